@@ -1,0 +1,172 @@
+"""Plain records shared by every layer: no I/O here.
+
+Source parsers yield these, the ingest path normalises them, the store keeps
+them, and the web layer renders them. Identifiers are CURIEs throughout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+# Biolink knowledge levels and agent types (biolink-model 4.x enumerations).
+KNOWLEDGE_LEVELS = frozenset(
+    {
+        "knowledge_assertion",
+        "logical_entailment",
+        "prediction",
+        "statistical_association",
+        "observation",
+        "not_provided",
+    }
+)
+AGENT_TYPES = frozenset(
+    {
+        "manual_agent",
+        "automated_agent",
+        "data_analysis_pipeline",
+        "computational_model",
+        "text_mining_agent",
+        "image_processing_agent",
+        "manual_validation_of_automated_agent",
+        "not_provided",
+    }
+)
+
+
+def edge_id(subject: str, predicate: str, object: str, primary_knowledge_source: str) -> str:
+    """Deterministic edge id: the same statement from the same source is one edge.
+
+    96 bits of SHA-256 keep collisions negligible at 10^7-10^8 edges while
+    staying short enough to index cheaply.
+    """
+    key = "\x1f".join((subject, predicate, object, primary_knowledge_source))
+    return "E" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(slots=True)
+class Entity:
+    """A knowledge-graph node.
+
+    ``id`` is a CURIE in the source's own namespace until ingest maps it onto
+    the canonical one (``NCBIGene:571`` -> ``HGNC:935``). ``attributes`` holds
+    category-specific facts (``chromosome_location``, ``locus_group``,
+    ``namespace``, ...) as JSON-serialisable values.
+    """
+
+    id: str
+    category: str
+    name: str
+    symbol: str | None = None
+    description: str | None = None
+    synonyms: tuple[str, ...] = ()
+    previous_symbols: tuple[str, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    attributes: dict[str, Any] = field(default_factory=dict)
+    source_release: str | None = None
+
+
+@dataclass(slots=True)
+class EntityPatch:
+    """Facts one source adds to an entity another source defines.
+
+    NCBI Gene adds the cytogenetic location and OMIM numbers to the HGNC gene
+    with the same NCBIGene id; ingest resolves ``id`` through the xrefs.
+    """
+
+    id: str
+    synonyms: tuple[str, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    attributes: dict[str, Any] = field(default_factory=dict)
+    source_release: str | None = None
+
+
+@dataclass(slots=True)
+class Edge:
+    """A statement ``subject predicate object`` with Biolink provenance."""
+
+    subject: str
+    predicate: str
+    object: str
+    primary_knowledge_source: str
+    knowledge_level: str = "not_provided"
+    agent_type: str = "not_provided"
+    aggregator_knowledge_sources: tuple[str, ...] = ()
+    publications: tuple[str, ...] = ()
+    evidence_codes: tuple[str, ...] = ()
+    qualifiers: dict[str, Any] = field(default_factory=dict)
+    confidence: float | None = None
+    source_release: str | None = None
+
+    @property
+    def id(self) -> str:
+        return edge_id(self.subject, self.predicate, self.object, self.primary_knowledge_source)
+
+
+@dataclass(slots=True)
+class SourceRelease:
+    """One pinned release of a public source, and what it produced."""
+
+    id: str  # e.g. "hgnc@2026-06"
+    name: str
+    infores: str
+    version: str
+    license: str
+    attribution: str = ""
+    fetch: str = ""  # the command that fetched the archive
+    archive: str = ""  # file name of the archive
+    sha256: str = ""
+    fetched_at: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Artifact:
+    """Anything citable: a wiki page, a paper, a dataset, a KG edge."""
+
+    id: str
+    type: str
+    title: str
+    slug: str | None = None
+    kg_node_id: str | None = None
+    entity_type: str | None = None
+    origin_type: str = "curated"
+    lifecycle: str = "active"
+    merged_into: str | None = None
+    merged_from: tuple[str, ...] = ()
+    schema_version: int = 1
+    current_version: int = 0
+    created_at: str | None = None
+    updated_at: str | None = None
+    created_by: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Revision:
+    """An artifact's content at one version; revisions are never overwritten."""
+
+    artifact_id: str
+    version: int
+    markdown: str
+    references: dict[str, Any] = field(default_factory=dict)  # CSL-JSON by citation key
+    summary: str = ""
+    author: str = "system"
+    created_at: str | None = None
+    content_hash: str = ""
+    parent_version: int | None = None
+
+
+@dataclass(slots=True)
+class Link:
+    """A provenance edge between artifacts."""
+
+    source: str
+    link_type: str  # derives_from | cites | supersedes | embeds | mentions
+    target: str
+    created_by: str = "system"
+    created_at: str | None = None
+
+
+LINK_TYPES = frozenset({"derives_from", "cites", "supersedes", "embeds", "mentions"})
