@@ -1,0 +1,53 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test build serve install dev lint format postgres chromium clean
+
+run: install build serve ## set up, build the default atlas, serve it
+
+test: dev postgres chromium lint ## run every test, on SQLite and PostgreSQL
+	$(BIN)/pytest
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.dev-installed
+
+build: install
+	$(BIN)/scidex build
+
+serve: install
+	$(BIN)/scidex serve --host $(HOST) --port $(PORT)
+
+lint: dev
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+format: dev
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+postgres: ## make sure the local PostgreSQL answers (start the cluster if it is installed)
+	@scripts/ensure-postgres.sh
+
+chromium: ## Debian's chromium for the browser tests
+	@scripts/ensure-chromium.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,178 @@
+"""The ``scidex`` command: a thin layer over the library.
+
+Each command parses its arguments, opens the store named by ``--db`` (or
+SCIDEX_DATABASE_URL), and calls one library function. Errors a person can fix
+are printed as one line on stderr with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .config import Settings
+from .store import Store, StoreError
+
+app = typer.Typer(
+    help="SciDEX Atlas: a knowledge-graph wiki of citable artifacts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+token_app = typer.Typer(help="Create, list and revoke API tokens for agents and scripts.")
+import_app = typer.Typer(help="Import a graph in an interchange format.")
+export_app = typer.Typer(help="Export the graph in an interchange format.")
+app.add_typer(token_app, name="token")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+
+err = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def not_yet(what: str) -> NoReturn:
+    """A command whose feature is not built yet says so and exits non-zero."""
+    fail(f"{what} is not implemented yet in this version of scidex", code=3)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
+            "(env SCIDEX_DATABASE_URL; default sqlite:///var/atlas.db)",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = Settings.from_env(database_url=db)
+
+
+def open_store(ctx: typer.Context) -> Store:
+    settings: Settings = ctx.obj
+    try:
+        return Store.open(settings.database_url)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (use >1 with PostgreSQL).")] = 1,
+) -> None:
+    """Serve the atlas over HTTP (pages, JSON API, OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    settings: Settings = ctx.obj
+    store = open_store(ctx)  # fail fast, with a clear message, before binding the port
+    out.print(f"SciDEX Atlas on [bold]http://{host}:{port}[/] (store: {store.dialect})")
+    if workers > 1:
+        store.close()
+        os.environ["SCIDEX_DATABASE_URL"] = settings.database_url
+        uvicorn.run(
+            "scidex.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+        return
+    from .web import create_app
+
+    uvicorn.run(create_app(settings, store), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def build(ctx: typer.Context) -> None:
+    """Fetch the pinned public sources and build the default atlas."""
+    not_yet("building the default atlas from the pinned sources")
+
+
+@import_app.command("kgx")
+def import_kgx(ctx: typer.Context, nodes: Path, edges: Path) -> None:
+    """Import KGX nodes and edges files (TSV or JSON Lines)."""
+    not_yet("KGX import")
+
+
+@export_app.command("kgx")
+def export_kgx(ctx: typer.Context, directory: Path) -> None:
+    """Export the whole graph as KGX TSV files into DIRECTORY."""
+    not_yet("KGX export")
+
+
+@app.command()
+def lint(ctx: typer.Context) -> None:
+    """List broken links, unresolved citations, empty sections and name clashes."""
+    not_yet("the wiki lint")
+
+
+@app.command()
+def bench(ctx: typer.Context) -> None:
+    """Measure page, search, neighbourhood and import speed against same-run baselines."""
+    not_yet("the benchmark suite")
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option(help="reader, editor, curator or admin.")],
+    label: Annotated[str, typer.Option(help="Who or what uses the token.")],
+) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    from .tokens import TokenError, create_token
+
+    store = open_store(ctx)
+    try:
+        info, secret = create_token(store, role=role, label=label)
+    except TokenError as exc:
+        fail(str(exc))
+    err.print(f"token {info.id} ({info.role}, {info.label}); it is shown only this once:")
+    print(secret)
+
+
+@token_app.command("list")
+def token_list(ctx: typer.Context) -> None:
+    """List tokens (never their secrets)."""
+    from .tokens import list_tokens
+
+    table = Table("id", "role", "label", "created", "revoked")
+    for t in list_tokens(open_store(ctx)):
+        table.add_row(t.id, t.role, t.label, t.created_at, t.revoked_at or "")
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(ctx: typer.Context, token_id: str) -> None:
+    """Revoke a token by its id; it stops working at once."""
+    from .tokens import TokenError, revoke_token
+
+    try:
+        revoke_token(open_store(ctx), token_id)
+    except TokenError as exc:
+        fail(str(exc))
+    out.print(f"revoked {token_id}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

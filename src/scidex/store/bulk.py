@@ -1,0 +1,208 @@
+"""Bulk writes: batches in the caller's transaction, never a round-trip per row.
+
+SQLite takes ``executemany`` of an upsert; PostgreSQL takes ``COPY`` into a
+temporary table followed by one ``INSERT ... SELECT ... ON CONFLICT``. Both are
+idempotent: writing the same rows twice leaves one copy, the latest wins.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Connection
+
+from ..model import Edge, Entity, SourceRelease
+from ..names import normalize_name
+
+BATCH_SIZE = 20_000
+
+ENTITY_COLUMNS = (
+    "id",
+    "category",
+    "name",
+    "symbol",
+    "description",
+    "attributes",
+    "source_release",
+    "lifecycle",
+    "merged_into",
+)
+NAME_COLUMNS = ("entity_id", "name", "norm", "kind", "source_release")
+XREF_COLUMNS = ("entity_id", "xref", "source_release")
+EDGE_COLUMNS = (
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "primary_knowledge_source",
+    "aggregator_knowledge_sources",
+    "knowledge_level",
+    "agent_type",
+    "publications",
+    "evidence_codes",
+    "qualifiers",
+    "confidence",
+    "source_release",
+)
+
+
+def dumps(value: Any) -> str:
+    """Compact, key-sorted JSON: equal values give equal text (content hashes rely on it)."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
+def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def upsert_rows(
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    key: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    update: bool = True,
+) -> int:
+    """Insert ``rows`` into ``table``; on a key conflict update (or keep) the stored row.
+
+    Returns the number of rows sent. Runs inside the caller's transaction.
+    """
+    cols = ", ".join(columns)
+    keys = ", ".join(key)
+    non_key = [c for c in columns if c not in key]
+    if update and non_key:
+        action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in non_key)
+    else:
+        action = "DO NOTHING"
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    total = 0
+    if conn.dialect.name == "sqlite":
+        placeholders = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders}) ON CONFLICT ({keys}) {action}"
+        cur = raw.cursor()
+        try:
+            for batch in _batches(rows, BATCH_SIZE):
+                cur.executemany(sql, batch)
+                total += len(batch)
+        finally:
+            cur.close()
+        return total
+    tmp = f"_bulk_{table}"
+    with raw.cursor() as cur:
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {tmp} (LIKE {table} INCLUDING DEFAULTS) "
+            "ON COMMIT DROP"
+        )
+        for batch in _batches(rows, BATCH_SIZE * 5):
+            cur.execute(f"TRUNCATE {tmp}")
+            with cur.copy(f"COPY {tmp} ({cols}) FROM STDIN") as copy:
+                for row in batch:
+                    copy.write_row(row)
+            # DISTINCT ON: a batch may repeat a key, which ON CONFLICT DO UPDATE refuses.
+            # ctid DESC keeps the last copy, as executemany on SQLite would.
+            cur.execute(
+                f"INSERT INTO {table} ({cols}) SELECT DISTINCT ON ({keys}) {cols} FROM {tmp} "
+                f"ORDER BY {keys}, ctid DESC ON CONFLICT ({keys}) {action}"
+            )
+            total += len(batch)
+    return total
+
+
+def entity_row(e: Entity) -> tuple[Any, ...]:
+    return (
+        e.id,
+        e.category,
+        e.name,
+        e.symbol,
+        e.description,
+        dumps(e.attributes),
+        e.source_release,
+        "active",
+        None,
+    )
+
+
+def entity_names(e: Entity) -> Iterator[tuple[str, str, str, str, str | None]]:
+    """Every (entity_id, name, norm, kind, release) row an entity answers to."""
+    seen: set[tuple[str, str]] = set()
+    groups = [("label", (e.name,)), ("symbol", (e.symbol,) if e.symbol else ())]
+    groups += [("synonym", e.synonyms), ("previous_symbol", e.previous_symbols)]
+    for kind, names in groups:
+        for name in names:
+            norm = normalize_name(name)
+            if norm and (norm, kind) not in seen:
+                seen.add((norm, kind))
+                yield (e.id, name, norm, kind, e.source_release)
+
+
+def edge_row(e: Edge) -> tuple[Any, ...]:
+    return (
+        e.id,
+        e.subject,
+        e.predicate,
+        e.object,
+        e.primary_knowledge_source,
+        dumps(list(e.aggregator_knowledge_sources)),
+        e.knowledge_level,
+        e.agent_type,
+        dumps(list(e.publications)),
+        dumps(list(e.evidence_codes)),
+        dumps(e.qualifiers),
+        e.confidence,
+        e.source_release,
+    )
+
+
+def insert_entities(conn: Connection, entities: Iterable[Entity]) -> int:
+    """Upsert entities with their names and xrefs; returns the number of entities written."""
+    count = 0
+    for batch in _batches(((e,) for e in entities), BATCH_SIZE):
+        items = [b[0] for b in batch]
+        count += upsert_rows(conn, "entity", ENTITY_COLUMNS, ("id",), map(entity_row, items))
+        names = (row for e in items for row in entity_names(e))
+        upsert_rows(conn, "entity_name", NAME_COLUMNS, ("entity_id", "norm", "kind"), names)
+        xrefs = ((e.id, x, e.source_release) for e in items for x in dict.fromkeys(e.xrefs))
+        upsert_rows(conn, "entity_xref", XREF_COLUMNS, ("entity_id", "xref"), xrefs)
+    return count
+
+
+def insert_edges(conn: Connection, edges: Iterable[Edge]) -> int:
+    """Upsert edges by their deterministic id; returns the number of edges sent."""
+    return upsert_rows(conn, "edge", EDGE_COLUMNS, ("id",), map(edge_row, edges))
+
+
+def upsert_source_release(conn: Connection, release: SourceRelease) -> None:
+    row = (
+        release.id,
+        release.name,
+        release.infores,
+        release.version,
+        release.license,
+        release.attribution,
+        release.fetch,
+        release.archive,
+        release.sha256,
+        release.fetched_at,
+        dumps(release.counts),
+    )
+    columns = (
+        "id",
+        "name",
+        "infores",
+        "version",
+        "license",
+        "attribution",
+        "fetch",
+        "archive",
+        "sha256",
+        "fetched_at",
+        "counts",
+    )
+    upsert_rows(conn, "source_release", columns, ("id",), [row])

@@ -1,0 +1,168 @@
+"""Opening a store: URL parsing, engine setup per backend, schema checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+from . import migrations
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message is meant for a person."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was written by a newer version of the code."""
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ***, safe to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1] if "@" in url else url
+
+
+def _engine_url(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"malformed database URL {redact_url(url)!r}: expected sqlite:///PATH "
+            "or postgresql://USER@HOST:PORT/DBNAME"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+pysqlite")
+    if backend in {"postgresql", "postgres"}:
+        if not parsed.database:
+            raise StoreError(f"database URL {redact_url(url)!r} names no database")
+        return parsed.set(drivername="postgresql+psycopg")
+    raise StoreError(
+        f"unsupported database URL {redact_url(url)!r}: "
+        "only sqlite:// and postgresql:// are supported"
+    )
+
+
+def _setup_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin,
+        # so that BEGIN IMMEDIATE and savepoints behave as documented.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers take the write lock up front: two writers that both began
+        # deferred transactions would otherwise deadlock on upgrade.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store:
+    """A SciDEX store on SQLite or PostgreSQL. Build with :meth:`open`."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True, pool_size: int = 5) -> Store:
+        """Open (and by default create or migrate) the store at ``url``.
+
+        Raises StoreError with a one-line, password-free message when the URL
+        is malformed or the server cannot be reached, and SchemaTooNewError
+        when the database was written by newer code (nothing is written then).
+        """
+        engine_url = _engine_url(url)
+        if engine_url.get_backend_name() == "sqlite":
+            if engine_url.database and engine_url.database != ":memory:":
+                Path(engine_url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(engine_url)
+            _setup_sqlite(engine)
+        else:
+            engine = create_engine(
+                engine_url,
+                pool_size=pool_size,
+                pool_pre_ping=True,
+                connect_args={"connect_timeout": 5},
+            )
+        store = cls(engine, url)
+        try:
+            with engine.connect() as conn:
+                version = migrations.current_version(conn)
+                conn.rollback()
+        except (OperationalError, DBAPIError) as exc:
+            engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StoreError(f"cannot open database {redact_url(url)}: {reason}") from exc
+        if version > migrations.LATEST_VERSION:
+            engine.dispose()
+            raise SchemaTooNewError(
+                f"database {redact_url(url)} has schema version {version}, newer than this "
+                f"code's {migrations.LATEST_VERSION}; upgrade scidex before using it "
+                "(nothing was written)"
+            )
+        if migrate and version < migrations.LATEST_VERSION:
+            store.migrate()
+        return store
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def migrate(self) -> list[migrations.Migration]:
+        with self.atomic() as conn:
+            if self.dialect == "postgresql":
+                # Two processes opening a fresh database at once must not both migrate.
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+            return migrations.apply_pending(conn)
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return migrations.current_version(conn)
+
+    @contextmanager
+    def atomic(self) -> Iterator[Connection]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only unit of work (a consistent snapshot on both backends)."""
+        with self.engine.connect() as conn:
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
+    def health(self) -> dict[str, Any]:
+        """Check that the database answers; raises StoreError when it does not."""
+        try:
+            with self.read() as conn:
+                conn.execute(text("SELECT 1")).scalar_one()
+                version = migrations.current_version(conn)
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreError(
+                f"database {redact_url(self.url)} is not answering: {exc.orig}"
+            ) from exc
+        return {"backend": self.dialect, "schema_version": version}
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,111 @@
+"""Schema migrations: named functions applied in order and recorded in ``schema_migrations``.
+
+A migration receives a connection inside the transaction that records it, so
+a failed migration leaves the database at the previous version. Never edit a
+migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, inspect, select
+
+from . import schema
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _v1_initial(conn: Connection) -> None:
+    for table in schema.V1_TABLES:
+        table.create(conn)
+    if conn.dialect.name == "sqlite":
+        _sqlite_fts(conn)
+    else:
+        _postgres_fts(conn)
+
+
+def _sqlite_fts(conn: Connection) -> None:
+    # External-content FTS5 over search_doc, kept in step by triggers. Prefix
+    # indexes of 2 and 3 characters make typeahead an index lookup.
+    conn.exec_driver_sql(
+        "CREATE VIRTUAL TABLE search_fts USING fts5("
+        "title, names, body, content='search_doc', content_rowid='rowid', "
+        "tokenize=\"unicode61 remove_diacritics 2 tokenchars '-_'\", prefix='2 3')"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER search_doc_ai AFTER INSERT ON search_doc BEGIN "
+        "INSERT INTO search_fts(rowid, title, names, body) "
+        "VALUES (new.rowid, new.title, new.names, new.body); END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER search_doc_ad AFTER DELETE ON search_doc BEGIN "
+        "INSERT INTO search_fts(search_fts, rowid, title, names, body) "
+        "VALUES ('delete', old.rowid, old.title, old.names, old.body); END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER search_doc_au AFTER UPDATE ON search_doc BEGIN "
+        "INSERT INTO search_fts(search_fts, rowid, title, names, body) "
+        "VALUES ('delete', old.rowid, old.title, old.names, old.body); "
+        "INSERT INTO search_fts(rowid, title, names, body) "
+        "VALUES (new.rowid, new.title, new.names, new.body); END"
+    )
+
+
+def _postgres_fts(conn: Connection) -> None:
+    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    # 'simple' keeps symbols and identifiers intact; 'english' stems prose.
+    conn.exec_driver_sql(
+        "ALTER TABLE search_doc ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
+        "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || "
+        "setweight(to_tsvector('simple', coalesce(names, '')), 'B') || "
+        "setweight(to_tsvector('english', coalesce(body, '')), 'C')) STORED"
+    )
+    conn.exec_driver_sql("CREATE INDEX ix_search_doc_tsv ON search_doc USING gin (tsv)")
+    conn.exec_driver_sql(
+        "CREATE INDEX ix_search_doc_title_trgm ON search_doc USING gin (lower(title) gin_trgm_ops)"
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "initial schema", _v1_initial),
+]
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version recorded in the database; 0 for an empty database."""
+    if not inspect(conn).has_table("schema_migrations"):
+        return 0
+    versions = conn.execute(select(schema.schema_migrations.c.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def pending(conn: Connection) -> list[Migration]:
+    version = current_version(conn)
+    return [m for m in MIGRATIONS if m.version > version]
+
+
+def apply_pending(conn: Connection) -> list[Migration]:
+    """Apply every pending migration on ``conn`` (the caller owns the transaction)."""
+    todo = pending(conn)
+    if todo and current_version(conn) == 0:
+        schema.schema_migrations.create(conn, checkfirst=True)
+    for migration in todo:
+        migration.apply(conn)
+        conn.execute(
+            schema.schema_migrations.insert().values(
+                version=migration.version,
+                name=migration.name,
+                applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        )
+    return todo

@@ -1,0 +1,204 @@
+"""Table definitions (SQLAlchemy Core). Migrations create and alter them; nothing else does.
+
+JSON-valued columns are stored as text holding JSON, so that the same rows
+travel through executemany on SQLite and COPY on PostgreSQL unchanged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("applied_at", Text, nullable=False),
+)
+
+source_release = Table(
+    "source_release",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("infores", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("license", Text, nullable=False),
+    Column("attribution", Text, nullable=False, default=""),
+    Column("fetch", Text, nullable=False, default=""),
+    Column("archive", Text, nullable=False, default=""),
+    Column("sha256", Text, nullable=False, default=""),
+    Column("fetched_at", Text),
+    Column("counts", Text, nullable=False, default="{}"),
+)
+
+entity = Table(
+    "entity",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("category", String(100), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("symbol", Text),
+    Column("description", Text),
+    Column("attributes", Text, nullable=False, default="{}"),
+    Column("source_release", String(200)),
+    Column("lifecycle", String(20), nullable=False, default="active"),
+    Column("merged_into", String(200)),
+    Index("ix_entity_category", "category"),
+)
+
+# Every name an entity answers to, with its normalised form for resolution.
+entity_name = Table(
+    "entity_name",
+    metadata,
+    Column("entity_id", String(200), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("norm", String(500), nullable=False),
+    Column("kind", String(30), nullable=False),  # label|symbol|synonym|previous_symbol
+    Column("source_release", String(200)),
+    PrimaryKeyConstraint("entity_id", "norm", "kind", name="pk_entity_name"),
+    Index("ix_entity_name_norm", "norm"),
+)
+
+entity_xref = Table(
+    "entity_xref",
+    metadata,
+    Column("entity_id", String(200), nullable=False),
+    Column("xref", String(200), nullable=False),
+    Column("source_release", String(200)),
+    PrimaryKeyConstraint("entity_id", "xref", name="pk_entity_xref"),
+    Index("ix_entity_xref_xref", "xref"),
+)
+
+edge = Table(
+    "edge",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("subject", String(200), nullable=False),
+    Column("predicate", String(100), nullable=False),
+    Column("object", String(200), nullable=False),
+    Column("primary_knowledge_source", String(200), nullable=False),
+    Column("aggregator_knowledge_sources", Text, nullable=False, default="[]"),
+    Column("knowledge_level", String(40), nullable=False, default="not_provided"),
+    Column("agent_type", String(40), nullable=False, default="not_provided"),
+    Column("publications", Text, nullable=False, default="[]"),
+    Column("evidence_codes", Text, nullable=False, default="[]"),
+    Column("qualifiers", Text, nullable=False, default="{}"),
+    Column("confidence", Float),
+    Column("source_release", String(200)),
+    # Both directions of a neighbourhood query are one index range scan.
+    Index("ix_edge_subject", "subject", "predicate", "object"),
+    Index("ix_edge_object", "object", "predicate", "subject"),
+    Index("ix_edge_release", "source_release"),
+)
+
+artifact = Table(
+    "artifact",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("type", String(40), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("slug", String(200), unique=True),
+    Column("kg_node_id", String(200)),
+    Column("entity_type", String(100)),
+    Column("origin_type", String(40), nullable=False, default="curated"),
+    Column("lifecycle", String(20), nullable=False, default="active"),
+    Column("merged_into", String(200)),
+    Column("merged_from", Text, nullable=False, default="[]"),
+    Column("schema_version", Integer, nullable=False, default=1),
+    Column("current_version", Integer, nullable=False, default=0),
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("created_by", Text),
+    Column("metadata", Text, nullable=False, default="{}"),
+    Index("ix_artifact_kg_node", "kg_node_id"),
+    Index("ix_artifact_type", "type"),
+)
+
+revision = Table(
+    "revision",
+    metadata,
+    Column("artifact_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("markdown", Text, nullable=False),
+    Column("refs", Text, nullable=False, default="{}"),  # CSL-JSON keyed by citation key
+    Column("summary", Text, nullable=False, default=""),
+    Column("author", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("parent_version", Integer),
+    PrimaryKeyConstraint("artifact_id", "version", name="pk_revision"),
+)
+
+artifact_link = Table(
+    "artifact_link",
+    metadata,
+    Column("source", String(200), nullable=False),
+    Column("link_type", String(30), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    PrimaryKeyConstraint("source", "link_type", "target", name="pk_artifact_link"),
+    Index("ix_artifact_link_target", "target"),
+)
+
+alias = Table(
+    "alias",
+    metadata,
+    Column("alias", String(200), primary_key=True),
+    Column("artifact_id", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),  # slug|id
+    Column("created_at", Text, nullable=False),
+    Index("ix_alias_artifact", "artifact_id"),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("revoked_at", Text),
+)
+
+# One row per searchable thing (entity or page). SQLite indexes it with an
+# FTS5 external-content table, PostgreSQL with a generated tsvector column.
+search_doc = Table(
+    "search_doc",
+    metadata,
+    Column("doc_id", String(200), primary_key=True),
+    Column("kind", String(20), nullable=False),  # entity|artifact
+    Column("category", String(100)),
+    Column("title", Text, nullable=False),
+    Column("names", Text, nullable=False, default=""),
+    Column("body", Text, nullable=False, default=""),
+    Index("ix_search_doc_category", "category"),
+)
+
+V1_TABLES = [
+    source_release,
+    entity,
+    entity_name,
+    entity_xref,
+    edge,
+    artifact,
+    revision,
+    artifact_link,
+    alias,
+    api_token,
+    search_doc,
+]

@@ -1,0 +1,35 @@
+"""The JSON API under /api/. Every handler calls the same query code as the pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from .. import __version__
+from ..graph import atlas_counts
+from ..store import Store, StoreError
+
+router = APIRouter()
+
+
+@router.get("/health", tags=["operations"], summary="Check that the app and its database answer")
+def health(request: Request) -> JSONResponse:
+    store: Store = request.app.state.store
+    try:
+        db: dict[str, Any] = store.health()
+    except StoreError as exc:
+        return JSONResponse(
+            {"status": "error", "version": __version__, "database": {"error": str(exc)}},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ok", "version": __version__, "database": db})
+
+
+@router.get("/api/stats", tags=["atlas"], summary="Totals for the whole atlas")
+def stats(request: Request) -> dict[str, Any]:
+    store: Store = request.app.state.store
+    with store.read() as conn:
+        return asdict(atlas_counts(conn))

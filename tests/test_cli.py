@@ -1,0 +1,69 @@
+"""The scidex command as a user runs it: real processes, real stores."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def scidex(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scidex", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://alice:s3cret@127.0.0.1:1/atlas", "cannot open database"),
+        ("nonsense", "malformed database URL"),
+        ("oracle://x@y/z", "unsupported database URL"),
+    ],
+)
+def test_a_bad_db_url_is_one_line_exit_2_and_no_traceback(url: str, expected: str) -> None:
+    result = scidex("--db", url, "token", "list")
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_has_useful_help() -> None:
+    for command in (
+        ["build"],
+        ["serve"],
+        ["import", "kgx"],
+        ["export", "kgx"],
+        ["lint"],
+        ["token", "create"],
+        ["bench"],
+    ):
+        result = scidex(*command, "--help")
+        assert result.returncode == 0, command
+        assert "Usage" in result.stdout
+
+
+def test_tokens_are_shown_once_and_stored_hashed(db_url: str) -> None:
+    created = scidex("--db", db_url, "token", "create", "--role", "editor", "--label", "ingest bot")
+    assert created.returncode == 0, created.stderr
+    secret = created.stdout.strip()
+    assert secret.startswith("sdx_")
+    listing = scidex("--db", db_url, "token", "list")
+    assert "ingest bot" in listing.stdout
+    assert secret not in listing.stdout
+    token_id = created.stderr.split()[1]
+    assert scidex("--db", db_url, "token", "revoke", token_id).returncode == 0
+    assert scidex("--db", db_url, "token", "revoke", token_id).returncode == 2
+
+
+def test_an_unknown_role_is_refused(sqlite_database: str) -> None:
+    result = scidex("--db", sqlite_database, "token", "create", "--role", "god", "--label", "x")
+    assert result.returncode == 2
+    assert "unknown role 'god'" in result.stderr
