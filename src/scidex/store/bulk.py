@@ -68,16 +68,20 @@ def upsert_rows(
     rows: Iterable[tuple[Any, ...]],
     *,
     update: bool = True,
+    keep: Sequence[str] = (),
 ) -> int:
     """Insert ``rows`` into ``table``; on a key conflict update (or keep) the stored row.
 
+    With ``update``, every non-key column is overwritten except those in ``keep``.
+
     Returns the number of rows sent. Runs inside the caller's transaction.
     """
-    cols = ", ".join(columns)
-    keys = ", ".join(key)
-    non_key = [c for c in columns if c not in key]
+    # Quoted: some column names ("fetch") are reserved words on PostgreSQL.
+    cols = ", ".join(f'"{c}"' for c in columns)
+    keys = ", ".join(f'"{c}"' for c in key)
+    non_key = [c for c in columns if c not in key and c not in keep]
     if update and non_key:
-        action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in non_key)
+        action = "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in non_key)
     else:
         action = "DO NOTHING"
     raw = conn.connection.driver_connection

@@ -1,0 +1,173 @@
+"""Ingest: records from several sources become one graph with canonical ids."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from scidex.ingest import SourceInput, prune_stale, write_graph
+from scidex.model import Edge, Entity, EntityPatch, SourceRelease
+from scidex.store import Store
+from scidex.store.schema import edge, entity, entity_xref
+
+
+def release(name: str, version: str = "1") -> SourceRelease:
+    return SourceRelease(
+        id=f"{name}@{version}",
+        name=name,
+        infores=f"infores:{name}",
+        version=version,
+        license="CC0",
+    )
+
+
+def gene_source(version: str = "1") -> SourceInput:
+    return SourceInput(
+        release("hgnc", version),
+        [
+            Entity(
+                "HGNC:935",
+                "biolink:Gene",
+                "BTB domain and CNC homolog 1",
+                symbol="BACH1",
+                xrefs=("NCBIGene:571",),
+            ),
+            Entity(
+                "HGNC:5013",
+                "biolink:Gene",
+                "heme oxygenase 1",
+                symbol="HMOX1",
+                xrefs=("NCBIGene:3162",),
+            ),
+        ],
+    )
+
+
+def disease_source() -> SourceInput:
+    return SourceInput(
+        release("mondo"),
+        [
+            Entity(
+                "MONDO:0004975",
+                "biolink:Disease",
+                "Alzheimer disease",
+                xrefs=("OMIM:104300", "DOID:10652"),
+            ),
+            Entity("MONDO:0000001", "biolink:Disease", "disease"),
+            # Two MONDO terms claim one Orphanet id: it must not be merged into either.
+            Entity("MONDO:0000002", "biolink:Disease", "twin a", xrefs=("Orphanet:9",)),
+            Entity("MONDO:0000003", "biolink:Disease", "twin b", xrefs=("Orphanet:9",)),
+            Edge("MONDO:0004975", "biolink:subclass_of", "MONDO:0000001", "infores:mondo"),
+        ],
+    )
+
+
+def phenotype_source() -> SourceInput:
+    return SourceInput(
+        release("hpo"),
+        [
+            Entity("HP:0002511", "biolink:PhenotypicFeature", "Alzheimer disease (phenotype)"),
+            Entity("OMIM:104300", "biolink:Disease", "ALZHEIMER DISEASE; AD"),
+            Entity("Orphanet:9", "biolink:Disease", "twin disease"),
+            Edge(
+                "OMIM:104300",
+                "biolink:has_phenotype",
+                "HP:0002511",
+                "infores:hpo-annotations",
+                publications=("PMID:1",),
+            ),
+            Edge("NCBIGene:571", "biolink:has_phenotype", "HP:0002511", "infores:hpo-annotations"),
+            Edge(
+                "NCBIGene:999999", "biolink:has_phenotype", "HP:0002511", "infores:hpo-annotations"
+            ),
+        ],
+    )
+
+
+def ncbi_source() -> SourceInput:
+    return SourceInput(
+        release("ncbi_gene"),
+        [
+            EntityPatch(
+                "NCBIGene:571",
+                xrefs=("ENSEMBL:ENSG00000156273",),
+                attributes={"chromosome_location": "21q21.3", "omim_ids": ["602751", "104300"]},
+            ),
+        ],
+    )
+
+
+def build(store: Store, *inputs: SourceInput):  # type: ignore[no-untyped-def]
+    with store.atomic() as conn:
+        return write_graph(conn, list(inputs))
+
+
+def test_a_disease_is_one_entity_whatever_source_names_it(store: Store) -> None:
+    report = build(store, gene_source(), disease_source(), phenotype_source())
+    with store.read() as conn:
+        ids = set(conn.execute(select(entity.c.id)).scalars())
+        edges = conn.execute(select(edge.c.subject, edge.c.predicate, edge.c.object)).all()
+    assert "OMIM:104300" not in ids
+    assert ("MONDO:0004975", "biolink:has_phenotype", "HP:0002511") in edges
+    assert ("HGNC:935", "biolink:has_phenotype", "HP:0002511") in edges
+    # The ambiguous Orphanet id stays its own entity, and the clash is reported.
+    assert "Orphanet:9" in ids
+    assert report.ambiguous_xrefs == {"Orphanet:9": ["MONDO:0000002", "MONDO:0000003"]}
+    # The unknown gene's edge is not silently lost: it is counted with a reason.
+    assert report.dropped_edges == {("hpo@1", "unknown subject NCBIGene"): 1}
+
+
+def test_ncbi_facts_land_on_the_hgnc_gene_and_mims_are_told_apart(store: Store) -> None:
+    build(store, gene_source(), disease_source(), phenotype_source(), ncbi_source())
+    with store.read() as conn:
+        row = conn.execute(select(entity).where(entity.c.id == "HGNC:935")).one()
+        xrefs = set(
+            conn.execute(
+                select(entity_xref.c.xref).where(entity_xref.c.entity_id == "HGNC:935")
+            ).scalars()
+        )
+        gene_disease = conn.execute(
+            select(edge.c.object, edge.c.primary_knowledge_source).where(
+                edge.c.predicate == "biolink:gene_associated_with_condition"
+            )
+        ).all()
+    assert '"chromosome_location":"21q21.3"' in row.attributes
+    # 602751 is BACH1's own MIM number; 104300 names a disease, so it is an edge.
+    assert {"OMIM:602751", "ENSEMBL:ENSG00000156273", "NCBIGene:571"} <= xrefs
+    assert "OMIM:104300" not in xrefs
+    assert gene_disease == [("MONDO:0004975", "infores:omim")]
+
+
+def test_building_twice_leaves_the_same_counts(store: Store) -> None:
+    inputs = [gene_source, disease_source, phenotype_source, ncbi_source]
+    build(store, *(f() for f in inputs))
+    with store.read() as conn:
+        first = (
+            conn.execute(select(func.count()).select_from(entity)).scalar_one(),
+            conn.execute(select(func.count()).select_from(edge)).scalar_one(),
+        )
+    build(store, *(f() for f in inputs))
+    with store.read() as conn:
+        second = (
+            conn.execute(select(func.count()).select_from(entity)).scalar_one(),
+            conn.execute(select(func.count()).select_from(edge)).scalar_one(),
+        )
+    assert first == second
+
+
+def test_a_newer_release_replaces_only_its_own_sources_edges(store: Store) -> None:
+    build(store, gene_source(), disease_source(), phenotype_source())
+    newer = SourceInput(
+        release("hpo", "2"),
+        [
+            Entity("HP:0002511", "biolink:PhenotypicFeature", "Alzheimer disease (phenotype)"),
+            Edge("NCBIGene:3162", "biolink:has_phenotype", "HP:0002511", "infores:hpo-annotations"),
+        ],
+    )
+    with store.atomic() as conn:
+        write_graph(conn, [gene_source(), newer])
+        prune_stale(conn, [newer.release])
+    with store.read() as conn:
+        edges = set(conn.execute(select(edge.c.subject, edge.c.object, edge.c.source_release)))
+    assert ("HGNC:5013", "HP:0002511", "hpo@2") in edges
+    assert not any(r == "hpo@1" for _s, _o, r in edges)  # the old release's edges are gone
+    assert ("MONDO:0004975", "MONDO:0000001", "mondo@1") in edges  # other sources untouched
