@@ -131,7 +131,7 @@ def build(
         try:
             result = build_default_atlas(
                 store,
-                cache_dir=settings.cache_dir / "sources",
+                cache_dir=settings.cache_dir,
                 sources=chosen,
                 log=lambda line: err.print(line, highlight=False),
                 progress=progress,
@@ -144,15 +144,60 @@ def build(
 
 
 @import_app.command("kgx")
-def import_kgx(ctx: typer.Context, nodes: Path, edges: Path) -> None:
-    """Import KGX nodes and edges files (TSV or JSON Lines)."""
-    not_yet("KGX import")
+def import_kgx(
+    ctx: typer.Context,
+    nodes: Annotated[Path, typer.Argument(help="KGX nodes file (.tsv or .jsonl, may be .gz).")],
+    edges: Annotated[Path, typer.Argument(help="KGX edges file (.tsv or .jsonl, may be .gz).")],
+    lenient: Annotated[
+        bool,
+        typer.Option(help="Skip bad rows instead of stopping; they are counted and listed."),
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Where --lenient lists the rows it skipped.")
+    ] = None,
+) -> None:
+    """Import a Biolink graph in KGX format, in one transaction.
+
+    Every row is checked: CURIE prefixes, Biolink categories and predicates,
+    edge endpoints, knowledge levels. The first bad row stops the import with
+    its file, line and field, and the store is left as it was.
+    """
+    from .interchange.kgx import import_kgx as run_import
+
+    for path in (nodes, edges):
+        if not path.is_file():
+            fail(f"{path}: no such file")
+    store = open_store(ctx)
+    if lenient and report is None:
+        report = Path(f"{edges.name}.rejected.tsv")
+    try:
+        with err.status(f"importing {nodes.name} and {edges.name}"):
+            result = run_import(store, nodes, edges, lenient=lenient, report_path=report)
+    except (SourceFormatError, ValueError) as exc:
+        fail(f"{exc} (nothing was imported)")
+    out.print(f"imported {result.nodes:,} nodes and {result.edges:,} edges as {result.release_id}")
+    if result.rejected:
+        total = sum(result.rejected.values())
+        reasons = "; ".join(f"{n:,} {why}" for why, n in result.rejected.most_common())
+        out.print(f"[yellow]skipped {total:,} bad rows[/] ({reasons}); listed in {report}")
 
 
 @export_app.command("kgx")
-def export_kgx(ctx: typer.Context, directory: Path) -> None:
-    """Export the whole graph as KGX TSV files into DIRECTORY."""
-    not_yet("KGX export")
+def export_kgx(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Directory to write into (created).")],
+    fmt: Annotated[str, typer.Option("--format", help="tsv or jsonl.")] = "tsv",
+) -> None:
+    """Export every entity and edge as KGX files (nodes, edges, sources.json) into DIRECTORY."""
+    from .interchange import FORMATS
+    from .interchange.kgx import export_kgx as run_export
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    store = open_store(ctx)
+    with err.status(f"exporting to {directory}"):
+        result = run_export(store, directory, fmt=fmt)
+    out.print(f"exported {result.nodes:,} nodes and {result.edges:,} edges to {directory}")
 
 
 @app.command()

@@ -14,9 +14,10 @@ def default_database_url() -> str:
 
 
 def default_cache_dir() -> Path:
-    """Where downloaded source archives are kept: $XDG_CACHE_HOME/scidex or ~/.cache/scidex."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "scidex"
+    """Where source archives are kept: $SCIDEX_CACHE_DIR, else the user cache + scidex/sources."""
+    from .sources.fetch import default_cache_dir as sources_cache_dir
+
+    return sources_cache_dir()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +35,6 @@ class Settings:
         env: dict[str, object] = {}
         if url := os.environ.get("SCIDEX_DATABASE_URL"):
             env["database_url"] = url
-        if cache := os.environ.get("SCIDEX_CACHE_DIR"):
-            env["cache_dir"] = Path(cache)
         if base := os.environ.get("SCIDEX_BASE_URL"):
             env["base_url"] = base.rstrip("/")
         env.update({k: v for k, v in overrides.items() if v is not None})
@@ -47,7 +46,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "SCIDEX_DATABASE_URL": "Store URL: sqlite:///path (default sqlite:///var/atlas.db) or "
     "postgresql://user@host:port/dbname. The --db option overrides it.",
     "SCIDEX_CACHE_DIR": "Where pinned source archives are downloaded and verified "
-    "(default $XDG_CACHE_HOME/scidex or ~/.cache/scidex).",
+    "(default $XDG_CACHE_HOME/scidex/sources, i.e. ~/.cache/scidex/sources).",
     "SCIDEX_BASE_URL": "Public base URL used in citations and embed snippets "
     "(default http://127.0.0.1:8000).",
     "SCIDEX_TEST_PG_URL": "Tests: PostgreSQL server to create throw-away databases on "

@@ -1,0 +1,47 @@
+"""KGX JSON Lines: one JSON object per line, multi-valued fields as lists."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ..sources.errors import SourceFormatError
+
+
+def _open(path: Path, mode: str) -> IO[str]:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
+    return path.open(mode, encoding="utf-8")
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with _open(path, "r") as fh:
+        for line, text in enumerate(fh, start=1):
+            if not text.strip():
+                continue
+            try:
+                row = json.loads(text)
+            except ValueError as exc:
+                raise SourceFormatError(path, line, "row", f"invalid JSON: {exc}") from exc
+            if not isinstance(row, dict):
+                raise SourceFormatError(path, line, "row", "expected a JSON object")
+            yield line, row
+
+
+def write_rows(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> int:
+    n = 0
+    with _open(path, "w") as fh:
+        for row in rows:
+            fh.write(
+                json.dumps(
+                    {c: row[c] for c in columns if row.get(c) not in (None, [], {}, "")},
+                    ensure_ascii=False,
+                    sort_keys=True,
+                )
+            )
+            fh.write("\n")
+            n += 1
+    return n

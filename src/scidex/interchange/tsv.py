@@ -1,0 +1,93 @@
+"""KGX TSV: a header row, one record per line, multi-valued fields joined with ``|``."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ..sources.errors import SourceFormatError
+
+SEP = "|"
+# Fields KGX defines as multi-valued; anything else is a single value.
+MULTI = frozenset(
+    {
+        "category",
+        "xref",
+        "synonym",
+        "provided_by",
+        "previous_symbol",
+        "publications",
+        "aggregator_knowledge_source",
+        "has_evidence",
+    }
+)
+# Fields holding JSON objects in our export (qualifiers, attributes).
+JSON_FIELDS = frozenset({"qualifiers", "attributes"})
+
+csv.field_size_limit(sys.maxsize)
+
+
+def _open(path: Path, mode: str) -> IO[str]:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, mode + "t", encoding="utf-8", newline="")  # type: ignore[return-value]
+    return path.open(mode, encoding="utf-8", newline="")
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with _open(path, "r") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        if not header:
+            raise SourceFormatError(path, 1, "header", "empty file: expected a header row")
+        width = len(header)
+        for line, values in enumerate(reader, start=2):
+            if not values:
+                continue
+            if len(values) != width:
+                raise SourceFormatError(
+                    path, line, "row", f"{len(values)} fields where the header has {width}"
+                )
+            row: dict[str, Any] = {}
+            for key, value in zip(header, values, strict=True):
+                if value == "":
+                    continue
+                if key in MULTI:
+                    row[key] = [v for v in value.split(SEP) if v]
+                elif key in JSON_FIELDS:
+                    try:
+                        row[key] = json.loads(value)
+                    except ValueError as exc:
+                        raise SourceFormatError(path, line, key, f"invalid JSON: {exc}") from exc
+                else:
+                    row[key] = value
+            yield line, row
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return SEP.join(_clean(str(v)) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False) if value else ""
+    return _clean(str(value))
+
+
+def _clean(text: str) -> str:
+    # TSV has no escaping: tabs and newlines inside a value would break the row.
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def write_rows(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> int:
+    n = 0
+    with _open(path, "w") as fh:
+        fh.write("\t".join(columns) + "\n")
+        for row in rows:
+            fh.write("\t".join(_cell(row.get(c)) for c in columns) + "\n")
+            n += 1
+    return n
