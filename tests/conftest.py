@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 from collections.abc import Iterator
 
 import psycopg
@@ -99,3 +100,15 @@ def store(db_url: str) -> Iterator[Store]:
         yield s
     finally:
         s.close()
+
+
+SAMPLE = Path(__file__).parent / "data" / "atlas-sample"
+
+
+@pytest.fixture
+def sample_store(store: Store) -> Store:
+    """The store on each backend, loaded with the real-data sample (tests/data/atlas-sample)."""
+    from scidex.interchange.kgx import import_kgx
+
+    import_kgx(store, SAMPLE / "nodes.tsv", SAMPLE / "edges.tsv")
+    return store

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, literal, select, tuple_
 
-from .store.schema import artifact, edge, entity, source_release
+from .model import CURATED_SOURCE
+from .store.schema import artifact, edge, entity, entity_name, entity_xref, source_release
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +40,244 @@ def atlas_counts(conn: Connection) -> AtlasCounts:
         source_releases=conn.execute(select(func.count()).select_from(source_release)).scalar_one(),
         entities_by_category=by_category,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRecord:
+    id: str
+    category: str
+    name: str
+    symbol: str | None
+    description: str | None
+    attributes: dict[str, Any]
+    source_release: str | None
+    lifecycle: str
+    merged_into: str | None
+    synonyms: list[str]
+    previous_symbols: list[str]
+    xrefs: list[str]
+
+
+def get_entity(conn: Connection, curie: str) -> EntityRecord | None:
+    """One entity with its names and xrefs (three indexed lookups)."""
+    row = conn.execute(select(entity).where(entity.c.id == curie)).first()
+    if row is None:
+        return None
+    names = conn.execute(
+        select(entity_name.c.name, entity_name.c.kind)
+        .where(entity_name.c.entity_id == curie)
+        .order_by(entity_name.c.name)
+    ).all()
+    xrefs = conn.execute(
+        select(entity_xref.c.xref)
+        .where(entity_xref.c.entity_id == curie)
+        .order_by(entity_xref.c.xref)
+    ).scalars()
+    return EntityRecord(
+        id=row.id,
+        category=row.category,
+        name=row.name,
+        symbol=row.symbol,
+        description=row.description,
+        attributes=json.loads(row.attributes),
+        source_release=row.source_release,
+        lifecycle=row.lifecycle,
+        merged_into=row.merged_into,
+        synonyms=[n.name for n in names if n.kind == "synonym"],
+        previous_symbols=[n.name for n in names if n.kind == "previous_symbol"],
+        xrefs=list(xrefs),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PredicateCount:
+    predicate: str
+    direction: str  # out: the entity is the subject; in: the object
+    count: int
+
+
+def predicate_counts(conn: Connection, curie: str) -> list[PredicateCount]:
+    """Edges per (direction, predicate), counted from the indexes on every call."""
+    out = conn.execute(
+        select(edge.c.predicate, func.count())
+        .where(edge.c.subject == curie)
+        .group_by(edge.c.predicate)
+    ).all()
+    inc = conn.execute(
+        select(edge.c.predicate, func.count())
+        .where(edge.c.object == curie)
+        .group_by(edge.c.predicate)
+    ).all()
+    counts = [PredicateCount(p, "out", n) for p, n in out]
+    counts += [PredicateCount(p, "in", n) for p, n in inc]
+    return sorted(counts, key=lambda c: (c.direction != "out", -c.count, c.predicate))
+
+
+def degree(conn: Connection, curie: str) -> int:
+    """Number of edges the entity takes part in (the infobox's KG connections)."""
+    return sum(c.count for c in predicate_counts(conn, curie))
+
+
+@dataclass(frozen=True, slots=True)
+class NeighbourEdge:
+    id: str
+    subject: str
+    predicate: str
+    object: str
+    direction: str
+    other_id: str
+    other_name: str
+    other_symbol: str | None
+    other_category: str
+    primary_knowledge_source: str
+    aggregator_knowledge_sources: list[str]
+    knowledge_level: str
+    agent_type: str
+    publications: list[str]
+    evidence_codes: list[str]
+    qualifiers: dict[str, Any]
+    confidence: float | None
+    score: float
+    source_release: str | None
+
+    @property
+    def curated(self) -> bool:
+        return self.primary_knowledge_source == CURATED_SOURCE
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Keyset position in a neighbourhood listing: the last row shown."""
+
+    direction: str
+    predicate: str
+    score: float
+    id: str
+
+    def encode(self) -> str:
+        raw = json.dumps([self.direction, self.predicate, self.score, self.id])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            d, p, s, i = json.loads(raw)
+            if d not in DIRECTIONS or not isinstance(p, str) or not isinstance(i, str):
+                raise ValueError
+            return cls(d, p, float(s), i)
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise ValueError(f"malformed cursor {token[:40]!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class NeighbourPage:
+    edges: list[NeighbourEdge]
+    next_cursor: Cursor | None
+
+
+DIRECTIONS = ("out", "in")
+
+
+def _neighbour_query(
+    curie: str, direction: str, predicate: str | None, after: Cursor | None, limit: int
+) -> Any:
+    near, far = (
+        (edge.c.subject, edge.c.object)
+        if direction == "out"
+        else (
+            edge.c.object,
+            edge.c.subject,
+        )
+    )
+    other = entity.alias("other")
+    stmt = (
+        select(
+            edge,
+            other.c.id.label("other_id"),
+            other.c.name.label("other_name"),
+            other.c.symbol.label("other_symbol"),
+            other.c.category.label("other_category"),
+        )
+        .join(other, other.c.id == far)
+        .where(near == curie)
+    )
+    if predicate:
+        stmt = stmt.where(edge.c.predicate == predicate)
+    if after is not None and after.direction == direction:
+        stmt = stmt.where(
+            tuple_(edge.c.predicate, edge.c.score, edge.c.id)
+            < tuple_(literal(after.predicate), literal(after.score), literal(after.id))
+        )
+    # All descending, so the (near, predicate, score, id) index is read backwards
+    # in order and a page costs ``limit`` index steps however large the hub.
+    return stmt.order_by(edge.c.predicate.desc(), edge.c.score.desc(), edge.c.id.desc()).limit(
+        limit
+    )
+
+
+def _neighbour(row: Any, direction: str) -> NeighbourEdge:
+    return NeighbourEdge(
+        id=row.id,
+        subject=row.subject,
+        predicate=row.predicate,
+        object=row.object,
+        direction=direction,
+        other_id=row.other_id,
+        other_name=row.other_name,
+        other_symbol=row.other_symbol,
+        other_category=row.other_category,
+        primary_knowledge_source=row.primary_knowledge_source,
+        aggregator_knowledge_sources=json.loads(row.aggregator_knowledge_sources),
+        knowledge_level=row.knowledge_level,
+        agent_type=row.agent_type,
+        publications=json.loads(row.publications),
+        evidence_codes=json.loads(row.evidence_codes),
+        qualifiers=json.loads(row.qualifiers),
+        confidence=row.confidence,
+        score=row.score,
+        source_release=row.source_release,
+    )
+
+
+def neighbours(
+    conn: Connection,
+    curie: str,
+    *,
+    predicate: str | None = None,
+    direction: str | None = None,
+    after: Cursor | None = None,
+    limit: int = 50,
+) -> NeighbourPage:
+    """One page of an entity's edges: outgoing first, then incoming; each by predicate,
+    strongest evidence first. Costs O(limit), whatever the entity's degree."""
+    if direction is not None and direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+    wanted = [d for d in DIRECTIONS if direction in (None, d)]
+    if after is not None:
+        wanted = [d for d in wanted if DIRECTIONS.index(d) >= DIRECTIONS.index(after.direction)]
+    rows: list[NeighbourEdge] = []
+    for d in wanted:
+        need = limit + 1 - len(rows)
+        if need <= 0:
+            break
+        result = conn.execute(_neighbour_query(curie, d, predicate, after, need))
+        rows += [_neighbour(r, d) for r in result]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    nxt = None
+    if more and rows:
+        last = rows[-1]
+        nxt = Cursor(last.direction, last.predicate, last.score, last.id)
+    return NeighbourPage(rows, nxt)
+
+
+def top_edges(conn: Connection, curie: str, *, per_predicate: int = 6) -> list[NeighbourEdge]:
+    """The strongest few edges of each (direction, predicate) group, for diagrams."""
+    out: list[NeighbourEdge] = []
+    for pc in predicate_counts(conn, curie):
+        page = neighbours(
+            conn, curie, predicate=pc.predicate, direction=pc.direction, limit=per_predicate
+        )
+        out += page.edges
+    return sorted(out, key=lambda e: (-e.score, e.predicate, e.other_name))

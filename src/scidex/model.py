@@ -45,6 +45,41 @@ def edge_id(subject: str, predicate: str, object: str, primary_knowledge_source:
     return "E" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
+_LEVEL_WEIGHT = {
+    "knowledge_assertion": 2.0,
+    "logical_entailment": 1.0,
+    "statistical_association": 1.0,
+    "observation": 1.0,
+    "prediction": 0.5,
+    "not_provided": 0.0,
+}
+CURATED_SOURCE = "infores:scidex"
+
+
+def evidence_score(
+    knowledge_level: str,
+    agent_type: str,
+    publications: tuple[str, ...] | list[str],
+    evidence_codes: tuple[str, ...] | list[str],
+    primary_knowledge_source: str,
+) -> float:
+    """How strongly an edge is supported, for ordering neighbourhoods and diagrams.
+
+    Curated statements (written by editors with their publications) come
+    first; then asserted over inferred knowledge, manual over automated
+    curation, and more publications and non-electronic evidence codes. It is
+    an ordering key, not a probability.
+    """
+    score = _LEVEL_WEIGHT.get(knowledge_level, 0.0)
+    score += 0.5 * min(len(publications), 10)
+    score += 0.3 * min(sum(1 for c in evidence_codes if c != "IEA"), 5)
+    if agent_type == "manual_agent":
+        score += 1.0
+    if primary_knowledge_source == CURATED_SOURCE:
+        score += 100.0
+    return round(score, 2)
+
+
 @dataclass(slots=True)
 class Entity:
     """A knowledge-graph node.
@@ -102,6 +137,16 @@ class Edge:
     @property
     def id(self) -> str:
         return edge_id(self.subject, self.predicate, self.object, self.primary_knowledge_source)
+
+    @property
+    def score(self) -> float:
+        return evidence_score(
+            self.knowledge_level,
+            self.agent_type,
+            self.publications,
+            self.evidence_codes,
+            self.primary_knowledge_source,
+        )
 
 
 @dataclass(slots=True)

@@ -307,18 +307,22 @@ def _ensure_releases(conn: Connection, fallback: SourceRelease) -> None:
         )
 
 
-def _node_rows(conn: Connection) -> Iterator[dict[str, Any]]:
+def _node_rows(conn: Connection, only: set[str] | None = None) -> Iterator[dict[str, Any]]:
     names: dict[str, dict[str, list[str]]] = {}
     for r in conn.execute(
         select(entity_name.c.entity_id, entity_name.c.name, entity_name.c.kind).where(
             entity_name.c.kind.in_(("synonym", "previous_symbol"))
         )
     ):
-        names.setdefault(r.entity_id, {}).setdefault(r.kind, []).append(r.name)
+        if only is None or r.entity_id in only:
+            names.setdefault(r.entity_id, {}).setdefault(r.kind, []).append(r.name)
     xrefs: dict[str, list[str]] = {}
     for r in conn.execute(select(entity_xref.c.entity_id, entity_xref.c.xref)):
-        xrefs.setdefault(r.entity_id, []).append(r.xref)
+        if only is None or r.entity_id in only:
+            xrefs.setdefault(r.entity_id, []).append(r.xref)
     for r in conn.execute(select(entity).order_by(entity.c.id)):
+        if only is not None and r.id not in only:
+            continue
         n = names.get(r.id, {})
         yield {
             "id": r.id,
@@ -334,11 +338,13 @@ def _node_rows(conn: Connection) -> Iterator[dict[str, Any]]:
         }
 
 
-def _edge_rows(conn: Connection) -> Iterator[dict[str, Any]]:
+def _edge_rows(conn: Connection, only: set[str] | None = None) -> Iterator[dict[str, Any]]:
     rows = conn.execution_options(stream_results=True, yield_per=10_000).execute(
         select(edge_table).order_by(edge_table.c.id)
     )
     for r in rows:
+        if only is not None and (r.subject not in only or r.object not in only):
+            continue
         yield {
             "id": r.id,
             "subject": r.subject,
@@ -363,16 +369,21 @@ class ExportReport:
     files: list[Path]
 
 
-def export_kgx(store: Store, directory: Path, *, fmt: str = "tsv") -> ExportReport:
-    """Write nodes, edges and sources.json into ``directory``, streaming from the store."""
+def export_kgx(
+    store: Store, directory: Path, *, fmt: str = "tsv", only: set[str] | None = None
+) -> ExportReport:
+    """Write nodes, edges and sources.json into ``directory``, streaming from the store.
+
+    With ``only``, just those entities and the edges between them (a subgraph).
+    """
     writer = FORMATS[fmt][1]
     directory.mkdir(parents=True, exist_ok=True)
     nodes_path = directory / f"nodes.{fmt}"
     edges_path = directory / f"edges.{fmt}"
     sources_path = directory / "sources.json"
     with store.read() as conn:
-        n_nodes = writer(nodes_path, NODE_COLUMNS, _node_rows(conn))
-        n_edges = writer(edges_path, EDGE_COLUMNS, _edge_rows(conn))
+        n_nodes = writer(nodes_path, NODE_COLUMNS, _node_rows(conn, only))
+        n_edges = writer(edges_path, EDGE_COLUMNS, _edge_rows(conn, only))
         releases = [
             {k: (json.loads(v) if k == "counts" else v) for k, v in r._mapping.items()}
             for r in conn.execute(select(source_release).order_by(source_release.c.id))

@@ -46,6 +46,7 @@ EDGE_COLUMNS = (
     "qualifiers",
     "confidence",
     "source_release",
+    "score",
 )
 
 
@@ -161,6 +162,7 @@ def edge_row(e: Edge) -> tuple[Any, ...]:
         dumps(e.qualifiers),
         e.confidence,
         e.source_release,
+        e.score,
     )
 
 

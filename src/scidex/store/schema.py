@@ -98,9 +98,11 @@ edge = Table(
     Column("qualifiers", Text, nullable=False, default="{}"),
     Column("confidence", Float),
     Column("source_release", String(200)),
-    # Both directions of a neighbourhood query are one index range scan.
-    Index("ix_edge_subject", "subject", "predicate", "object"),
-    Index("ix_edge_object", "object", "predicate", "subject"),
+    Column("score", Float, nullable=False, default=0.0),  # model.evidence_score
+    # Both directions of a neighbourhood page are one index range scan, already
+    # in display order (predicate, then strongest evidence first, then id).
+    Index("ix_edge_subject", "subject", "predicate", "score", "id"),
+    Index("ix_edge_object", "object", "predicate", "score", "id"),
     Index("ix_edge_release", "source_release"),
 )
 
