@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test build serve install dev lint format postgres chromium clean
 
-run: install build serve ## set up, build the default atlas, serve it
+run: install var/.built serve ## set up, build the default atlas (once), serve it
 
 test: dev postgres chromium lint ## run every test, on SQLite and PostgreSQL
 	$(BIN)/pytest
@@ -29,8 +29,14 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
 
+# The default atlas is rebuilt when the sources, the curated pages or the code change.
+var/.built: $(VENV)/.installed src/scidex/sources/manifest.toml $(wildcard content/pages/*.md) $(shell find src/scidex -name '*.py')
+	$(BIN)/scidex build
+	@mkdir -p var && touch $@
+
 build: install
 	$(BIN)/scidex build
+	@mkdir -p var && touch var/.built
 
 serve: install
 	$(BIN)/scidex serve --host $(HOST) --port $(PORT)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from .names import normalize_name
 from .store import bulk
-from .store.schema import artifact, entity, revision, source_release
+from .store.schema import alias, artifact, artifact_link, entity, revision, source_release
 
 # URL section for each entity category: /genes/bach1, /diseases/..., and the
 # slug prefix of its page (wiki-genes-bach1).
@@ -225,6 +225,7 @@ def backfill_pages(conn: Connection, *, author: str = "scidex build") -> Counter
                 version,
                 md,
                 "{}",
+                "[]",
                 "generated from the atlas",
                 author,
                 stamp,
@@ -266,6 +267,7 @@ def backfill_pages(conn: Connection, *, author: str = "scidex build") -> Counter
         "version",
         "markdown",
         "refs",
+        "curated_edges",
         "summary",
         "author",
         "created_at",
@@ -285,3 +287,176 @@ def _current_hash_subquery() -> Any:
         )
         .scalar_subquery()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactRecord:
+    id: str
+    type: str
+    title: str
+    slug: str | None
+    kg_node_id: str | None
+    entity_type: str | None
+    origin_type: str
+    lifecycle: str
+    merged_into: str | None
+    merged_from: list[Any]
+    schema_version: int
+    current_version: int
+    created_at: str
+    updated_at: str
+    created_by: str | None
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRecord:
+    artifact_id: str
+    version: int
+    markdown: str
+    references: dict[str, Any]
+    curated_edges: list[dict[str, Any]]
+    summary: str
+    author: str
+    created_at: str
+    content_hash: str
+    parent_version: int | None
+
+
+def _artifact(row: Any) -> ArtifactRecord:
+    return ArtifactRecord(
+        id=row.id,
+        type=row.type,
+        title=row.title,
+        slug=row.slug,
+        kg_node_id=row.kg_node_id,
+        entity_type=row.entity_type,
+        origin_type=row.origin_type,
+        lifecycle=row.lifecycle,
+        merged_into=row.merged_into,
+        merged_from=json.loads(row.merged_from),
+        schema_version=row.schema_version,
+        current_version=row.current_version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        created_by=row.created_by,
+        metadata=json.loads(row.metadata),
+    )
+
+
+def get_artifact(conn: Connection, artifact_id: str) -> ArtifactRecord | None:
+    row = conn.execute(select(artifact).where(artifact.c.id == artifact_id)).first()
+    return _artifact(row) if row else None
+
+
+def find_artifact(conn: Connection, key: str) -> tuple[ArtifactRecord | None, bool]:
+    """The artifact named by an id, a slug or an alias; and whether ``key`` is not its id.
+
+    The flag tells the caller to redirect to the canonical URL.
+    """
+    found = get_artifact(conn, key)
+    if found:
+        return found, False
+    row = conn.execute(select(artifact).where(artifact.c.slug == key)).first()
+    if row:
+        return _artifact(row), True
+    target = conn.execute(select(alias.c.artifact_id).where(alias.c.alias == key)).scalar()
+    if target:
+        return get_artifact(conn, target), True
+    return None, False
+
+
+def page_for_entity(conn: Connection, curie: str) -> ArtifactRecord | None:
+    """The wiki page about an entity: the curated one if there is one, else the backfill."""
+    rows = conn.execute(
+        select(artifact).where(
+            artifact.c.kg_node_id == curie,
+            artifact.c.type == "wiki_page",
+            artifact.c.lifecycle == "active",
+        )
+    ).all()
+    if not rows:
+        return None
+    rows.sort(key=lambda r: r.origin_type == "backfill")
+    return _artifact(rows[0])
+
+
+def pages_for_entities(conn: Connection, curies: Iterable[str]) -> dict[str, str]:
+    """Entity id -> page artifact id, for many entities in one query."""
+    ids = list(dict.fromkeys(curies))
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            select(artifact.c.kg_node_id, artifact.c.id, artifact.c.origin_type).where(
+                artifact.c.kg_node_id.in_(chunk),
+                artifact.c.type == "wiki_page",
+                artifact.c.lifecycle == "active",
+            )
+        )
+        for r in sorted(rows, key=lambda r: r.origin_type != "backfill"):
+            out[r.kg_node_id] = r.id  # curated pages sort last and win
+    return out
+
+
+def get_revision(conn: Connection, artifact_id: str, version: int) -> RevisionRecord | None:
+    row = conn.execute(
+        select(revision).where(revision.c.artifact_id == artifact_id, revision.c.version == version)
+    ).first()
+    if row is None:
+        return None
+    return RevisionRecord(
+        artifact_id=row.artifact_id,
+        version=row.version,
+        markdown=row.markdown,
+        references=json.loads(row.refs),
+        curated_edges=json.loads(row.curated_edges),
+        summary=row.summary,
+        author=row.author,
+        created_at=row.created_at,
+        content_hash=row.content_hash,
+        parent_version=row.parent_version,
+    )
+
+
+def list_revisions(conn: Connection, artifact_id: str, limit: int = 50) -> list[RevisionRecord]:
+    rows = conn.execute(
+        select(revision)
+        .where(revision.c.artifact_id == artifact_id)
+        .order_by(revision.c.version.desc())
+        .limit(limit)
+    )
+    return [
+        RevisionRecord(
+            r.artifact_id,
+            r.version,
+            r.markdown,
+            json.loads(r.refs),
+            json.loads(r.curated_edges),
+            r.summary,
+            r.author,
+            r.created_at,
+            r.content_hash,
+            r.parent_version,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    source: str
+    link_type: str
+    target: str
+    created_by: str
+    created_at: str
+
+
+def links_of(conn: Connection, artifact_id: str, limit: int = 100) -> list[LinkRecord]:
+    """Provenance links from and to an artifact."""
+    rows = conn.execute(
+        select(artifact_link)
+        .where((artifact_link.c.source == artifact_id) | (artifact_link.c.target == artifact_id))
+        .limit(limit)
+    )
+    return [LinkRecord(r.source, r.link_type, r.target, r.created_by, r.created_at) for r in rows]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .artifacts import backfill_pages
+from .curated import load_curated
 from .ingest import IngestReport, SourceInput, prune_stale, write_graph
 from .model import SourceRelease
 from .sources.fetch import (
@@ -47,6 +48,7 @@ class BuildResult:
     pages: dict[str, int] = field(default_factory=dict)
     search_docs: int = 0
     pruned: dict[str, int] = field(default_factory=dict)
+    curated: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -84,10 +86,12 @@ def build_default_atlas(
     *,
     cache_dir: Path | None = None,
     sources: Iterable[str] = BUILD_ORDER,
+    content_dir: Path | None = None,
     log: Callable[[str], None] = print,
     progress: Callable[[str, int], None] | None = None,
 ) -> BuildResult:
-    """Fetch, verify, parse and write the pinned sources; backfill pages; index for search.
+    """Fetch, verify, parse and write the pinned sources and the curated pages; backfill
+    pages for every other entity; index for search.
 
     A source that cannot be fetched is reported and skipped; the rest are
     built. Everything is written in one transaction: a failure leaves the
@@ -125,6 +129,12 @@ def build_default_atlas(
             - t
             - sum(v for k, v in result.timings.items() if k.startswith("parse "))
         )
+        t = time.perf_counter()
+        curated = load_curated(conn, content_dir)
+        result.curated = {**curated.pages, "edges": curated.edges}
+        if curated.release is not None:
+            result.releases.append(curated.release)
+        result.timings["curated pages"] = time.perf_counter() - t
         t = time.perf_counter()
         result.pruned = prune_stale(conn, result.releases)
         result.pages = dict(backfill_pages(conn))

@@ -19,6 +19,7 @@ from rich.table import Table
 from .config import Settings
 from .sources.errors import SourceFormatError
 from .store import Store, StoreError
+from .wiki.content import ContentError
 
 app = typer.Typer(
     help="SciDEX Atlas: a knowledge-graph wiki of citable artifacts.",
@@ -132,11 +133,12 @@ def build(
             result = build_default_atlas(
                 store,
                 cache_dir=settings.cache_dir,
+                content_dir=settings.content_dir,
                 sources=chosen,
                 log=lambda line: err.print(line, highlight=False),
                 progress=progress,
             )
-        except SourceFormatError as exc:
+        except (SourceFormatError, ContentError) as exc:
             fail(f"{exc} (nothing was written)")
     print_build_summary(out, result)
     if len(result.failed) == len(chosen):

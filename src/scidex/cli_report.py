@@ -40,6 +40,9 @@ def print_build_summary(out: Console, result: BuildResult) -> None:
             f"{len(report.ambiguous_xrefs):,} ids are claimed by several canonical entities "
             "and were left unmerged (scidex lint lists them)"
         )
+    if result.curated:
+        cur = ", ".join(f"{n:,} {k}" for k, n in sorted(result.curated.items()))
+        out.print(f"curated pages: {cur}")
     pages = ", ".join(f"{n:,} {k}" for k, n in sorted(result.pages.items()))
     out.print(f"pages: {pages or 'none'}; search documents: {result.search_docs:,}")
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())

@@ -281,3 +281,38 @@ def top_edges(conn: Connection, curie: str, *, per_predicate: int = 6) -> list[N
         )
         out += page.edges
     return sorted(out, key=lambda e: (-e.score, e.predicate, e.other_name))
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseInfo:
+    id: str
+    name: str
+    infores: str
+    version: str
+    license: str
+    attribution: str
+    fetch: str
+    archive: str
+    sha256: str
+    fetched_at: str | None
+    counts: dict[str, int]
+
+
+def source_releases(conn: Connection) -> list[ReleaseInfo]:
+    rows = conn.execute(select(source_release).order_by(source_release.c.id))
+    return [
+        ReleaseInfo(
+            r.id,
+            r.name,
+            r.infores,
+            r.version,
+            r.license,
+            r.attribution,
+            r.fetch,
+            r.archive,
+            r.sha256,
+            r.fetched_at,
+            json.loads(r.counts),
+        )
+        for r in rows
+    ]

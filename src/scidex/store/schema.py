@@ -136,6 +136,7 @@ revision = Table(
     Column("version", Integer, nullable=False),
     Column("markdown", Text, nullable=False),
     Column("refs", Text, nullable=False, default="{}"),  # CSL-JSON keyed by citation key
+    Column("curated_edges", Text, nullable=False, default="[]"),
     Column("summary", Text, nullable=False, default=""),
     Column("author", Text, nullable=False),
     Column("created_at", Text, nullable=False),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from .. import __version__
-from ..graph import atlas_counts
+from ..graph import atlas_counts, source_releases
+from ..search import search as run_search
 from ..store import Store, StoreError
 
 router = APIRouter()
@@ -33,3 +34,23 @@ def stats(request: Request) -> dict[str, Any]:
     store: Store = request.app.state.store
     with store.read() as conn:
         return asdict(atlas_counts(conn))
+
+
+@router.get("/api/sources", tags=["atlas"], summary="The source releases the atlas was built from")
+def sources(request: Request) -> list[dict[str, Any]]:
+    store: Store = request.app.state.store
+    with store.read() as conn:
+        return [asdict(r) for r in source_releases(conn)]
+
+
+@router.get("/api/search", tags=["search"], summary="Search entities and pages")
+def search(
+    request: Request,
+    q: str = Query(..., max_length=500, description="Name, symbol, identifier or text."),
+    category: str | None = Query(None, max_length=100, examples=["biolink:Gene"]),
+    limit: int = Query(20, ge=1, le=100),
+) -> dict[str, Any]:
+    store: Store = request.app.state.store
+    with store.read() as conn:
+        result = run_search(conn, q, category=category, limit=limit)
+    return asdict(result)

@@ -6,16 +6,15 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..config import Settings
 from ..store import Store
-from . import api, pages
+from . import api, artifact_routes, pages
+from .errors import install_error_handlers
 
 HERE = Path(__file__).parent
 
@@ -34,23 +33,27 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals.update(
-        site_name=settings.site_name, version=__version__, static_url=static_url
+        site_name=settings.site_name,
+        version=__version__,
+        static_url=static_url,
+        mermaid_file=vendored("mermaid-*.min.js"),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    # Last: its /{section}/{name} route would otherwise shadow more specific ones.
+    app.include_router(artifact_routes.router)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        # Stable error shape for the API; pages get the same shape until they
-        # render their own error template.
-        return JSONResponse(
-            {"error": {"code": exc.status_code, "message": str(exc.detail), "details": None}},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
-
+    install_error_handlers(app)
     return app
+
+
+def vendored(pattern: str) -> str:
+    """File name of a vendored library (its version is in the name)."""
+    matches = sorted((HERE / "static" / "vendor").glob(pattern))
+    if not matches:
+        raise RuntimeError(f"vendored file {pattern} missing under web/static/vendor")
+    return matches[-1].name
 
 
 @cache

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ..graph import atlas_counts
+from ..graph import atlas_counts, source_releases
+from ..search import search as run_search
 from ..store import Store
 
 router = APIRouter(include_in_schema=False)
@@ -19,3 +20,26 @@ def home(request: Request) -> HTMLResponse:
     return request.app.state.templates.TemplateResponse(
         request, "home.html", {"counts": counts, "backend": store.dialect}
     )
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about(request: Request) -> HTMLResponse:
+    """The data sources behind the atlas, with their licences and attribution."""
+    store: Store = request.app.state.store
+    with store.read() as conn:
+        releases = source_releases(conn)
+    return request.app.state.templates.TemplateResponse(
+        request, "about.html", {"releases": releases}
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = Query("", max_length=500),
+    category: str | None = Query(None, max_length=100),
+) -> HTMLResponse:
+    store: Store = request.app.state.store
+    with store.read() as conn:
+        result = run_search(conn, q, category=category or None, limit=50)
+    return request.app.state.templates.TemplateResponse(request, "search.html", {"result": result})

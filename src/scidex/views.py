@@ -1,0 +1,313 @@
+"""Everything an artifact page shows, assembled from the store once.
+
+The HTML page and its JSON twin both call :func:`artifact_page`, so they
+cannot disagree. Each part is a bounded query: no part loads more than a
+page's worth of edges, whatever the entity's degree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from .artifacts import (
+    ArtifactRecord,
+    LinkRecord,
+    RevisionRecord,
+    get_artifact,
+    get_revision,
+    links_of,
+    list_revisions,
+    page_for_entity,
+    pages_for_entities,
+)
+from .biolink import predicate_label
+from .graph import (
+    EntityRecord,
+    NeighbourEdge,
+    PredicateCount,
+    ReleaseInfo,
+    get_entity,
+    neighbours,
+    predicate_counts,
+    source_releases,
+    top_edges,
+)
+from .infobox import Infobox, build_infobox
+from .resolve import resolve
+from .store.schema import edge
+from .wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
+from .wiki.links import LinkResolution, ambiguous, resolved, unresolved
+from .wiki.render import RenderContext, RenderedPage, render_markdown
+from .xrefs import external_url, local_id, namespace_label
+
+GROUP_PREVIEW = 10
+ASSOCIATION_PREDICATES = ("biolink:gene_associated_with_condition",)
+
+
+def artifact_url(artifact_id: str, version: int | None = None) -> str:
+    return f"/artifact/{artifact_id}" + (f"?version={version}" if version else "")
+
+
+def entity_url(curie: str) -> str:
+    return f"/entity/{curie}"
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeGroup:
+    direction: str
+    predicate: str
+    label: str
+    count: int
+    edges: list[NeighbourEdge]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseUse:
+    release: ReleaseInfo
+    edges: int
+    defines_entity: bool
+
+
+@dataclass(slots=True)
+class Provenance:
+    releases: list[ReleaseUse]
+    revisions: list[RevisionRecord]
+    links: list[LinkRecord]
+
+
+@dataclass(slots=True)
+class ArtifactPage:
+    artifact: ArtifactRecord
+    revision: RevisionRecord
+    is_current: bool
+    entity: EntityRecord | None
+    infobox: Infobox | None
+    rendered: RenderedPage
+    degree: int
+    counts: list[PredicateCount]
+    groups: list[EdgeGroup]
+    diagram: Diagram | None
+    see_also: list[tuple[str, str, str]]  # label, url, why
+    external_links: list[tuple[str, str]]  # label, url
+    provenance: Provenance
+    metadata: list[tuple[str, Any]]
+    page_urls: dict[str, str] = field(default_factory=dict)
+
+
+class PageNotFound(LookupError):
+    pass
+
+
+def link_resolver(conn: Connection) -> Callable[[str], LinkResolution]:
+    """Wikilink target -> canonical page URL, through the resolution index."""
+    cache: dict[str, LinkResolution] = {}
+
+    def resolve_link(target: str) -> LinkResolution:
+        if target in cache:
+            return cache[target]
+        found = resolve(conn, target, limit=8)
+        if found.entity is not None:
+            m = found.entity
+            page = page_for_entity(conn, m.id)
+            url = artifact_url(page.id) if page else entity_url(m.id)
+            res: LinkResolution = resolved(url, m.id, m.symbol or m.name)
+        elif found.ambiguous:
+            pages = pages_for_entities(conn, [m.id for m in found.best])
+            res = ambiguous(
+                (
+                    m.id,
+                    m.symbol or m.name,
+                    artifact_url(pages[m.id]) if m.id in pages else entity_url(m.id),
+                )
+                for m in found.best
+            )
+        else:
+            res = unresolved()
+        cache[target] = res
+        return res
+
+    return resolve_link
+
+
+def embedder(conn: Connection) -> Callable[[str, str], str | None]:
+    """``{{artifact:ID:mode}}`` -> a compact card, a link or the full view (escaped HTML)."""
+
+    def embed(artifact_id: str, mode: str) -> str | None:
+        art = get_artifact(conn, artifact_id)
+        if art is None:
+            return None
+        url = artifact_url(art.id)
+        title = escape(art.title)
+        if mode == "link":
+            return f'<a class="artifact-link" href="{url}">{title}</a>'
+        summary = escape(str(art.metadata.get("summary") or art.entity_type or art.type))
+        if mode == "full":
+            rev = get_revision(conn, art.id, art.current_version)
+            body = (
+                render_markdown(
+                    rev.markdown,
+                    RenderContext(resolve_link=link_resolver(conn), references=rev.references),
+                ).html
+                if rev
+                else ""
+            )
+            return f'<div class="artifact-full"><h4><a href="{url}">{title}</a></h4>{body}</div>'
+        return (
+            f'<div class="artifact-card"><a href="{url}"><strong>{title}</strong></a>'
+            f'<span class="muted"> · {escape(art.id)} · {summary}</span></div>'
+        )
+
+    return embed
+
+
+def _diagram(entity: EntityRecord, edges: list[NeighbourEdge], pages: dict[str, str]) -> Diagram:
+    def node(curie: str, label: str, category: str) -> DiagramNode:
+        url = artifact_url(pages[curie]) if curie in pages else entity_url(curie)
+        return DiagramNode(curie, label, category, url)
+
+    center = node(entity.id, entity.symbol or entity.name, entity.category)
+    dedges = []
+    for e in edges:
+        other = node(e.other_id, e.other_symbol or e.other_name, e.other_category)
+        subj, obj = (center, other) if e.direction == "out" else (other, center)
+        dedges.append(DiagramEdge(subj, e.predicate, obj, e.curated, e.score))
+    return pathway_mermaid(center, dedges)
+
+
+def _release_uses(conn: Connection, entity: EntityRecord) -> list[ReleaseUse]:
+    rows = conn.execute(
+        select(edge.c.source_release, func.count())
+        .where(or_(edge.c.subject == entity.id, edge.c.object == entity.id))
+        .group_by(edge.c.source_release)
+    ).all()
+    counts = {r: n for r, n in rows}
+    releases = {r.id: r for r in source_releases(conn)}
+    wanted = set(counts) | ({entity.source_release} if entity.source_release else set())
+    return [
+        ReleaseUse(releases[rid], counts.get(rid, 0), rid == entity.source_release)
+        for rid in sorted(wanted)
+        if rid in releases
+    ]
+
+
+def artifact_page(
+    conn: Connection,
+    artifact_id: str,
+    *,
+    version: int | None = None,
+    base_url: str = "",
+) -> ArtifactPage:
+    art = get_artifact(conn, artifact_id)
+    if art is None:
+        raise PageNotFound(artifact_id)
+    rev = get_revision(conn, art.id, version or art.current_version)
+    if rev is None:
+        raise PageNotFound(f"{artifact_id} version {version}")
+    entity = get_entity(conn, art.kg_node_id) if art.kg_node_id else None
+
+    ctx = RenderContext(
+        resolve_link=link_resolver(conn), embed=embedder(conn), references=rev.references
+    )
+    rendered = render_markdown(rev.markdown, ctx)
+
+    counts: list[PredicateCount] = []
+    groups: list[EdgeGroup] = []
+    infobox = diagram = None
+    degree = 0
+    see_also: list[tuple[str, str, str]] = []
+    external: list[tuple[str, str]] = []
+    releases: list[ReleaseUse] = []
+    if entity is not None:
+        counts = predicate_counts(conn, entity.id)
+        degree = sum(c.count for c in counts)
+        for c in counts:
+            page = neighbours(
+                conn, entity.id, predicate=c.predicate, direction=c.direction, limit=GROUP_PREVIEW
+            )
+            groups.append(
+                EdgeGroup(
+                    c.direction,
+                    c.predicate,
+                    predicate_label(c.predicate),
+                    c.count,
+                    page.edges,
+                    page.next_cursor.encode() if page.next_cursor else None,
+                )
+            )
+        strongest = top_edges(conn, entity.id, per_predicate=6)
+        shown = {e.other_id for g in groups for e in g.edges} | {e.other_id for e in strongest}
+        pages = pages_for_entities(conn, [entity.id, *shown])
+        assoc_dir = "out" if entity.category == "biolink:Gene" else "in"
+        assoc = [
+            g for g in groups if g.predicate in ASSOCIATION_PREDICATES and g.direction == assoc_dir
+        ]
+        assoc_edges = [e for g in assoc for e in g.edges]
+        infobox = build_infobox(
+            entity,
+            degree=degree,
+            associations=assoc_edges,
+            association_total=len({e.other_id for e in assoc_edges})
+            + sum(max(0, g.count - len(g.edges)) for g in assoc),
+            page_url=lambda c: artifact_url(pages[c]) if c in pages else entity_url(c),
+            atlas_url=f"/atlas/entity/{entity.id}",
+        )
+        diagram = _diagram(entity, strongest, pages)
+        curated = [e for e in strongest if e.curated]
+        for e in curated + [e for e in strongest if not e.curated][: max(0, 8 - len(curated))]:
+            url = artifact_url(pages[e.other_id]) if e.other_id in pages else entity_url(e.other_id)
+            why = ("curated: " if e.curated else "") + predicate_label(e.predicate)
+            item = (e.other_symbol or e.other_name, url, why)
+            if item[1] not in {s[1] for s in see_also}:
+                see_also.append(item)
+        for x in [entity.id, *entity.xrefs]:
+            if url := external_url(x):
+                external.append((f"{namespace_label(x)}: {local_id(x)}", url))
+        releases = _release_uses(conn, entity)
+
+    provenance = Provenance(
+        releases, list_revisions(conn, art.id, limit=20), links_of(conn, art.id)
+    )
+    metadata: list[tuple[str, Any]] = [
+        ("id", art.id),
+        ("slug", art.slug),
+        ("kg_node_id", art.kg_node_id),
+        ("entity_type", art.entity_type),
+        ("origin_type", art.origin_type),
+        ("source_table", art.metadata.get("source_table")),
+        ("wiki_page_id", art.id),
+        ("lifecycle", art.lifecycle),
+        ("merged_from", ", ".join(map(str, art.merged_from)) or "none"),
+        ("schema_version", art.schema_version),
+        ("version", f"{rev.version} of {art.current_version}"),
+        ("last edit", f"{rev.created_at} by {rev.author}"),
+        ("content_hash", rev.content_hash),
+    ]
+    return ArtifactPage(
+        artifact=art,
+        revision=rev,
+        is_current=rev.version == art.current_version,
+        entity=entity,
+        infobox=infobox,
+        rendered=rendered,
+        degree=degree,
+        counts=counts,
+        groups=groups,
+        diagram=diagram,
+        see_also=see_also,
+        external_links=external,
+        provenance=provenance,
+        metadata=metadata,
+        page_urls={
+            "canonical": f"{base_url}{artifact_url(art.id)}",
+            "permalink": f"{base_url}{artifact_url(art.id, rev.version)}",
+            "embed": f"{base_url}/artifact/{art.id}?embed=1",
+            "json": f"/api/artifacts/{art.id}",
+            "history": f"/artifact/{art.id}/history",
+        },
+    )

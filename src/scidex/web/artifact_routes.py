@@ -1,0 +1,236 @@
+"""Artifact pages, their canonical URLs and redirects, and the edge listings behind them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..artifacts import SECTIONS, find_artifact, page_for_entity
+from ..biolink import predicate_label
+from ..graph import Cursor, get_entity, neighbours
+from ..resolve import resolve
+from ..search import search
+from ..store import Store
+from ..views import PageNotFound, artifact_page, artifact_url
+from .errors import PageError
+
+router = APIRouter(include_in_schema=False)
+
+CATEGORY_OF_SECTION = {v: k for k, v in reversed(list(SECTIONS.items()))}
+
+# Framing is allowed only in embed mode; every other page refuses to be framed.
+NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+EMBED_FRAMING = {"Content-Security-Policy": "frame-ancestors *"}
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def not_found(request: Request, key: str, what: str = "artifact") -> PageError:
+    """A 404 that offers the closest matches from the resolution and search indexes."""
+    with _store(request).read() as conn:
+        hits = search(conn, key.replace("-", " ").replace("wiki ", ""), limit=8).hits
+    suggestions = [
+        {
+            "id": h.id,
+            "label": (f"{h.symbol} — " if h.symbol else "") + h.title,
+            "category": (h.category or "").removeprefix("biolink:"),
+            "url": f"/entity/{h.id}",
+        }
+        for h in hits
+    ]
+    return PageError(404, f"No {what} named {key!r}.", {"suggestions": suggestions, "query": key})
+
+
+def _redirect(url: str) -> RedirectResponse:
+    # 308 keeps the method and says the move is permanent.
+    return RedirectResponse(url, status_code=308)
+
+
+@router.get("/artifact/{artifact_id}", response_class=HTMLResponse)
+def artifact(
+    request: Request,
+    artifact_id: str,
+    version: int | None = Query(None, ge=1),
+    embed: bool = Query(False),
+) -> Response:
+    store = _store(request)
+    with store.read() as conn:
+        found, moved = find_artifact(conn, artifact_id)
+        if found is None:
+            raise not_found(request, artifact_id)
+        if moved or (found.lifecycle == "merged" and found.merged_into):
+            target = found.merged_into if found.lifecycle == "merged" else found.id
+            query = f"?{request.url.query}" if request.url.query else ""
+            return _redirect(artifact_url(target or found.id) + query)
+        try:
+            page = artifact_page(
+                conn, found.id, version=version, base_url=request.app.state.settings.base_url
+            )
+        except PageNotFound as exc:
+            raise PageError(404, f"{found.id} has no version {version}.") from exc
+    template = "artifact_embed.html" if embed else "artifact.html"
+    response = request.app.state.templates.TemplateResponse(
+        request, template, {"page": page, "embed": embed}
+    )
+    response.headers.update(EMBED_FRAMING if embed else NO_FRAMING)
+    return response
+
+
+@router.get("/wiki/{slug}")
+def wiki_slug(request: Request, slug: str) -> Response:
+    with _store(request).read() as conn:
+        found, _ = find_artifact(conn, slug)
+        if found is None:
+            found, _ = find_artifact(conn, f"wiki-{slug}")
+    if found is None:
+        raise not_found(request, slug, "page")
+    return _redirect(artifact_url(found.id))
+
+
+@router.get("/entity/{curie:path}")
+def entity_page(request: Request, curie: str) -> Response:
+    with _store(request).read() as conn:
+        found = resolve(conn, curie)
+        if found.entity is None:
+            raise not_found(request, curie, "entity")
+        page = page_for_entity(conn, found.entity.id)
+    if page is None:
+        raise PageError(404, f"{found.entity.id} has no page yet.")
+    return _redirect(artifact_url(page.id))
+
+
+@router.get("/{section}/{name}")
+def section_page(request: Request, section: str, name: str) -> Response:
+    """``/genes/bach1``, ``/diseases/alzheimer-disease``: a name within a category."""
+    category = CATEGORY_OF_SECTION.get(section)
+    if category is None:
+        raise PageError(404, f"No section {section!r}.")
+    with _store(request).read() as conn:
+        found, _ = find_artifact(conn, f"{section}-{name}")
+        if found is not None:
+            return _redirect(artifact_url(found.id))
+        match = resolve(conn, name.replace("-", " "), category=category)
+        if match.entity is None:
+            match = resolve(conn, name, category=category)
+        page = page_for_entity(conn, match.entity.id) if match.entity else None
+    if page is None:
+        raise not_found(request, name, section.rstrip("s"))
+    return _redirect(artifact_url(page.id))
+
+
+def edge_rows(
+    request: Request,
+    artifact_id: str,
+    direction: str | None,
+    predicate: str | None,
+    after: str | None,
+    limit: int,
+) -> tuple[Any, list[Any], str | None]:
+    store = _store(request)
+    with store.read() as conn:
+        found, _ = find_artifact(conn, artifact_id)
+        if found is None or not found.kg_node_id:
+            raise not_found(request, artifact_id)
+        try:
+            cursor = Cursor.decode(after) if after else None
+            page = neighbours(
+                conn,
+                found.kg_node_id,
+                predicate=predicate,
+                direction=direction,
+                after=cursor,
+                limit=limit,
+            )
+        except ValueError as exc:
+            raise PageError(400, str(exc)) from exc
+        entity = get_entity(conn, found.kg_node_id)
+    nxt = page.next_cursor.encode() if page.next_cursor else None
+    return (found, entity), page.edges, nxt
+
+
+TSV_COLUMNS = [
+    "subject",
+    "predicate",
+    "object",
+    "object_name",
+    "primary_knowledge_source",
+    "knowledge_level",
+    "agent_type",
+    "publications",
+    "evidence_codes",
+    "source_release",
+    "edge_id",
+]
+
+
+@router.get("/artifact/{artifact_id}/edges.tsv")
+def edges_tsv(
+    request: Request,
+    artifact_id: str,
+    direction: str | None = Query(None, pattern="^(out|in)$"),
+    predicate: str | None = Query(None, max_length=100),
+    after: str | None = Query(None, max_length=500),
+    limit: int = Query(10, ge=1, le=1000),
+) -> Response:
+    """Exactly the rows the page shows for the same parameters, as TSV."""
+    (found, _entity), edges, _nxt = edge_rows(
+        request, artifact_id, direction, predicate, after, limit
+    )
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter="\t", lineterminator="\n")
+    w.writerow(TSV_COLUMNS)
+    for e in edges:
+        w.writerow(
+            [
+                e.subject,
+                e.predicate,
+                e.object,
+                e.other_name,
+                e.primary_knowledge_source,
+                e.knowledge_level,
+                e.agent_type,
+                "|".join(e.publications),
+                "|".join(e.evidence_codes),
+                e.source_release or "",
+                e.id,
+            ]
+        )
+    name = f"{found.id}-{direction or 'all'}-{(predicate or 'all').replace(':', '_')}.tsv"
+    return Response(
+        buf.getvalue(),
+        media_type="text/tab-separated-values; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/artifact/{artifact_id}/edges", response_class=HTMLResponse)
+def edges_page(
+    request: Request,
+    artifact_id: str,
+    direction: str | None = Query(None, pattern="^(out|in)$"),
+    predicate: str | None = Query(None, max_length=100),
+    after: str | None = Query(None, max_length=500),
+    limit: int = Query(50, ge=1, le=500),
+) -> Response:
+    (found, entity), edges, nxt = edge_rows(
+        request, artifact_id, direction, predicate, after, limit
+    )
+    params = {"direction": direction, "predicate": predicate, "limit": limit, "after": after}
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "edges.html",
+        {
+            "artifact": found,
+            "entity": entity,
+            "edges": edges,
+            "next": nxt,
+            "params": params,
+            "predicate_label": predicate_label(predicate) if predicate else "all predicates",
+        },
+    )

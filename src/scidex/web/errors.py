@@ -1,0 +1,56 @@
+"""Errors: one JSON shape for the API, an HTML page (with suggestions) for readers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/openapi")) or path.endswith(".json") or path == "/health"
+
+
+class PageError(StarletteHTTPException):
+    """An HTTP error with structured details (e.g. the closest matches for a 404)."""
+
+    def __init__(self, status_code: int, message: str, details: dict | None = None) -> None:
+        super().__init__(status_code, message)
+        self.details = details
+
+
+def _error(request: Request, status: int, message: str, details: Any) -> Response:
+    if _wants_json(request):
+        # One stable shape for every API error.
+        return JSONResponse(
+            {"error": {"code": status, "message": message, "details": details}},
+            status_code=status,
+        )
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "message": message, "details": details or {}},
+        status_code=status,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        response = _error(request, exc.status_code, str(exc.detail), getattr(exc, "details", None))
+        for k, v in (getattr(exc, "headers", None) or {}).items():
+            response.headers[k] = v
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
+        return _error(request, 400, f"invalid request: {summary}", {"problems": problems})

@@ -1,0 +1,411 @@
+"""Markdown -> safe HTML for wiki pages, with everything the lint needs to know.
+
+Syntax on top of CommonMark (+ tables, strikethrough; raw HTML is disabled, so
+tags in content render as inert text and are reported as ``raw-html``):
+
+- ``[@key]``, ``[@key1; @key2]``: numbered citations (see ``citations``).
+- ``[[target]]``, ``[[target|label]]``: wikilinks resolved through
+  ``RenderContext.resolve_link`` (see ``links``). Without a label the entity's
+  own label is shown, so every spelling of one entity reads the same.
+- ``{{artifact:ID}}`` / ``{{artifact:ID:summary|link|full}}`` on a line of its
+  own: a block embed (default ``summary``), wrapped in
+  ``<div class="embed embed-MODE" data-artifact=ID>``. Inside running text only
+  ``{{artifact:ID:link}}`` is allowed (``<span class="embed embed-link">``);
+  a block mode inline is a ``broken-embed`` problem. An unknown artifact shows
+  ``<div|span class="embed-missing" data-artifact=ID>``.
+- fenced ``mermaid`` blocks: ``<pre class="mermaid">escaped source</pre>``; the
+  browser's mermaid draws them and the text is the no-JS fallback.
+
+Extensions are markdown-it inline/block rules, so nothing fires inside code.
+A core rule then walks the tokens once, in source order: it numbers citations
+by first use, resolves links, calls the embedder, gives headings stable ids and
+records problems with their source line. The output is sanitised with nh3
+against an allow-list of exactly the markup produced here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from .citations import (
+    Citation,
+    citation_html,
+    citation_rule,
+    missing_citation_html,
+    popover_parts,
+    references_html,
+)
+from .links import (
+    EMBED_MODES,
+    Ambiguous,
+    Embedder,
+    EmbedUse,
+    LinkUse,
+    Resolver,
+    Unresolved,
+    display_label,
+    embed_block_rule,
+    embed_html,
+    embed_inline_rule,
+    embed_nothing,
+    missing_embed_html,
+    resolve_nothing,
+    wikilink_html,
+    wikilink_rule,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    """What a page is rendered against; all lookups are injected callables."""
+
+    resolve_link: Resolver = resolve_nothing
+    embed: Embedder = embed_nothing
+    """``(artifact id, mode) -> already-safe HTML``, or ``None`` for an unknown artifact."""
+    references: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """CSL-JSON items by citation key."""
+    line_offset: int = 0
+    """Added to every problem's line (the body's position in its file, minus one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    line: int
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    id: str
+    text: str
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class MermaidBlock:
+    source: str
+    line: int
+    """Line of the opening fence; the source starts on the next line."""
+
+
+@dataclass(slots=True)
+class RenderedPage:
+    html: str
+    toc: list[TocEntry]
+    citations: list[Citation]
+    """Cited keys in number order (first use)."""
+    references_html: str
+    """The numbered References list; empty when the page has no references."""
+    links: list[LinkUse]
+    embeds: list[EmbedUse]
+    diagrams: list[MermaidBlock]
+    problems: list[Problem]
+
+    @property
+    def mermaid(self) -> list[str]:
+        return [d.source for d in self.diagrams]
+
+
+_ENV_KEY = "scidex_page"
+# A tag-like run in text: what raw HTML in content looks like once it is inert.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+
+
+def slugify(text: str) -> str:
+    """``"Alzheimer's Disease"`` -> ``"alzheimers-disease"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = re.sub(r"[^\w\s-]", "", plain)
+    return re.sub(r"[\s_-]+", "-", plain).strip("-") or "section"
+
+
+@dataclass(slots=True)
+class _Section:
+    level: int
+    line: int
+    text: str
+    has_content: bool = False
+
+
+class _PageState:
+    """Per-render accumulator, carried in markdown-it's ``env``."""
+
+    def __init__(self, ctx: RenderContext) -> None:
+        self.ctx = ctx
+        self.numbers: dict[str, int] = {}
+        self.uses: dict[str, int] = {}
+        self.popovers: dict[str, tuple[str, str]] = {}
+        self.slugs: set[str] = set()
+        self.toc: list[TocEntry] = []
+        self.links: list[LinkUse] = []
+        self.embeds: list[EmbedUse] = []
+        self.diagrams: list[MermaidBlock] = []
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int, kind: str, message: str) -> None:
+        # Token maps are 0-based; problems speak in 1-based lines of the file.
+        self.problems.append(Problem(line + 1 + self.ctx.line_offset, kind, message))
+
+    def citations(self) -> list[Citation]:
+        return [Citation(k, n, self.uses[k]) for k, n in self.numbers.items()]
+
+    def annotate(self, tokens: list[Token]) -> None:
+        line = 0
+        heading: Token | None = None
+        for token in tokens:
+            if token.map:
+                line = token.map[0]
+            if token.type == "heading_open":
+                heading = token
+            elif token.type == "inline":
+                self.inline(token, line)
+                if heading is not None:
+                    self.heading(heading, token)
+                    heading = None
+            elif token.type == "fence" and _is_mermaid(token):
+                self.diagrams.append(MermaidBlock(token.content, line + 1 + self.ctx.line_offset))
+            elif token.type == "artifact_embed":
+                token.meta["html"] = self.embed(
+                    token.meta["id"], token.meta["mode"] or "summary", line, inline=False
+                )
+        self.empty_sections(tokens)
+        self.problems.sort(key=lambda p: p.line)
+
+    def inline(self, token: Token, base: int) -> None:
+        content = token.content
+        for child in token.children or ():
+            if child.type not in ("citation", "wikilink", "artifact_embed_inline"):
+                continue
+            line = base + content.count("\n", 0, child.meta["offset"])
+            if child.type == "citation":
+                child.meta["html"] = self.cite(child.meta["keys"], line)
+            elif child.type == "wikilink":
+                self.wikilink(child, line)
+            else:
+                mode = child.meta["mode"]
+                child.meta["html"] = self.embed(child.meta["id"], mode, line, inline=True)
+        if "<" in content:
+            self.raw_html(token, base)
+
+    def cite(self, keys: list[str], line: int) -> str:
+        out: list[str] = []
+        for key in keys:
+            item = self.ctx.references.get(key)
+            if item is None:
+                self.problem(line, "unknown-citation", f"unknown citation key @{key}")
+                out.append(missing_citation_html(key))
+                continue
+            number = self.numbers.setdefault(key, len(self.numbers) + 1)
+            use = self.uses[key] = self.uses.get(key, 0) + 1
+            parts = self.popovers.get(key)
+            if parts is None:
+                parts = self.popovers[key] = popover_parts(item)
+            out.append(citation_html(key, number, use, item, parts))
+        return "".join(out)
+
+    def wikilink(self, token: Token, line: int) -> None:
+        target, label = token.meta["target"], token.meta["label"]
+        resolution = self.ctx.resolve_link(target)
+        self.links.append(LinkUse(target, label, resolution, line + 1 + self.ctx.line_offset))
+        if isinstance(resolution, Ambiguous):
+            options = ", ".join(f"{c.curie} ({c.label})" for c in resolution.candidates)
+            self.problem(line, "ambiguous-link", f"[[{target}]] is ambiguous: {options}")
+        elif isinstance(resolution, Unresolved):
+            self.problem(line, "broken-link", f"[[{target}]] matches no entity")
+        token.meta["html"] = wikilink_html(target, label, resolution)
+        token.meta["display"] = display_label(target, label, resolution)
+
+    def embed(self, artifact_id: str, mode: str | None, line: int, *, inline: bool) -> str:
+        source = f"{{{{artifact:{artifact_id}{':' + mode if mode else ''}}}}}"
+        error = None
+        if mode is not None and mode not in EMBED_MODES:
+            error = f"{source}: unknown embed mode {mode!r} (use {', '.join(EMBED_MODES)})"
+        elif inline and mode != "link":
+            error = f"{source}: only :link embeds may sit inside text; put it on its own line"
+        else:
+            mode = mode or "summary"
+            html = self.ctx.embed(artifact_id, mode)
+            at = line + 1 + self.ctx.line_offset
+            self.embeds.append(EmbedUse(artifact_id, mode, at, html is not None))
+            if html is not None:
+                return embed_html(artifact_id, mode, html, inline=inline)
+            error = f"{source}: no artifact with id {artifact_id!r}"
+        self.problem(line, "broken-embed", error)
+        return missing_embed_html(artifact_id, inline=inline)
+
+    def heading(self, heading: Token, inline: Token) -> None:
+        parts: list[str] = []
+        for child in inline.children or ():
+            if child.type in ("text", "code_inline"):
+                parts.append(child.content)
+            elif child.type == "wikilink":
+                parts.append(child.meta["display"])
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+        text = " ".join("".join(parts).split())
+        slug = base = slugify(text)
+        n = 1
+        while slug in self.slugs:
+            n += 1
+            slug = f"{base}-{n}"
+        self.slugs.add(slug)
+        heading.attrSet("id", slug)
+        heading.meta["text"] = text
+        self.toc.append(TocEntry(slug, text, int(heading.tag[1:])))
+
+    def empty_sections(self, tokens: list[Token]) -> None:
+        """A section with nothing but headings before the next same-or-higher heading."""
+        open_sections: list[_Section] = []
+
+        def close(section: _Section) -> None:
+            if not section.has_content:
+                msg = f'section "{section.text}" is empty'
+                self.problem(section.line, "empty-section", msg)
+
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token.type == "heading_open":
+                level = int(token.tag[1:])
+                while open_sections and open_sections[-1].level >= level:
+                    close(open_sections.pop())
+                line = token.map[0] if token.map else 0
+                open_sections.append(_Section(level, line, token.meta.get("text", "")))
+                i += 3  # heading_open, inline, heading_close
+                continue
+            if token.nesting != -1 and open_sections and not open_sections[-1].has_content:
+                # Content inside a subsection is content of every enclosing section.
+                for section in open_sections:
+                    section.has_content = True
+            i += 1
+        for section in reversed(open_sections):
+            close(section)
+
+    def raw_html(self, token: Token, base: int) -> None:
+        pieces: list[str] = []
+        for child in token.children or ():
+            if child.type == "text":
+                pieces.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                pieces.append("\n")
+            else:
+                pieces.append(" ")  # code spans and our own tokens never count
+        text = "".join(pieces)
+        seen: set[int] = set()
+        for match in _TAG.finditer(text):
+            line = base + text.count("\n", 0, match.start())
+            if line not in seen:
+                seen.add(line)
+                tag = match[0] if len(match[0]) <= 40 else match[0][:37] + "..."
+                self.problem(line, "raw-html", f"raw HTML {tag} shows as text; use markdown")
+
+
+def _is_mermaid(token: Token) -> bool:
+    return token.info.strip().split(maxsplit=1)[:1] == ["mermaid"]
+
+
+def _annotate(state: StateCore) -> None:
+    page = state.env.setdefault(_ENV_KEY, _PageState(RenderContext()))
+    page.annotate(state.tokens)
+
+
+def _render_prepared(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    html: str = tokens[idx].meta.get("html", "")
+    return html + "\n" if tokens[idx].block else html
+
+
+def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    if _is_mermaid(token):
+        return f'<pre class="mermaid">{escape(token.content)}</pre>\n'
+    fence: str = self.fence(tokens, idx, options, env)
+    return fence
+
+
+def _build_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md.inline.ruler.before("link", "wikilink", wikilink_rule)
+    md.inline.ruler.before("link", "citation", citation_rule)
+    md.inline.ruler.before("link", "artifact_embed_inline", embed_inline_rule)
+    md.block.ruler.before(
+        "paragraph",
+        "artifact_embed",
+        embed_block_rule,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.core.ruler.push("scidex_annotate", _annotate)
+    for name in ("citation", "wikilink", "artifact_embed_inline", "artifact_embed"):
+        md.add_render_rule(name, _render_prepared)
+    md.add_render_rule("fence", _render_fence)
+    return md
+
+
+_HEADINGS = {f"h{n}" for n in range(1, 7)}
+_CLEANER = nh3.Cleaner(
+    tags=_HEADINGS
+    | {"p", "a", "sup", "sub", "ol", "ul", "li", "table", "thead", "tbody", "tr", "th", "td"}
+    | {"code", "pre", "blockquote", "em", "strong", "s", "del", "span", "div", "br", "hr"}
+    | {"figure", "figcaption", "details", "summary", "img"},
+    clean_content_tags={"script", "style"},
+    attributes={
+        **{h: {"id"} for h in _HEADINGS},
+        "a": {"href", "title", "class", "id"},
+        "sup": {"class", "id"},
+        "span": {"class", "id", "title", "role", "hidden"},
+        "div": {"class"},
+        "em": {"class"},
+        "li": {"class", "id"},
+        "ol": {"class", "start"},
+        "ul": {"class"},
+        "pre": {"class"},
+        "code": {"class"},
+        "th": {"style"},
+        "td": {"style"},
+        "img": {"src", "alt", "title"},
+        "figure": {"class"},
+        "details": {"class", "open"},
+    },
+    generic_attribute_prefixes={"data-", "aria-"},
+    # Tables align cells with inline style; nothing else may style content.
+    filter_style_properties={"text-align"},
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,
+)
+_MD = _build_markdown()
+
+
+def sanitize(html: str) -> str:
+    """Keep only the markup this module produces, with http(s)/mailto/relative URLs."""
+    return _CLEANER.clean(html)
+
+
+def render_markdown(markdown: str, ctx: RenderContext | None = None) -> RenderedPage:
+    """Render one page; the MarkdownIt instance and the sanitiser are built once per process."""
+    ctx = ctx or RenderContext()
+    page = _PageState(ctx)
+    env: dict[str, Any] = {_ENV_KEY: page}
+    tokens = _MD.parse(markdown, env)
+    body = _MD.renderer.render(tokens, _MD.options, env)
+    citations = page.citations()
+    refs = references_html(ctx.references, [(c.key, c.uses) for c in citations])
+    return RenderedPage(
+        html=sanitize(body),
+        toc=page.toc,
+        citations=citations,
+        references_html=sanitize(refs),
+        links=page.links,
+        embeds=page.embeds,
+        diagrams=page.diagrams,
+        problems=page.problems,
+    )
