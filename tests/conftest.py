@@ -112,3 +112,26 @@ def sample_store(store: Store) -> Store:
 
     import_kgx(store, SAMPLE / "nodes.tsv", SAMPLE / "edges.tsv")
     return store
+
+
+@pytest.fixture
+def atlas_store(sample_store: Store) -> Store:
+    """The real-data sample plus the curated pages of content/pages, on each backend."""
+    from scidex.curated import load_curated
+
+    with sample_store.atomic() as conn:
+        load_curated(conn)
+    return sample_store
+
+
+@pytest.fixture
+def client(atlas_store: Store):  # type: ignore[no-untyped-def]
+    """An in-process HTTP client on the curated sample atlas."""
+    from fastapi.testclient import TestClient
+
+    from scidex.config import Settings
+    from scidex.web import create_app
+
+    app = create_app(Settings(database_url=atlas_store.url), atlas_store)
+    with TestClient(app) as c:
+        yield c

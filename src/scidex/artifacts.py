@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from .ingest import PRECEDENCE
 from .names import normalize_name
 from .store import bulk
 from .store.schema import alias, artifact, artifact_link, entity, revision, source_release
@@ -85,15 +86,31 @@ class EntitySummary:
 
 
 def assign_slugs(entities: Iterable[EntitySummary]) -> dict[str, str]:
-    """Entity id -> page slug. Clashing slugs all take their id as a suffix.
+    """Entity id -> page slug. Clashing slugs take their id as a suffix.
 
-    Suffixing every claimant (not all but the first) keeps a slug from
-    depending on the order entities arrive in.
+    When exactly one claimant comes from its category's canonical vocabulary
+    (MONDO for a disease, HGNC for a gene) it keeps the plain slug; otherwise
+    every claimant is suffixed, so a slug never depends on the order entities
+    arrive in.
     """
     items = sorted(entities, key=lambda e: e.id)
     bases = {e.id: base_slug(e.category, e.name, e.symbol) for e in items}
-    clashes = Counter(bases.values())
-    return {eid: (b if clashes[b] == 1 else f"{b}-{slugify(eid)}") for eid, b in bases.items()}
+    claimants: dict[str, list[EntitySummary]] = {}
+    for e in items:
+        claimants.setdefault(bases[e.id], []).append(e)
+    out: dict[str, str] = {}
+    for b, group in claimants.items():
+        canonical = [e.id for e in group if _in_canonical_vocabulary(e)]
+        keeper = canonical[0] if len(canonical) == 1 else None
+        for e in group:
+            plain = len(group) == 1 or e.id == keeper
+            out[e.id] = b if plain else f"{b}-{slugify(e.id)}"
+    return out
+
+
+def _in_canonical_vocabulary(e: EntitySummary) -> bool:
+    order = PRECEDENCE.get(e.category)
+    return bool(order) and e.id.split(":", 1)[0] == order[0]
 
 
 def backfill_markdown(e: EntitySummary, release_names: dict[str, str]) -> str:

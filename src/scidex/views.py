@@ -8,7 +8,7 @@ page's worth of edges, whatever the entity's degree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
@@ -26,6 +26,7 @@ from .artifacts import (
     pages_for_entities,
 )
 from .biolink import predicate_label
+from .cite import CitationRecord, permalink
 from .graph import (
     EntityRecord,
     NeighbourEdge,
@@ -311,3 +312,112 @@ def artifact_page(
             "history": f"/artifact/{art.id}/history",
         },
     )
+
+
+def citation_record(page: ArtifactPage, base_url: str, accessed: str) -> CitationRecord:
+    """The artifact as a citable work, pinned to the version shown."""
+    authors = list(
+        dict.fromkeys(
+            r.author
+            for r in reversed(page.provenance.revisions)
+            if r.version <= page.revision.version
+        )
+    )
+    return CitationRecord(
+        artifact_id=page.artifact.id,
+        title=page.artifact.title,
+        version=page.revision.version,
+        url=permalink(base_url, page.artifact.id, page.revision.version),
+        authors=authors,
+        created=page.artifact.created_at,
+        updated=page.revision.created_at,
+        accessed=accessed,
+        content_hash=page.revision.content_hash,
+        artifact_type=page.artifact.type,
+    )
+
+
+def page_json(page: ArtifactPage) -> dict[str, Any]:
+    """The JSON twin of an artifact page: the same data the HTML shows."""
+    a, r, e = page.artifact, page.revision, page.entity
+    return {
+        "id": a.id,
+        "type": a.type,
+        "title": a.title,
+        "slug": a.slug,
+        "origin_type": a.origin_type,
+        "lifecycle": a.lifecycle,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "created_by": a.created_by,
+        "version": r.version,
+        "current_version": a.current_version,
+        "content": {
+            "markdown": r.markdown,
+            "html": page.rendered.html,
+            "references": r.references,
+            "curated_edges": r.curated_edges,
+            "citations": [asdict(c) for c in page.rendered.citations],
+            "problems": [asdict(p) for p in page.rendered.problems],
+            "content_hash": r.content_hash,
+        },
+        "entity": None
+        if e is None
+        else {
+            "id": e.id,
+            "category": e.category,
+            "name": e.name,
+            "symbol": e.symbol,
+            "description": e.description,
+            "synonyms": e.synonyms,
+            "previous_symbols": e.previous_symbols,
+            "xrefs": [{"id": x, "url": external_url(x)} for x in e.xrefs],
+            "attributes": e.attributes,
+            "degree": page.degree,
+            "predicate_counts": [asdict(c) for c in page.counts],
+        },
+        "infobox": None if page.infobox is None else asdict(page.infobox),
+        "edges": [
+            {
+                "direction": g.direction,
+                "predicate": g.predicate,
+                "count": g.count,
+                "edges": [asdict(x) for x in g.edges],
+                "next_cursor": g.next_cursor,
+            }
+            for g in page.groups
+        ],
+        "diagram": None
+        if page.diagram is None
+        else {
+            "mermaid": page.diagram.source,
+            "edges_shown": page.diagram.edges_shown,
+            "truncated": page.diagram.truncated,
+        },
+        "see_also": [{"label": s[0], "url": s[1], "why": s[2]} for s in page.see_also],
+        "external_links": [{"label": x[0], "url": x[1]} for x in page.external_links],
+        "provenance": {
+            "source_releases": [
+                {
+                    "id": u.release.id,
+                    "name": u.release.name,
+                    "version": u.release.version,
+                    "license": u.release.license,
+                    "edges": u.edges,
+                    "defines_entity": u.defines_entity,
+                }
+                for u in page.provenance.releases
+            ],
+            "revisions": [
+                {
+                    k: v
+                    for k, v in asdict(x).items()
+                    if k not in ("markdown", "references", "curated_edges")
+                }
+                for x in page.provenance.revisions
+            ],
+            "links": [asdict(x) for x in page.provenance.links],
+        },
+        "metadata": dict(page.metadata),
+        "urls": page.page_urls,
+    }

@@ -77,8 +77,11 @@ def _bach1_diagram():  # type: ignore[no-untyped-def]
     return pathway_mermaid(bach1, edges)
 
 
+# The artifact page draws the pathway with "antiscript" (HTML labels allowed,
+# scripts stripped); "strict" is mermaid's default.
+@pytest.mark.parametrize("security_level", ["strict", "antiscript"])
 def test_vendored_mermaid_draws_pathway_diagram(
-    page: Page, screenshot: Callable[[Page, str], Path]
+    page: Page, screenshot: Callable[[Page, str], Path], security_level: str
 ) -> None:
     diagram = _bach1_diagram()
     outside: list[str] = []
@@ -95,10 +98,11 @@ def test_vendored_mermaid_draws_pathway_diagram(
     page.eval_on_selector("pre.mermaid", "(el, src) => { el.textContent = src; }", diagram.source)
     page.add_script_tag(path=str(mermaid_bundle()))
     page.evaluate(
-        """async () => {
-            mermaid.initialize({startOnLoad: false, securityLevel: 'strict'});
+        """async (level) => {
+            mermaid.initialize({startOnLoad: false, securityLevel: level});
             await mermaid.run({querySelector: 'pre.mermaid'});
-        }"""
+        }""",
+        security_level,
     )
     svg = page.locator("pre.mermaid svg")
     assert svg.count() == 1
@@ -122,4 +126,4 @@ def test_vendored_mermaid_draws_pathway_diagram(
     assert page.locator("pre.mermaid svg img, pre.mermaid svg script").count() == 0
     assert page.locator("pre.mermaid svg g.node").filter(has_text="pwned").count() == 1
     assert outside == [], json.dumps(outside)
-    screenshot(page, "pathway-diagram")
+    screenshot(page, f"pathway-diagram-{security_level}")

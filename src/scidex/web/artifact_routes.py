@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..artifacts import SECTIONS, find_artifact, page_for_entity
+from ..artifacts import SECTIONS, find_artifact, list_revisions, page_for_entity
 from ..biolink import predicate_label
-from ..graph import Cursor, get_entity, neighbours
+from ..cite import FORMATS, to_text
+from ..graph import Cursor, get_entity, neighbours, predicate_counts
 from ..resolve import resolve
 from ..search import search
 from ..store import Store
-from ..views import PageNotFound, artifact_page, artifact_url
+from ..views import PageNotFound, artifact_page, artifact_url, citation_record
 from .errors import PageError
 
 router = APIRouter(include_in_schema=False)
+
+CITE_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "text": "Plain text"}
 
 CATEGORY_OF_SECTION = {v: k for k, v in reversed(list(SECTIONS.items()))}
 
@@ -33,8 +37,11 @@ def _store(request: Request) -> Store:
 
 def not_found(request: Request, key: str, what: str = "artifact") -> PageError:
     """A 404 that offers the closest matches from the resolution and search indexes."""
+    words = key.removeprefix("wiki-")
+    for section in SECTIONS.values():
+        words = words.removeprefix(f"{section}-")
     with _store(request).read() as conn:
-        hits = search(conn, key.replace("-", " ").replace("wiki ", ""), limit=8).hits
+        hits = search(conn, words.replace("-", " "), limit=8).hits
     suggestions = [
         {
             "id": h.id,
@@ -75,8 +82,17 @@ def artifact(
         except PageNotFound as exc:
             raise PageError(404, f"{found.id} has no version {version}.") from exc
     template = "artifact_embed.html" if embed else "artifact.html"
+    record = citation_record(
+        page, request.app.state.settings.base_url, datetime.now(UTC).date().isoformat()
+    )
+    cite = {
+        "text": to_text(record),
+        "formats": [
+            {"label": label, "ext": FORMATS[name].extension} for name, label in CITE_LABELS.items()
+        ],
+    }
     response = request.app.state.templates.TemplateResponse(
-        request, template, {"page": page, "embed": embed}
+        request, template, {"page": page, "embed": embed, "cite": cite}
     )
     response.headers.update(EMBED_FRAMING if embed else NO_FRAMING)
     return response
@@ -232,5 +248,54 @@ def edges_page(
             "next": nxt,
             "params": params,
             "predicate_label": predicate_label(predicate) if predicate else "all predicates",
+        },
+    )
+
+
+@router.get("/artifact/{artifact_id}/history", response_class=HTMLResponse)
+def history(request: Request, artifact_id: str) -> Response:
+    """Every revision of an artifact, newest first."""
+    with _store(request).read() as conn:
+        found, moved = find_artifact(conn, artifact_id)
+        if found is None:
+            raise not_found(request, artifact_id)
+        if moved:
+            return _redirect(f"/artifact/{found.id}/history")
+        revisions = list_revisions(conn, found.id, limit=500)
+    return request.app.state.templates.TemplateResponse(
+        request, "history.html", {"artifact": found, "revisions": revisions}
+    )
+
+
+@router.get("/atlas/entity/{curie:path}", response_class=HTMLResponse)
+def atlas_entity(
+    request: Request,
+    curie: str,
+    after: str | None = Query(None, max_length=500),
+    limit: int = Query(50, ge=1, le=500),
+) -> Response:
+    """An entity's whole neighbourhood, page by page, every predicate."""
+    with _store(request).read() as conn:
+        match = resolve(conn, curie)
+        if match.entity is None:
+            raise not_found(request, curie, "entity")
+        page = page_for_entity(conn, match.entity.id)
+        entity = get_entity(conn, match.entity.id)
+        counts = predicate_counts(conn, match.entity.id)
+        try:
+            cursor = Cursor.decode(after) if after else None
+        except ValueError as exc:
+            raise PageError(400, str(exc)) from exc
+        listing = neighbours(conn, match.entity.id, after=cursor, limit=limit)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "neighbourhood.html",
+        {
+            "entity": entity,
+            "page": page,
+            "counts": counts,
+            "edges": listing.edges,
+            "next": listing.next_cursor.encode() if listing.next_cursor else None,
+            "limit": limit,
         },
     )

@@ -128,7 +128,7 @@ _SPACES = re.compile(r"\s+")
 # Kept verbatim in URLs; everything else is percent-encoded. Notably not '"'
 # (ends the string), ';' (mermaid's entity pre-pass) or whitespace.
 _URL_SAFE = "/:?=&%#@!$'()*+,~-._"
-_TOOLTIP_UNSAFE = re.compile(r"[^A-Za-z0-9:._ -]")
+_TOOLTIP_UNSAFE = re.compile(r"[^\w:.,' -]")
 
 
 def category_class(category: str) -> str:
