@@ -171,3 +171,29 @@ def test_a_newer_release_replaces_only_its_own_sources_edges(store: Store) -> No
     assert ("HGNC:5013", "HP:0002511", "hpo@2") in edges
     assert not any(r == "hpo@1" for _s, _o, r in edges)  # the old release's edges are gone
     assert ("MONDO:0004975", "MONDO:0000001", "mondo@1") in edges  # other sources untouched
+
+
+def test_an_id_claimed_twice_merges_into_the_claimant_with_its_name(store: Store) -> None:
+    mondo = SourceInput(
+        release("mondo"),
+        [
+            Entity(
+                "MONDO:0004976",
+                "biolink:Disease",
+                "amyotrophic lateral sclerosis",
+                xrefs=("Orphanet:803",),
+            ),
+            Entity(
+                "MONDO:0100000", "biolink:Disease", "juvenile form of it", xrefs=("Orphanet:803",)
+            ),
+        ],
+    )
+    hpo = SourceInput(
+        release("hpo"),
+        [Entity("Orphanet:803", "biolink:Disease", "Amyotrophic lateral sclerosis")],
+    )
+    report = build(store, mondo, hpo)
+    with store.read() as conn:
+        ids = set(conn.execute(select(entity.c.id)).scalars())
+    assert "Orphanet:803" not in ids
+    assert report.ambiguous_xrefs == {}

@@ -203,9 +203,42 @@ def export_kgx(
 
 
 @app.command()
-def lint(ctx: typer.Context) -> None:
-    """List broken links, unresolved citations, empty sections and name clashes."""
-    not_yet("the wiki lint")
+def lint(
+    ctx: typer.Context,
+    content: Annotated[
+        Path | None, typer.Option(help="Curated pages to check (default: SCIDEX_CONTENT_DIR).")
+    ] = None,
+    graph: Annotated[
+        bool, typer.Option("--graph", help="Also list entities of one category sharing a name.")
+    ] = False,
+) -> None:
+    """Check the curated pages: broken or ambiguous links, unknown or uncited references,
+    empty sections, duplicate mentions, diagram errors, unknown predicates, raw HTML.
+
+    Prints one line per finding (file:line: kind: message) and exits 1 when
+    there are any. Name clashes in the graph (--graph) are notes, not errors.
+    """
+    from .lint import lint_content, name_clashes
+
+    settings: Settings = ctx.obj
+    store = open_store(ctx)
+    directory = content or settings.content_dir
+    with store.read() as conn:
+        findings = lint_content(conn, directory)
+        clashes = name_clashes(conn) if graph else None
+    for f in findings:
+        print(f)
+    if clashes is not None:
+        total, listed = clashes
+        for c in listed:
+            print(f"note: {c.category}: {c.name!r} is the label of {', '.join(c.entities)}")
+        out.print(
+            f"{total:,} names are shared by several entities of one category", highlight=False
+        )
+    if findings:
+        err.print(f"{len(findings)} finding(s) in {directory}", highlight=False)
+        raise typer.Exit(1)
+    out.print(f"no findings in {directory}", highlight=False)
 
 
 @app.command()

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, select
 
 from .curies import split_curie
 from .model import Edge, Entity, EntityPatch, SourceRelease
+from .names import normalize_name
 from .store import bulk
 from .store.schema import edge, entity, entity_name, entity_xref
 
@@ -164,6 +165,22 @@ def resolve_entities(
             if p in order and order.index(p) > rank:
                 idmap.claim(x, e.id)
     report.ambiguous_xrefs = idmap.settle()
+    # An id several canonical entities claim is merged after all when exactly one
+    # of them is called by the same name: the sources agree on what it is.
+    for native, owners in list(report.ambiguous_xrefs.items()):
+        own = by_id.get(native)
+        if own is None:
+            continue
+        key = normalize_name(own.name)
+        named = [
+            o
+            for o in owners
+            if o in by_id
+            and key in {normalize_name(n) for n in (by_id[o].name, *by_id[o].synonyms)}
+        ]
+        if len(named) == 1:
+            idmap.set(native, named[0])
+            del report.ambiguous_xrefs[native]
     # Follow chains (DECIPHER -> OMIM -> MONDO) to the top.
     for native in list(idmap._map):
         target = idmap.get(native)
