@@ -64,4 +64,6 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "(default postgresql://postgres@127.0.0.1:5432/postgres).",
     "SCIDEX_REQUIRE_PG": "Tests: set to 1 to make a missing PostgreSQL a failure instead of a skip "
     "(CI sets it).",
+    "SCIDEX_REQUIRE_BROWSER": "Tests: set to 1 to make a missing chromium a failure instead of a "
+    "skip (CI sets it).",
 }
