@@ -135,3 +135,18 @@ def client(atlas_store: Store):  # type: ignore[no-untyped-def]
     app = create_app(Settings(database_url=atlas_store.url), atlas_store)
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def source_archive():  # type: ignore[no-untyped-def]
+    """Map a manifest source name to its verified archive (fetched once into the cache)."""
+    from scidex.sources.fetch import fetch_archive
+
+    cache: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in cache:
+            cache[name] = fetch_archive(name)
+        return cache[name]
+
+    return get

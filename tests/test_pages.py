@@ -250,3 +250,46 @@ def test_every_internal_link_on_the_curated_pages_answers(client) -> None:
     broken = {u: s for u, s in seen.items() if s != 200}
     assert not broken
     assert len(seen) > 50
+
+
+def test_a_disease_stated_by_two_sources_is_listed_once(client) -> None:
+    # PSEN1 -> Alzheimer disease 3 comes from both OMIM and HPO annotations.
+    rows = infobox_rows(client.get("/entity/HGNC:9508", follow_redirects=True).text)
+    names = [n.strip() for n in rows["diseases"].split(",")]
+    assert len(names) == len(set(names)) == 3
+
+
+def test_citation_downloads_parse_and_validate(client) -> None:
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    from pybtex.database import parse_string
+
+    bib = client.get("/artifact/wiki-genes-bach1/cite.bib?version=2")
+    assert bib.status_code == 200
+    entry = next(iter(parse_string(bib.text, "bibtex").entries.values()))
+    assert "version=2" in entry.fields["url"]
+    assert "BACH1" in entry.fields["title"]
+    csl = client.get("/artifact/wiki-genes-bach1/cite.json").json()
+    schema = json.loads((Path(__file__).parent / "data" / "csl-data.json").read_text())
+    jsonschema.validate(csl, schema)
+    ris = client.get("/artifact/wiki-genes-bach1/cite.ris").text
+    assert ris.startswith("TY  - ") and ris.rstrip().endswith("ER  -")
+    page = client.get("/artifact/wiki-genes-bach1").text
+    assert "/artifact/wiki-genes-bach1?version=2" in page  # the version-pinned permalink
+
+
+def test_content_can_embed_another_artifact(atlas_store: Store, client, tmp_path) -> None:
+    from scidex.curated import load_curated
+
+    (tmp_path / "genes-hmox1.md").write_text(
+        "---\nentity: HGNC:5013\n---\n## Related\n\nThe repressor of this gene:\n\n"
+        "{{artifact:wiki-genes-bach1}}\n\nAs a link: {{artifact:wiki-genes-bach1:link}}.\n"
+    )
+    with atlas_store.atomic() as conn:
+        load_curated(conn, tmp_path)
+    html = client.get("/artifact/wiki-genes-hmox1").text
+    article = html.split('<div class="article">', 1)[1]
+    assert 'class="artifact-card"' in article
+    assert article.count('href="/artifact/wiki-genes-bach1"') >= 2
