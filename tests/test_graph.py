@@ -88,3 +88,26 @@ def test_top_edges_take_a_few_of_each_group(sample_store: Store) -> None:
 def test_malformed_cursors_are_refused(token: str) -> None:
     with pytest.raises(ValueError, match="malformed cursor"):
         Cursor.decode(token)
+
+
+def test_the_count_summary_equals_direct_counts_after_every_kind_of_write(
+    atlas_store: Store,
+) -> None:
+    from sqlalchemy import text
+
+    from scidex.graph import release_counts
+
+    # atlas_store was written by a KGX import and then by the curated pages.
+    with atlas_store.read() as conn:
+        ids = conn.execute(text("SELECT id FROM entity ORDER BY id")).scalars().all()
+        for curie in ids[::7] + ["HGNC:935", "MONDO:0004975"]:
+            direct = dict(
+                conn.execute(
+                    text(
+                        "SELECT coalesce(source_release, ''), count(*) FROM edge "
+                        "WHERE subject = :c OR object = :c GROUP BY 1"
+                    ),
+                    {"c": curie},
+                ).all()
+            )
+            assert release_counts(conn, curie) == direct, curie

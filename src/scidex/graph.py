@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy import Connection, func, literal, select, tuple_
 
 from .model import CURATED_SOURCE
-from .store.schema import artifact, edge, entity, entity_name, entity_xref, source_release
+from .store.schema import (
+    artifact,
+    edge,
+    edge_count,
+    entity,
+    entity_name,
+    entity_xref,
+    source_release,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,20 +105,24 @@ class PredicateCount:
 
 
 def predicate_counts(conn: Connection, curie: str) -> list[PredicateCount]:
-    """Edges per (direction, predicate), counted from the indexes on every call."""
-    out = conn.execute(
-        select(edge.c.predicate, func.count())
-        .where(edge.c.subject == curie)
-        .group_by(edge.c.predicate)
+    """Edges per (direction, predicate), from the ``edge_count`` summary (one index lookup)."""
+    rows = conn.execute(
+        select(edge_count.c.direction, edge_count.c.predicate, func.sum(edge_count.c.n))
+        .where(edge_count.c.entity_id == curie)
+        .group_by(edge_count.c.direction, edge_count.c.predicate)
     ).all()
-    inc = conn.execute(
-        select(edge.c.predicate, func.count())
-        .where(edge.c.object == curie)
-        .group_by(edge.c.predicate)
-    ).all()
-    counts = [PredicateCount(p, "out", n) for p, n in out]
-    counts += [PredicateCount(p, "in", n) for p, n in inc]
+    counts = [PredicateCount(p, d, int(n)) for d, p, n in rows]
     return sorted(counts, key=lambda c: (c.direction != "out", -c.count, c.predicate))
+
+
+def release_counts(conn: Connection, curie: str) -> dict[str, int]:
+    """Edges of an entity per source release (``edge_count`` summary)."""
+    rows = conn.execute(
+        select(edge_count.c.source_release, func.sum(edge_count.c.n))
+        .where(edge_count.c.entity_id == curie)
+        .group_by(edge_count.c.source_release)
+    ).all()
+    return {r: int(n) for r, n in rows}
 
 
 def degree(conn: Connection, curie: str) -> int:
@@ -272,10 +284,16 @@ def neighbours(
     return NeighbourPage(rows, nxt)
 
 
-def top_edges(conn: Connection, curie: str, *, per_predicate: int = 6) -> list[NeighbourEdge]:
+def top_edges(
+    conn: Connection,
+    curie: str,
+    *,
+    per_predicate: int = 6,
+    counts: list[PredicateCount] | None = None,
+) -> list[NeighbourEdge]:
     """The strongest few edges of each (direction, predicate) group, for diagrams."""
     out: list[NeighbourEdge] = []
-    for pc in predicate_counts(conn, curie):
+    for pc in counts if counts is not None else predicate_counts(conn, curie):
         page = neighbours(
             conn, curie, predicate=pc.predicate, direction=pc.direction, limit=per_predicate
         )

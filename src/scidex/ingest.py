@@ -20,7 +20,7 @@ from sqlalchemy import Connection, delete, select
 from .curies import split_curie
 from .model import Edge, Entity, EntityPatch, SourceRelease
 from .names import normalize_name
-from .store import bulk
+from .store import bulk, edge_counts
 from .store.schema import edge, entity, entity_name, entity_xref
 
 Record = Entity | EntityPatch | Edge
@@ -298,10 +298,12 @@ def write_graph(
 
     total = 0
     for release, edges in [*streams, (None, iter(mim_edges))]:
-        total += bulk.insert_edges(conn, mapped(release, edges))
+        # One wholesale recount at the end beats recounting per source.
+        total += bulk.insert_edges(conn, mapped(release, edges), recount=False)
         note("edges", total)
     for rid, n in report.edges_by_source.items():
         report.release_counts.setdefault(rid, Counter())["edges"] = n
+    edge_counts.refresh_all(conn)
     return report
 
 
@@ -319,6 +321,8 @@ def prune_stale(conn: Connection, current: Iterable[SourceRelease]) -> dict[str,
             col = table.c.source_release
             stmt = delete(table).where(col.like(prefix + "%"), col != release.id)
             deleted[table.name] = deleted.get(table.name, 0) + (conn.execute(stmt).rowcount or 0)
+    if deleted.get("edge"):
+        edge_counts.refresh_all(conn)
     return deleted
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection
 
 from .artifacts import (
     ArtifactRecord,
@@ -35,12 +35,12 @@ from .graph import (
     get_entity,
     neighbours,
     predicate_counts,
+    release_counts,
     source_releases,
     top_edges,
 )
 from .infobox import Infobox, build_infobox
 from .resolve import resolve
-from .store.schema import edge
 from .wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
 from .wiki.links import LinkResolution, ambiguous, resolved, unresolved
 from .wiki.render import RenderContext, RenderedPage, render_markdown
@@ -182,12 +182,7 @@ def _diagram(entity: EntityRecord, edges: list[NeighbourEdge], pages: dict[str, 
 
 
 def _release_uses(conn: Connection, entity: EntityRecord) -> list[ReleaseUse]:
-    rows = conn.execute(
-        select(edge.c.source_release, func.count())
-        .where(or_(edge.c.subject == entity.id, edge.c.object == entity.id))
-        .group_by(edge.c.source_release)
-    ).all()
-    counts = {r: n for r, n in rows}
+    counts = release_counts(conn, entity.id)
     releases = {r.id: r for r in source_releases(conn)}
     wanted = set(counts) | ({entity.source_release} if entity.source_release else set())
     return [
@@ -241,7 +236,7 @@ def artifact_page(
                     page.next_cursor.encode() if page.next_cursor else None,
                 )
             )
-        strongest = top_edges(conn, entity.id, per_predicate=6)
+        strongest = top_edges(conn, entity.id, per_predicate=6, counts=counts)
         shown = {e.other_id for g in groups for e in g.edges} | {e.other_id for e in strongest}
         pages = pages_for_entities(conn, [entity.id, *shown])
         assoc_dir = "out" if entity.category == "biolink:Gene" else "in"

@@ -25,7 +25,7 @@ from ..artifacts import backfill_pages
 from ..curies import CurieError, split_curie
 from ..model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity, SourceRelease
 from ..sources.errors import SourceFormatError
-from ..store import Store, bulk
+from ..store import Store, bulk, edge_counts
 from ..store.schema import edge as edge_table
 from ..store.schema import entity, entity_name, entity_xref, source_release
 from ..store.search import reindex_entities
@@ -273,7 +273,8 @@ def import_kgx(
                     report.predicates[e.predicate] += 1
                     yield e
 
-            report.edges = bulk.insert_edges(conn, edge_records())
+            report.edges = bulk.insert_edges(conn, edge_records(), recount=False)
+            edge_counts.refresh_all(conn)
             _ensure_releases(conn, release)
             reindex_entities(conn)
             if pages:

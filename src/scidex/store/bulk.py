@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from ..model import Edge, Entity, SourceRelease
 from ..names import normalize_name
+from . import edge_counts
 
 BATCH_SIZE = 20_000
 
@@ -179,9 +180,25 @@ def insert_entities(conn: Connection, entities: Iterable[Entity]) -> int:
     return count
 
 
-def insert_edges(conn: Connection, edges: Iterable[Edge]) -> int:
-    """Upsert edges by their deterministic id; returns the number of edges sent."""
-    return upsert_rows(conn, "edge", EDGE_COLUMNS, ("id",), map(edge_row, edges))
+def insert_edges(conn: Connection, edges: Iterable[Edge], *, recount: bool = True) -> int:
+    """Upsert edges by their deterministic id; returns the number of edges sent.
+
+    The ``edge_count`` summary of every entity touched is refreshed in the same
+    transaction (``recount=False`` when the caller refreshes it wholesale).
+    """
+    touched: set[str] = set()
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for e in edges:
+            if recount:
+                touched.add(e.subject)
+                touched.add(e.object)
+            yield edge_row(e)
+
+    n = upsert_rows(conn, "edge", EDGE_COLUMNS, ("id",), rows())
+    if touched:
+        edge_counts.refresh(conn, touched)
+    return n
 
 
 def upsert_source_release(conn: Connection, release: SourceRelease) -> None:

@@ -106,6 +106,22 @@ edge = Table(
     Index("ix_edge_release", "source_release"),
 )
 
+# Edges per entity, direction, predicate and source release: what a page's
+# counts and provenance read, in one indexed lookup whatever the entity's degree.
+# Derived from ``edge`` and refreshed by every edge write (store.edge_counts).
+edge_count = Table(
+    "edge_count",
+    metadata,
+    Column("entity_id", String(200), nullable=False),
+    Column("direction", String(3), nullable=False),
+    Column("predicate", String(100), nullable=False),
+    Column("source_release", String(200), nullable=False),
+    Column("n", Integer, nullable=False),
+    PrimaryKeyConstraint(
+        "entity_id", "direction", "predicate", "source_release", name="pk_edge_count"
+    ),
+)
+
 artifact = Table(
     "artifact",
     metadata,
@@ -198,6 +214,7 @@ V1_TABLES = [
     entity_name,
     entity_xref,
     edge,
+    edge_count,
     artifact,
     revision,
     artifact_link,

@@ -1,0 +1,417 @@
+"""What ``scidex bench`` measures against a built store: pages, search, neighbourhoods.
+
+Each suite returns :class:`~scidex.bench.runner.Figure` objects, every one
+paired with the cheapest way to produce the same bytes or rows (a static
+file of the same size, the bare FTS query, the bare indexed SQL), measured
+in the same loop. The write-side suites (import, build) are in
+:mod:`scidex.bench.loading`.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, select, text
+
+from .. import graph
+from ..artifacts import page_for_entity
+from ..config import Settings
+from ..search import search
+from ..store import Store
+from ..store.schema import artifact, edge, entity, search_doc
+from ..store.search import fts_search
+from .asgi import BENCH_STATIC_PREFIX, InProcessClient, mount_static_baseline
+from .runner import Figure, Stats, paired
+
+BACH1_PAGE = "wiki-genes-bach1"
+BACH1 = "HGNC:935"
+
+# What a researcher types: a symbol, the start of a disease name, bare OMIM
+# and UniProt numbers, a CURIE, a phrase, a name.
+SEARCH_QUERIES = (
+    "bach1",
+    "alzh",
+    "602751",
+    "O14867",
+    "NCBIGene:571",
+    "oxidative stress",
+    "parkinson",
+)
+# The typeahead asks from the first keystroke (atlas.js, limit=8).
+TYPEAHEAD_PREFIXES = ("b", "ba", "bac", "bach", "a", "al", "alz", "p", "par", "park", "ox", "oxid")
+TYPEAHEAD_LIMIT = 8
+
+PAGE_TARGET = "median < 20 ms, p99 < 60 ms"
+SEARCH_TARGET = "median < 10 ms, p99 < 30 ms"
+NEIGHBOUR_TARGET = "median < 10 ms"
+
+
+class MissingData(Exception):
+    """The store lacks what a suite needs; the message says what to build and how."""
+
+
+@dataclass(slots=True)
+class BenchConfig:
+    """How much to measure. ``quick`` trades precision for a run under two minutes."""
+
+    quick: bool = False
+    requests: int = 500  # page renders per page (and per baseline)
+    repeats: int = 200  # calls per search query / neighbourhood case
+    edges: int = 1_000_000  # KGX import size
+    rounds: int = 3  # fresh-store rounds of the import (each: ours and the baseline)
+    build_rounds: int = 1
+    profile: bool = False
+    workdir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()))
+    log: Callable[[str], None] = print
+
+    @classmethod
+    def make(cls, *, quick: bool, requests: int | None = None, **kw: Any) -> BenchConfig:
+        if quick:
+            base = cls(quick=True, requests=100, repeats=30, edges=100_000, rounds=1)
+        else:
+            base = cls()
+        if requests is not None:
+            base.requests = requests
+        for k, v in kw.items():
+            if v is not None:
+                setattr(base, k, v)
+        return base
+
+
+@dataclass(slots=True)
+class Dataset:
+    """What the store holds, found once before anything is measured."""
+
+    backend: str
+    entities: int
+    edges: int
+    artifacts: int
+    search_docs: int
+    bach1_page: str | None
+    bach1_degree: int
+    largest_entity: str | None
+    largest_degree: int
+    largest_page: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "entities": self.entities,
+            "edges": self.edges,
+            "artifacts": self.artifacts,
+            "search_docs": self.search_docs,
+            "bach1": {"entity": BACH1, "page": self.bach1_page, "degree": self.bach1_degree},
+            "largest": {
+                "entity": self.largest_entity,
+                "page": self.largest_page,
+                "degree": self.largest_degree,
+            },
+        }
+
+
+def inspect_dataset(store: Store) -> Dataset:
+    """Counts, the BACH1 page, and the entity with the most edges (one GROUP BY)."""
+    with store.read() as conn:
+
+        def count(table: Any) -> int:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+        ends = select(edge.c.subject.label("node")).union_all(select(edge.c.object)).subquery()
+        top = conn.execute(
+            select(ends.c.node, func.count().label("n"))
+            .group_by(ends.c.node)
+            .order_by(func.count().desc(), ends.c.node)
+            .limit(1)
+        ).first()
+        bach1_row = conn.execute(
+            select(artifact.c.id).where(artifact.c.id == BACH1_PAGE, artifact.c.kg_node_id == BACH1)
+        ).first()
+        bach1_degree = int(
+            conn.execute(
+                select(func.count())
+                .select_from(edge)
+                .where((edge.c.subject == BACH1) | (edge.c.object == BACH1))
+            ).scalar_one()
+        )
+        largest_page = page_for_entity(conn, top.node) if top else None
+        return Dataset(
+            backend=store.dialect,
+            entities=count(entity),
+            edges=count(edge),
+            artifacts=count(artifact),
+            search_docs=count(search_doc),
+            bach1_page=bach1_row.id if bach1_row else None,
+            bach1_degree=bach1_degree,
+            largest_entity=top.node if top else None,
+            largest_degree=int(top.n) if top else 0,
+            largest_page=largest_page.id if largest_page else None,
+        )
+
+
+def build_hint(store: Store) -> str:
+    return (
+        f"build the default atlas into it first: `scidex --db {store.url} build` "
+        "(about a minute; the first run downloads ~110 MB of pinned sources)"
+    )
+
+
+def require_atlas(store: Store, data: Dataset, suites: list[str]) -> None:
+    """Raise MissingData, before anything is measured, when a chosen suite lacks its data."""
+    needs_atlas = [s for s in suites if s in ("page", "search", "neighbourhood")]
+    if not needs_atlas:
+        return
+    what = ", ".join(needs_atlas)
+    if data.edges == 0 or data.bach1_page is None:
+        raise MissingData(
+            f"the store {store.url} has no default atlas (no BACH1 page {BACH1_PAGE!r}, "
+            f"{data.edges:,} edges), which the {what} suite(s) measure; {build_hint(store)}. "
+            "The import suite needs no data: `scidex bench --only import`."
+        )
+    if "page" in suites and data.largest_page is None:
+        raise MissingData(
+            f"the entity with the most edges ({data.largest_entity}) has no page; "
+            f"rebuild the atlas: {build_hint(store)}"
+        )
+    if "search" in suites and data.search_docs == 0:
+        raise MissingData(f"the search index is empty; {build_hint(store)}")
+
+
+# -- page render --------------------------------------------------------------
+
+
+def _static_twin(body: bytes, directory: Path, name: str) -> str:
+    """Write a file of exactly the page's size (its own bytes) for the baseline."""
+    (directory / name).write_bytes(body)
+    return f"{BENCH_STATIC_PREFIX}/{name}"
+
+
+def profile_top(call: Callable[[], object], runs: int = 30, top: int = 12) -> list[dict[str, Any]]:
+    """The functions where ``runs`` calls spend their own time (cProfile, by tottime)."""
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(runs):
+        call()
+    prof.disable()
+    stats = pstats.Stats(prof)
+    rows = []
+    for (file, line, fn), (_cc, ncalls, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append(
+            {
+                "function": f"{Path(file).name}:{line}({fn})",
+                "calls_per_run": round(ncalls / runs, 1),
+                "own_ms_per_run": round(tt * 1000 / runs, 3),
+                "cumulative_ms_per_run": round(ct * 1000 / runs, 3),
+            }
+        )
+    rows.sort(key=lambda r: r["own_ms_per_run"], reverse=True)
+    return rows[:top]
+
+
+def page_suite(
+    store: Store, settings: Settings, data: Dataset, config: BenchConfig
+) -> list[Figure]:
+    """The BACH1 page and the largest entity's page, through the whole app, in-process,
+    against a static file of the same size served by the same app."""
+    from ..web import create_app
+
+    app = create_app(settings, store)
+    client = InProcessClient(app)
+    figures = []
+    pages = [("BACH1", data.bach1_page), (f"largest ({data.largest_entity})", data.largest_page)]
+    try:
+        with tempfile.TemporaryDirectory(dir=config.workdir) as tmp:
+            mount_static_baseline(app, Path(tmp))
+            for label, page_id in pages:
+                assert page_id is not None
+                path = f"/artifact/{page_id}"
+                first = client.getter(path)()
+                static = _static_twin(first.body, Path(tmp), f"{page_id}.html")
+                config.log(f"page: {path} ({len(first.body):,} bytes), {config.requests} requests")
+                measured, base = paired(
+                    [(client.getter(path), client.getter(static))], n=config.requests, warmup=5
+                )
+                fig = Figure(
+                    "page",
+                    f"page render {label}",
+                    Stats.of(measured),
+                    f"static file, same size ({len(first.body):,} B)",
+                    Stats.of(base),
+                    target=PAGE_TARGET,
+                    extra={"path": path, "bytes": len(first.body)},
+                )
+                fig.met = fig.stats.median_ms < 20 and fig.stats.p99_ms < 60
+                if config.profile:
+                    fig.extra["profile_top"] = profile_top(client.getter(path))
+                figures.append(fig)
+    finally:
+        client.close()
+    return figures
+
+
+# -- search -------------------------------------------------------------------
+
+
+def _in_read(store: Store, fn: Callable[[Connection], object]) -> Callable[[], object]:
+    """A call that checks out a connection per request, as the web handlers do."""
+
+    def call() -> object:
+        with store.read() as conn:
+            return fn(conn)
+
+    return call
+
+
+def _search_cases(
+    store: Store, queries: tuple[str, ...], limit: int
+) -> list[tuple[Callable[[], object], Callable[[], object]]]:
+    return [
+        (
+            _in_read(store, lambda c, q=q: search(c, q, limit=limit)),
+            _in_read(store, lambda c, q=q: fts_search(c, q, limit=limit)),
+        )
+        for q in queries
+    ]
+
+
+def search_suite(
+    store: Store, settings: Settings, data: Dataset, config: BenchConfig
+) -> list[Figure]:
+    """Ranked search (resolution tiers + FTS) and the typeahead, against the bare FTS query."""
+    figures = []
+    with store.read() as conn:
+        if not search(conn, "bach1").hits:
+            raise MissingData(f"searching 'bach1' finds nothing; {build_hint(store)}")
+    for label, queries, limit in (
+        ("search", SEARCH_QUERIES, 20),
+        ("typeahead", TYPEAHEAD_PREFIXES, TYPEAHEAD_LIMIT),
+    ):
+        n = config.repeats * len(queries)
+        config.log(f"search: {label}, {len(queries)} queries x {config.repeats}")
+        measured, base = paired(_search_cases(store, queries, limit), n=n, warmup=2)
+        fig = Figure(
+            "search",
+            f"{label} ({len(queries)} queries, limit {limit})",
+            Stats.of(measured),
+            "bare fts_search, same queries",
+            Stats.of(base),
+            target=SEARCH_TARGET,
+            extra={"queries": list(queries)},
+        )
+        fig.met = fig.stats.median_ms < 10 and fig.stats.p99_ms < 30
+        figures.append(fig)
+        # Per query as well: a pooled median can hide one slow query.
+        k = len(queries)
+        for i, q in enumerate(queries):
+            figures.append(
+                Figure(
+                    "search",
+                    f"  {label} {q!r}",
+                    Stats.of(measured[i::k]),
+                    "bare fts_search",
+                    Stats.of(base[i::k]),
+                )
+            )
+    return figures
+
+
+# -- neighbourhood ------------------------------------------------------------
+
+_EDGE_COLS = (
+    "id, subject, predicate, object, primary_knowledge_source, aggregator_knowledge_sources, "
+    "knowledge_level, agent_type, publications, evidence_codes, qualifiers, confidence, "
+    "source_release, score"
+)
+
+
+def bare_neighbour_page(conn: Connection, curie: str, limit: int = 50) -> list[Any]:
+    """The floor under a neighbourhood page: the indexed range scan per direction, no join,
+    no decoding. Like graph.neighbours, it asks one row more to know there is a next page."""
+    rows: list[Any] = []
+    for near in ("subject", "object"):
+        need = limit + 1 - len(rows)
+        if need <= 0:
+            break
+        rows += conn.execute(
+            text(
+                f"SELECT {_EDGE_COLS} FROM edge WHERE {near} = :c "
+                "ORDER BY predicate DESC, score DESC, id DESC LIMIT :n"
+            ),
+            {"c": curie, "n": need},
+        ).all()
+    return rows
+
+
+def bare_edges_between(conn: Connection, a: str, b: str) -> list[Any]:
+    """The floor under "edges between two entities": both directions, indexed, no join."""
+    return conn.execute(
+        text(
+            f"SELECT {_EDGE_COLS} FROM edge WHERE subject = :a AND object = :b "
+            f"UNION ALL SELECT {_EDGE_COLS} FROM edge WHERE subject = :b AND object = :a"
+        ),
+        {"a": a, "b": b},
+    ).all()
+
+
+def edges_between(conn: Connection, a: str, b: str) -> list[graph.NeighbourEdge]:
+    """The app's edges between two entities: graph.edges_between when the graph module
+    has it, else the neighbourhood query (join, decoding) narrowed to the other end."""
+    own = getattr(graph, "edges_between", None)
+    if own is not None:
+        result = own(conn, a, b)
+        return list(getattr(result, "edges", result))
+    out: list[graph.NeighbourEdge] = []
+    for direction, far in (("out", edge.c.object), ("in", edge.c.subject)):
+        stmt = graph._neighbour_query(a, direction, None, None, 500).where(far == b)
+        out += [graph._neighbour(r, direction) for r in conn.execute(stmt)]
+    return out
+
+
+def neighbourhood_suite(
+    store: Store, settings: Settings, data: Dataset, config: BenchConfig
+) -> list[Figure]:
+    """First page (50 edges) of the largest entity and of BACH1, and the edges between each
+    and a neighbour, against the bare indexed SQL."""
+    assert data.largest_entity is not None
+    figures = []
+    for label, curie in ((f"largest ({data.largest_entity})", data.largest_entity), ("BACH1", BACH1)):
+        with store.read() as conn:
+            first = graph.neighbours(conn, curie, limit=50)
+            if not first.edges:
+                raise MissingData(f"{curie} has no edges; {build_hint(store)}")
+            partner = first.edges[0].other_id
+        config.log(f"neighbourhood: {curie}, {config.repeats} x first page, edges to {partner}")
+        cases = [
+            (
+                f"neighbourhood first page {label}",
+                _in_read(store, lambda c, x=curie: graph.neighbours(c, x, limit=50)),
+                "bare indexed SQL (ORDER BY predicate, score, id LIMIT 51)",
+                _in_read(store, lambda c, x=curie: bare_neighbour_page(c, x)),
+                NEIGHBOUR_TARGET,
+            ),
+            (
+                f"edges between {label} and {partner}",
+                _in_read(store, lambda c, x=curie, y=partner: edges_between(c, x, y)),
+                "bare indexed SQL (both directions)",
+                _in_read(store, lambda c, x=curie, y=partner: bare_edges_between(c, x, y)),
+                NEIGHBOUR_TARGET,
+            ),
+        ]
+        for name, fn, base_name, base_fn, target in cases:
+            measured, base = paired([(fn, base_fn)], n=config.repeats * 2, warmup=5)
+            fig = Figure(
+                "neighbourhood",
+                name,
+                Stats.of(measured),
+                base_name,
+                Stats.of(base),
+                target=target,
+                extra={"entity": curie},
+            )
+            fig.met = fig.stats.median_ms < 10
+            figures.append(fig)
+    return figures
