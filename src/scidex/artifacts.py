@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from .ingest import PRECEDENCE
 from .names import normalize_name
@@ -383,15 +383,15 @@ def find_artifact(conn: Connection, key: str) -> tuple[ArtifactRecord | None, bo
     return None, False
 
 
+_PAGES_OF_ENTITY = text(
+    "SELECT * FROM artifact WHERE kg_node_id = :curie AND type = 'wiki_page' "
+    "AND lifecycle = 'active'"
+)
+
+
 def page_for_entity(conn: Connection, curie: str) -> ArtifactRecord | None:
     """The wiki page about an entity: the curated one if there is one, else the backfill."""
-    rows = conn.execute(
-        select(artifact).where(
-            artifact.c.kg_node_id == curie,
-            artifact.c.type == "wiki_page",
-            artifact.c.lifecycle == "active",
-        )
-    ).all()
+    rows = conn.execute(_PAGES_OF_ENTITY, {"curie": curie}).all()
     if not rows:
         return None
     rows.sort(key=lambda r: r.origin_type == "backfill")

@@ -8,12 +8,13 @@ resolves to the list of candidates, never silently to one of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
+from sqlalchemy import text as sql
 
 from .curies import CurieError, normalize_curie, split_curie
 from .names import normalize_name
-from .store.schema import entity, entity_name, entity_xref
 
 # Matches in a better tier win outright: an approved symbol or a label beats
 # an alias another entity also uses, as HGNC's own search does.
@@ -73,6 +74,23 @@ def _as_curie(text: str) -> str | None:
         return f"{prefix}:{local}"
 
 
+# Plain SQL: these run for every wikilink on every page, and building the
+# equivalent SQLAlchemy expressions cost more than executing them.
+_BY_ID = sql(
+    "SELECT id, name, symbol, category FROM entity WHERE id = :v AND lifecycle = 'active'"
+)
+_BY_XREF = sql(
+    "SELECT e.id, e.name, e.symbol, e.category FROM entity_xref x "
+    "JOIN entity e ON e.id = x.entity_id "
+    "WHERE x.xref = :v AND e.lifecycle = 'active' LIMIT :limit"
+)
+_BY_NAME = sql(
+    "SELECT e.id, e.name, e.symbol, e.category, n.kind FROM entity_name n "
+    "JOIN entity e ON e.id = n.entity_id "
+    "WHERE n.norm = :v AND e.lifecycle = 'active' LIMIT :limit"
+)
+
+
 def resolve(
     conn: Connection, text: str, *, category: str | None = None, limit: int = 20
 ) -> Resolution:
@@ -80,36 +98,22 @@ def resolve(
     result = Resolution(text)
     found: dict[str, Match] = {}
 
-    def add(rows: list, how: str) -> None:  # type: ignore[type-arg]
+    def add(rows: list[Any], how: str) -> None:
         for r in rows:
             if category and r.category != category:
                 continue
-            m = Match(r.id, r.name, r.symbol, r.category, how)
             prev = found.get(r.id)
             if prev is None or TIERS[how] < TIERS[prev.matched_by]:
-                found[r.id] = m
+                found[r.id] = Match(r.id, r.name, r.symbol, r.category, how)
 
-    cols = (entity.c.id, entity.c.name, entity.c.symbol, entity.c.category)
-    active = entity.c.lifecycle == "active"
     curie = _as_curie(text.strip())
     if curie:
-        add(conn.execute(select(*cols).where(entity.c.id == curie, active)).all(), "id")
+        add(conn.execute(_BY_ID, {"v": curie}).all(), "id")
         if not found:
-            rows = conn.execute(
-                select(*cols)
-                .join(entity_xref, entity_xref.c.entity_id == entity.c.id)
-                .where(entity_xref.c.xref == curie, active)
-                .limit(limit)
-            ).all()
-            add(rows, "xref")
+            add(conn.execute(_BY_XREF, {"v": curie, "limit": limit}).all(), "xref")
     norm = normalize_name(text)
     if norm and not found:
-        rows = conn.execute(
-            select(*cols, entity_name.c.kind)
-            .join(entity_name, entity_name.c.entity_id == entity.c.id)
-            .where(entity_name.c.norm == norm, active)
-            .limit(limit * 4)
-        ).all()
+        rows = conn.execute(_BY_NAME, {"v": norm, "limit": limit * 4}).all()
         for kind in ("label", "symbol", "previous_symbol", "synonym"):
             add([r for r in rows if r.kind == kind], kind)
     result.matches = sorted(found.values(), key=lambda m: (TIERS[m.matched_by], m.id))[:limit]
