@@ -9,6 +9,7 @@ from scidex.config import Settings
 from scidex.model import Entity
 from scidex.store import Store
 from scidex.store.bulk import insert_entities
+from scidex.store.migrations import LATEST_VERSION
 from scidex.web import create_app
 
 
@@ -41,7 +42,7 @@ def test_health_checks_the_database(store: Store) -> None:
         ok = client.get("/health")
     assert ok.status_code == 200
     assert ok.json()["status"] == "ok"
-    assert ok.json()["database"] == {"backend": store.dialect, "schema_version": 1}
+    assert ok.json()["database"] == {"backend": store.dialect, "schema_version": LATEST_VERSION}
 
 
 def test_health_reports_an_unreachable_database_as_503() -> None:

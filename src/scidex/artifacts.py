@@ -477,3 +477,27 @@ def links_of(conn: Connection, artifact_id: str, limit: int = 100) -> list[LinkR
         .limit(limit)
     )
     return [LinkRecord(r.source, r.link_type, r.target, r.created_by, r.created_at) for r in rows]
+
+
+def create_page(conn: Connection, artifact_id: str, ent: Any, *, author: str) -> None:
+    """A new, empty wiki page (version 0) for an entity; its content comes as a revision."""
+    stamp = now()
+    conn.execute(
+        artifact.insert().values(
+            id=artifact_id,
+            type="wiki_page",
+            title=f"{ent.symbol} — {ent.name}" if ent.symbol else ent.name,
+            slug=artifact_id.removeprefix("wiki-"),
+            kg_node_id=ent.id,
+            entity_type=ent.category,
+            origin_type="curated",
+            lifecycle="active",
+            merged_from="[]",
+            schema_version=1,
+            current_version=0,
+            created_at=stamp,
+            updated_at=stamp,
+            created_by=author,
+            metadata="{}",
+        )
+    )

@@ -18,18 +18,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from . import biolink
-from .artifacts import (
-    base_slug,
-    content_hash,
-    get_artifact,
-    now,
-    page_for_entity,
-    page_id,
-)
+from .artifacts import base_slug, create_page, get_artifact, now, page_for_entity, page_id
 from .model import CURATED_SOURCE, Edge, SourceRelease
+from .registry import Actor, PageContent, save_revision
 from .resolve import resolve
 from .store import bulk
-from .store.schema import revision
 from .wiki.content import ContentError, CuratedPage, load_pages
 
 CURATED_NAME = "curated"
@@ -118,13 +111,17 @@ def curated_edges(conn: Connection, page: CuratedPage, release_id: str) -> list[
     return edges
 
 
-def _edge_record(e: Edge) -> dict[str, Any]:
-    return {
-        "predicate": e.predicate,
-        "object": e.object,
-        "publications": list(e.publications),
-        "qualifiers": e.qualifiers,
-    }
+def edge_records(page: CuratedPage, edges: list[Edge]) -> list[dict[str, Any]]:
+    """The curated edges as a revision keeps them: resolved objects, citation keys."""
+    return [
+        {
+            "predicate": e.predicate,
+            "object": e.object,
+            "publications": list(ce.publications),
+            "qualifiers": e.qualifiers,
+        }
+        for ce, e in zip(page.curated_edges, edges, strict=True)
+    ]
 
 
 def load_curated(
@@ -139,7 +136,6 @@ def load_curated(
     bulk.upsert_source_release(conn, release)
     stats: Counter[str] = Counter()
     all_edges: list[Edge] = []
-    stamp = now()
     for page in pages:
         found = resolve(conn, page.entity)
         if found.entity is None or found.entity.id != page.entity:
@@ -148,68 +144,40 @@ def load_curated(
         edges = curated_edges(conn, page, release.id)
         all_edges += edges
         refs = dict(page.references)
-        edge_records = [_edge_record(e) for e in edges]
-        h = content_hash(page.markdown, {"references": refs, "curated_edges": edge_records})
+        content = PageContent(page.markdown, refs, edge_records(page, edges))
+        file_hash = hashlib.sha256(page.path.read_bytes()).hexdigest()
         existing = page_for_entity(conn, ent.id)
-        title = page.title or (f"{ent.symbol} — {ent.name}" if ent.symbol else ent.name)
-        meta = {"source_table": "content", "source_file": page.path.name, "summary": page.summary}
         if existing is None:
-            slug = base_slug(ent.category, ent.name, ent.symbol)
-            aid, version, created = page_id(slug), 1, stamp
+            aid = page_id(base_slug(ent.category, ent.name, ent.symbol))
             if get_artifact(conn, aid) is not None:
                 raise ContentError(page.path, 2, "entity", f"page id {aid} is already taken")
+            create_page(conn, aid, ent, author=author)
+        elif existing.metadata.get("source_file_hash") == file_hash:
+            # The file has not changed since it was loaded: keep any later edit
+            # made in the browser or through the API.
+            stats["unchanged"] += 1
+            continue
         else:
-            current = conn.execute(
-                revision.select().where(
-                    revision.c.artifact_id == existing.id,
-                    revision.c.version == existing.current_version,
-                )
-            ).first()
-            if existing.origin_type == "curated" and current and current.content_hash == h:
-                stats["unchanged"] += 1
-                continue
-            aid, slug, version = existing.id, existing.slug, existing.current_version + 1
-            created = existing.created_at
-        row = {
-            "id": aid,
-            "type": "wiki_page",
-            "title": title,
-            "slug": slug,
-            "kg_node_id": ent.id,
-            "entity_type": ent.category,
-            "origin_type": "curated",
-            "lifecycle": "active",
-            "merged_into": None,
-            "merged_from": "[]",
-            "schema_version": 1,
-            "current_version": version,
-            "created_at": created,
-            "updated_at": stamp,
-            "created_by": author,
-            "metadata": bulk.dumps(meta),
-        }
-        bulk.upsert_rows(
+            aid = existing.id
+        saved = save_revision(
             conn,
-            "artifact",
-            tuple(row),
-            ("id",),
-            [tuple(row.values())],
-            keep=("created_at", "created_by"),
+            aid,
+            content,
+            base_version=None,
+            actor=Actor("system", "build", author, "admin"),
+            summary=f"curated page {page.path.name}",
+            edges=edges,
+            origin_type="curated",
+            title=page.title or (f"{ent.symbol} — {ent.name}" if ent.symbol else ent.name),
+            extra={
+                "source_table": "content",
+                "source_file": page.path.name,
+                "source_file_hash": file_hash,
+                "summary": page.summary,
+            },
         )
-        conn.execute(
-            revision.insert().values(
-                artifact_id=aid,
-                version=version,
-                markdown=page.markdown,
-                refs=bulk.dumps(refs),
-                curated_edges=bulk.dumps(edge_records),
-                summary=f"curated page {page.path.name}",
-                author=author,
-                created_at=stamp,
-                content_hash=h,
-                parent_version=version - 1 if version > 1 else None,
-            )
-        )
-        stats["updated" if existing else "new"] += 1
-    bulk.insert_edges(conn, all_edges)
+        if saved is None:
+            stats["unchanged"] += 1
+        else:
+            stats["updated" if existing else "new"] += 1
     return CuratedResult(stats, len(all_edges), release)

@@ -74,8 +74,14 @@ def _postgres_fts(conn: Connection) -> None:
     )
 
 
+def _v2_registry(conn: Connection) -> None:
+    for table in schema.V2_TABLES:
+        table.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _v1_initial),
+    Migration(2, "accounts, login sessions and the audit log", _v2_registry),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

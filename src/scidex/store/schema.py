@@ -208,6 +208,46 @@ search_doc = Table(
     Index("ix_search_doc_category", "category"),
 )
 
+# --- version 2: the registry's accounts, sessions and audit log -------------
+
+account = Table(
+    "account",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # scrypt, with its parameters and salt
+    Column("role", String(20), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("disabled_at", Text),
+)
+
+login_session = Table(
+    "login_session",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", String(32), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+)
+
+# Append-only: the code only ever inserts here.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("actor_kind", String(20), nullable=False),
+    Column("ip", String(64)),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("details", Text, nullable=False, default="{}"),
+    Index("ix_audit_target", "target"),
+)
+
+V2_TABLES = [account, login_session, audit_log]
+
 V1_TABLES = [
     source_release,
     entity,

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from .. import __version__
 from ..config import Settings
 from ..store import Store
-from . import api, api_artifacts, artifact_routes, pages
+from . import api, api_artifacts, api_writes, artifact_routes, pages
 from .errors import install_error_handlers
 
 HERE = Path(__file__).parent
@@ -41,6 +41,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(api_artifacts.router)
+    app.include_router(api_writes.router)
     app.include_router(pages.router)
     # Last: its /{section}/{name} route would otherwise shadow more specific ones.
     app.include_router(artifact_routes.router)

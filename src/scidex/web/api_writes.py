@@ -1,0 +1,175 @@
+"""Writes through the JSON API: edits, reverts, previews, diffs and the audit log.
+
+Reads are anonymous; every write names its actor with ``Authorization:
+Bearer <token>`` (``scidex token create``). Refusals keep one JSON shape:
+401 without credentials, 403 for a role that may not, 404 unknown, 409 for a
+stale version (with the other edit in ``details``) or an artifact that is
+no longer current, 422 for invalid content (with line and field).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from ..artifacts import get_revision
+from ..editing import EditRequest, preview, submit_edit
+from ..registry import Actor, WriteError, diff_revisions, require, revert
+from ..store import Store
+from ..store.schema import audit_log
+from ..tokens import authenticate
+from .errors import PageError
+
+router = APIRouter(tags=["writes"])
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def token_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
+    """The actor behind a Bearer token, or 401."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise PageError(401, "this write needs Authorization: Bearer <token>")
+    store: Store = request.app.state.store
+    info = authenticate(store, authorization.split(None, 1)[1].strip())
+    if info is None:
+        raise PageError(401, "unknown or revoked token")
+    return Actor("token", info.id, info.label, info.role, _client_ip(request))
+
+
+def _refusal(exc: WriteError) -> PageError:
+    return PageError(exc.status, str(exc), exc.details)
+
+
+class EditBody(BaseModel):
+    base_version: int = Field(..., ge=0, description="The version this edit started from.")
+    markdown: str = Field(..., max_length=500_000)
+    summary: str = Field("", max_length=500, description="What changed and why.")
+    references: dict[str, dict[str, Any]] | None = Field(
+        None, description="CSL-JSON items by citation key; omit to keep the current ones."
+    )
+    curated_edges: list[dict[str, Any]] | None = Field(
+        None, description="[{predicate, object, publications, qualifiers}]; omit to keep."
+    )
+    override_lint: bool = Field(False, description="Save despite lint findings (recorded).")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "base_version": 2,
+                    "markdown": "## Overview\n\nBACH1 represses [[HMOX1]] [@sun2002].\n",
+                    "summary": "tighten the overview",
+                }
+            ]
+        }
+    }
+
+
+@router.put("/api/artifacts/{artifact_id}", summary="Edit a page (a new revision)")
+def edit_artifact(
+    request: Request, artifact_id: str, body: EditBody, actor: Actor = Depends(token_actor)
+) -> dict[str, Any]:
+    store: Store = request.app.state.store
+    try:
+        with store.atomic() as conn:
+            result = submit_edit(conn, artifact_id, EditRequest(**body.model_dump()), actor)
+    except WriteError as exc:
+        raise _refusal(exc) from exc
+    rev = result.revision
+    return {
+        "saved": rev is not None,
+        "version": rev.version if rev else body.base_version,
+        "revision": None
+        if rev is None
+        else {k: v for k, v in asdict(rev).items() if k != "markdown"},
+        "lint_overridden": [asdict(f) for f in result.findings],
+    }
+
+
+class RevertBody(BaseModel):
+    to_version: int = Field(..., ge=1)
+    base_version: int = Field(..., ge=1)
+
+
+@router.post("/api/artifacts/{artifact_id}/revert", summary="Revert to a past version")
+def revert_artifact(
+    request: Request, artifact_id: str, body: RevertBody, actor: Actor = Depends(token_actor)
+) -> dict[str, Any]:
+    store: Store = request.app.state.store
+    try:
+        with store.atomic() as conn:
+            rev = revert(
+                conn, artifact_id, body.to_version, base_version=body.base_version, actor=actor
+            )
+    except WriteError as exc:
+        raise _refusal(exc) from exc
+    return {"saved": True, "version": rev.version, "summary": rev.summary}
+
+
+@router.get(
+    "/api/artifacts/{artifact_id}/diff",
+    tags=["artifacts"],
+    summary="Line diff between two versions",
+)
+def diff(
+    request: Request,
+    artifact_id: str,
+    from_version: int = Query(..., alias="from", ge=1),
+    to_version: int = Query(..., alias="to", ge=1),
+) -> dict[str, Any]:
+    store: Store = request.app.state.store
+    with store.read() as conn:
+        old = get_revision(conn, artifact_id, from_version)
+        new = get_revision(conn, artifact_id, to_version)
+    if old is None or new is None:
+        missing = from_version if old is None else to_version
+        raise PageError(404, f"{artifact_id} has no version {missing}")
+    return {
+        "from": from_version,
+        "to": to_version,
+        "lines": [asdict(d) for d in diff_revisions(old, new)],
+    }
+
+
+class PreviewBody(BaseModel):
+    markdown: str = Field(..., max_length=500_000)
+    references: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+@router.post(
+    "/api/preview", tags=["artifacts"], summary="Render markdown as a page would (no write)"
+)
+def preview_markdown(request: Request, body: PreviewBody) -> dict[str, Any]:
+    store: Store = request.app.state.store
+    with store.read() as conn:
+        page = preview(conn, body.markdown, body.references)
+    return {
+        "html": page.html,
+        "references_html": page.references_html,
+        "problems": [asdict(p) for p in page.problems],
+    }
+
+
+@router.get("/api/audit", summary="The audit log (admins only), newest first")
+def audit_entries(
+    request: Request,
+    actor: Actor = Depends(token_actor),
+    target: str | None = Query(None, max_length=200),
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    try:
+        require(actor, "admin")
+    except WriteError as exc:
+        raise _refusal(exc) from exc
+    store: Store = request.app.state.store
+    stmt = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+    if target:
+        stmt = stmt.where(audit_log.c.target == target)
+    with store.read() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
