@@ -30,7 +30,9 @@ app = typer.Typer(
 token_app = typer.Typer(help="Create, list and revoke API tokens for agents and scripts.")
 import_app = typer.Typer(help="Import a graph in an interchange format.")
 export_app = typer.Typer(help="Export the graph in an interchange format.")
+account_app = typer.Typer(help="Accounts for people who edit in the browser.")
 app.add_typer(token_app, name="token")
+app.add_typer(account_app, name="account")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
@@ -242,9 +244,98 @@ def lint(
 
 
 @app.command()
-def bench(ctx: typer.Context) -> None:
-    """Measure page, search, neighbourhood and import speed against same-run baselines."""
-    not_yet("the benchmark suite")
+def bench(
+    ctx: typer.Context,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick", help="Fewer repetitions, a 100,000-edge import, no build (under 2 min)."
+        ),
+    ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Run only this suite (repeatable): page, search, neighbourhood, import, "
+            "build, http, scale.",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for the JSON results file.")
+    ] = Path("bench/results"),
+    requests: Annotated[
+        int | None,
+        typer.Option(help="Requests per page render (default 500; 100 with --quick).", min=5),
+    ] = None,
+    edges: Annotated[
+        int | None,
+        typer.Option(
+            help="Edges in the KGX import (default 1,000,000; 100,000 with --quick).", min=1000
+        ),
+    ] = None,
+    rounds: Annotated[
+        int | None,
+        typer.Option(help="Fresh-store rounds of the import (default 3; 1 with --quick).", min=1),
+    ] = None,
+    scale_edges: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--scale-edges",
+            help="Synthetic graph size for the scale suite (repeatable; default 1,000,000).",
+        ),
+    ] = None,
+    http_workers: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--http-workers",
+            help="Server processes for the http suite (repeatable; default 1 and 2).",
+            min=1,
+        ),
+    ] = None,
+    profile: Annotated[
+        bool, typer.Option("--profile", help="Add each page's top cProfile frames to the JSON.")
+    ] = False,
+) -> None:
+    """Measure page, search, neighbourhood, import, build and HTTP speed, each against a
+    baseline measured in the same run (median and 99th percentile), on the store named by --db.
+
+    Prints a table and writes bench/results/<UTC time>-<backend>.json. A store that
+    lacks the data a suite needs is refused, with how to build it, before anything runs.
+    """
+    from .bench import BenchConfig, MissingData, choose_suites, run_bench
+    from .bench.report import print_table
+
+    settings: Settings = ctx.obj
+    try:
+        suites, skipped = choose_suites(only, quick)
+    except ValueError as exc:
+        fail(str(exc))
+    config = BenchConfig.make(
+        quick=quick,
+        requests=requests,
+        edges=edges,
+        rounds=rounds,
+        profile=profile,
+        scale_edges=tuple(scale_edges) if scale_edges else None,
+        http_workers=tuple(http_workers) if http_workers else None,
+        log=lambda line: err.print(f"[dim]{line}[/]", highlight=False),
+    )
+    store = open_store(ctx)
+    try:
+        run = run_bench(store, settings, config, suites, out_dir=out_dir)
+    except MissingData as exc:
+        fail(f"cannot benchmark: {exc}")
+    finally:
+        store.close()
+    doc = run.document
+    title = (
+        f"scidex bench on {doc['backend']} ({doc['dataset']['entities']:,} entities, "
+        f"{doc['dataset']['edges']:,} edges), commit {doc['git_commit'][:10]}"
+    )
+    print_table(out, run.figures, title)
+    if skipped:
+        out.print(f"not run: {'; '.join(skipped)}", highlight=False)
+    out.print(f"results written to {run.path}", highlight=False)
 
 
 @token_app.command("create")
@@ -286,6 +377,40 @@ def token_revoke(ctx: typer.Context, token_id: str) -> None:
     except TokenError as exc:
         fail(str(exc))
     out.print(f"revoked {token_id}")
+
+
+@account_app.command("create")
+def account_create(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Option(help="Login name.")],
+    role: Annotated[str, typer.Option(help="reader, editor, curator or admin.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account; the password is asked for (or read from stdin) and stored hashed."""
+    from .accounts import AccountError, create_account
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        info = create_account(open_store(ctx), username=username, password=password, role=role)
+    except AccountError as exc:
+        fail(str(exc))
+    out.print(f"created {info.username} ({info.role})", highlight=False)
+
+
+@account_app.command("list")
+def account_list(ctx: typer.Context) -> None:
+    """List accounts and their roles."""
+    from .accounts import list_accounts
+
+    table = Table("username", "role", "created")
+    for a in list_accounts(open_store(ctx)):
+        table.add_row(a.username, a.role, a.created_at)
+    out.print(table)
 
 
 def main() -> None:

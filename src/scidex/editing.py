@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from . import biolink
-from .artifacts import RevisionRecord, get_revision
+from .artifacts import ArtifactRecord, RevisionRecord, get_revision
 from .curated import curated_edges, edge_records
+from .model import Edge
 from .registry import Actor, Invalid, PageContent, current_artifact, require, save_revision
 from .views import embedder, link_resolver
 from .wiki.citations import normalize_doi, normalize_pmid
 from .wiki.content import ContentError, CuratedEdge, CuratedPage
-from .wiki.lint import Finding, lint_page
+from .wiki.lint import Finding, lint_rendered
 from .wiki.render import RenderContext, RenderedPage, render_markdown
 
 
@@ -93,10 +94,21 @@ def preview(conn: Connection, markdown: str, references: dict[str, Any]) -> Rend
     return render_markdown(markdown, ctx)
 
 
-def submit_edit(conn: Connection, artifact_id: str, edit: EditRequest, actor: Actor) -> EditResult:
-    """Validate, lint and save one edit (the caller owns the transaction)."""
-    require(actor, "editor")
-    art = current_artifact(conn, artifact_id)
+@dataclass(slots=True)
+class CheckedEdit:
+    page: CuratedPage
+    rendered: RenderedPage
+    findings: list[Finding]
+    graph_edges: list[Edge]
+
+
+def check_edit(conn: Connection, art: ArtifactRecord, edit: EditRequest) -> CheckedEdit:
+    """Everything a save would check, without saving: for the form's live preview too.
+
+    Raises Invalid for content that cannot be stored at all (malformed
+    references, curated edges that name no entity or no Biolink predicate);
+    lint findings are returned, not raised.
+    """
     current = get_revision(conn, art.id, art.current_version)
     refs = _references(
         edit.references if edit.references is not None else (current.references if current else {})
@@ -117,7 +129,25 @@ def submit_edit(conn: Connection, artifact_id: str, edit: EditRequest, actor: Ac
         body_line=1,
     )
     ctx = RenderContext(resolve_link=link_resolver(conn), embed=embedder(conn), references=refs)
-    findings = lint_page(page, ctx, is_predicate=biolink.is_predicate)
+    rendered = render_markdown(edit.markdown, ctx)
+    findings = lint_rendered(page, rendered, is_predicate=biolink.is_predicate)
+    graph_edges: list[Edge] = []
+    if art.kg_node_id:
+        try:
+            graph_edges = curated_edges(conn, page, f"edit@{art.id}")
+        except ContentError as exc:
+            raise Invalid(
+                f"{exc.field}: {exc.message}", {"field": exc.field, "line": exc.line}
+            ) from exc
+    return CheckedEdit(page, rendered, findings, graph_edges)
+
+
+def submit_edit(conn: Connection, artifact_id: str, edit: EditRequest, actor: Actor) -> EditResult:
+    """Validate, lint and save one edit (the caller owns the transaction)."""
+    require(actor, "editor")
+    art = current_artifact(conn, artifact_id)
+    checked = check_edit(conn, art, edit)
+    page, findings, graph_edges = checked.page, checked.findings, checked.graph_edges
     if findings and not edit.override_lint:
         raise Invalid(
             f"the edit has {len(findings)} lint finding(s); fix them or save with override_lint",
@@ -127,18 +157,10 @@ def submit_edit(conn: Connection, artifact_id: str, edit: EditRequest, actor: Ac
                 ]
             },
         )
-    graph_edges = []
-    if art.kg_node_id:
-        try:
-            graph_edges = curated_edges(conn, page, f"edit@{art.id}")
-        except ContentError as exc:
-            raise Invalid(
-                f"{exc.field}: {exc.message}", {"field": exc.field, "line": exc.line}
-            ) from exc
     summary = edit.summary.strip() or "edit"
     if findings:
         summary += f" [lint overridden: {len(findings)} finding(s)]"
-    content = PageContent(edit.markdown, refs, edge_records(page, graph_edges))
+    content = PageContent(edit.markdown, page.references, edge_records(page, graph_edges))
     saved = save_revision(
         conn,
         art.id,

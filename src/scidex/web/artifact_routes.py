@@ -18,6 +18,7 @@ from ..resolve import resolve
 from ..search import search
 from ..store import Store
 from ..views import PageNotFound, artifact_page, artifact_url, citation_record
+from .edit_routes import current_session
 from .errors import PageError
 
 router = APIRouter(include_in_schema=False)
@@ -262,8 +263,16 @@ def history(request: Request, artifact_id: str) -> Response:
         if moved:
             return _redirect(f"/artifact/{found.id}/history")
         revisions = list_revisions(conn, found.id, limit=500)
+    info = current_session(request)
     return request.app.state.templates.TemplateResponse(
-        request, "history.html", {"artifact": found, "revisions": revisions}
+        request,
+        "history.html",
+        {
+            "artifact": found,
+            "revisions": revisions,
+            "can_revert": info is not None and info.actor.role in ("curator", "admin"),
+            "csrf": info.csrf if info else "",
+        },
     )
 
 

@@ -1,0 +1,301 @@
+"""Editing in the browser: sign-in, the edit form with live preview, diffs, reverts, the audit log.
+
+Every form that writes carries the session's CSRF token and is refused
+without it. Anonymous readers never touch the session table: the session is
+looked up only when its cookie is present.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from ..accounts import SessionInfo, log_in, log_out, session
+from ..artifacts import find_artifact, get_revision
+from ..editing import EditRequest, check_edit, submit_edit
+from ..registry import Conflict, Invalid, WriteError, diff_revisions, require, revert
+from ..store import Store
+from ..store.schema import audit_log
+from .errors import PageError
+
+router = APIRouter(include_in_schema=False)
+COOKIE = "scidex_session"
+
+
+def current_session(request: Request) -> SessionInfo | None:
+    """The signed-in account, looked up once per request and only when the cookie is there."""
+    if not hasattr(request.state, "session"):
+        token = request.cookies.get(COOKIE)
+        ip = request.client.host if request.client else None
+        request.state.session = session(request.app.state.store, token, ip) if token else None
+    return request.state.session  # type: ignore[no-any-return]
+
+
+def _signed_in(request: Request, role: str) -> SessionInfo:
+    info = current_session(request)
+    if info is None:
+        login = f"/login?next={quote(str(request.url.path))}"
+        raise PageError(401, "sign in to do this", {"login": login})
+    try:
+        require(info.actor, role)
+    except WriteError as exc:
+        raise PageError(403, str(exc)) from exc
+    return info
+
+
+def _check_csrf(info: SessionInfo, token: str) -> None:
+    if not token or not hmac.compare_digest(token, info.csrf):
+        raise PageError(403, "the form's CSRF token is missing or wrong; reload the page")
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    context.setdefault("session", current_session(request))
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = Query("/", max_length=500)) -> Response:
+    return _render(request, "login.html", {"next": next, "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: str = Form(..., max_length=100),
+    password: str = Form(..., max_length=500),
+    next: str = Form("/", max_length=500),
+) -> Response:
+    store: Store = request.app.state.store
+    result = log_in(store, username, password)
+    if result is None:
+        return _render(
+            request,
+            "login.html",
+            {"next": next, "error": "Unknown username or wrong password."},
+            401,
+        )
+    token, _csrf = result
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        max_age=14 * 86400,
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: str = Form("")) -> Response:
+    info = _signed_in(request, "reader")
+    _check_csrf(info, csrf)
+    log_out(request.app.state.store, request.cookies.get(COOKIE, ""))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+def _yaml(text: str, field: str) -> Any:
+    if not text.strip():
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise Invalid(
+            f"{field}: not valid YAML ({getattr(exc, 'problem', exc)})",
+            {"field": field, "line": line},
+        ) from exc
+
+
+def _edit_request(form: dict[str, str]) -> EditRequest:
+    refs = _yaml(form.get("references", ""), "references") or {}
+    if isinstance(refs, list):  # the front-matter form: a list of CSL items with ids
+        refs = {str(r.get("id")): r for r in refs if isinstance(r, dict)}
+    if not isinstance(refs, dict):
+        raise Invalid(
+            "references: expected CSL-JSON items keyed by citation key", {"field": "references"}
+        )
+    edges = _yaml(form.get("curated_edges", ""), "curated_edges") or []
+    if not isinstance(edges, list):
+        raise Invalid("curated_edges: expected a list", {"field": "curated_edges"})
+    try:
+        base = int(form.get("base_version", ""))
+    except ValueError as exc:
+        raise Invalid("base_version: missing", {"field": "base_version"}) from exc
+    return EditRequest(
+        markdown=form.get("markdown", ""),
+        base_version=base,
+        summary=form.get("summary", ""),
+        references=refs,
+        curated_edges=edges,
+        override_lint=form.get("override_lint") == "on",
+    )
+
+
+def _form_context(
+    request: Request, art: Any, form: dict[str, str], info: SessionInfo, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "artifact": art,
+        "form": form,
+        "csrf": info.csrf,
+        "findings": [],
+        "error": None,
+        "conflict": None,
+        **extra,
+    }
+
+
+@router.get("/artifact/{artifact_id}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, artifact_id: str) -> Response:
+    info = current_session(request)
+    if info is None:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    info = _signed_in(request, "editor")
+    with request.app.state.store.read() as conn:
+        art, _ = find_artifact(conn, artifact_id)
+        if art is None:
+            raise PageError(404, f"No artifact named {artifact_id!r}.")
+        rev = get_revision(conn, art.id, art.current_version)
+    form = {
+        "markdown": rev.markdown if rev else "",
+        "references": yaml.safe_dump(rev.references, sort_keys=False, allow_unicode=True)
+        if rev and rev.references
+        else "",
+        "curated_edges": yaml.safe_dump(rev.curated_edges, sort_keys=False, allow_unicode=True)
+        if rev and rev.curated_edges
+        else "",
+        "base_version": str(art.current_version),
+        "summary": "",
+    }
+    return _render(request, "edit.html", _form_context(request, art, form, info))
+
+
+@router.post("/artifact/{artifact_id}/edit")
+async def save_edit(request: Request, artifact_id: str) -> Response:
+    info = _signed_in(request, "editor")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    _check_csrf(info, form.get("csrf", ""))
+    store: Store = request.app.state.store
+    with store.read() as conn:
+        art, _ = find_artifact(conn, artifact_id)
+    if art is None:
+        raise PageError(404, f"No artifact named {artifact_id!r}.")
+    try:
+        edit = _edit_request(form)
+        with store.atomic() as conn:
+            submit_edit(conn, art.id, edit, info.actor)
+    except Conflict as exc:
+        with store.read() as conn:
+            base = get_revision(conn, art.id, int(form.get("base_version") or 0))
+            theirs = get_revision(conn, art.id, exc.details.get("current_version", 0))
+        lines = diff_revisions(base, theirs) if base and theirs else []
+        return _render(
+            request,
+            "edit.html",
+            _form_context(
+                request,
+                art,
+                form,
+                info,
+                error=str(exc),
+                conflict={"lines": lines, "theirs": theirs},
+            ),
+            409,
+        )
+    except Invalid as exc:
+        return _render(
+            request,
+            "edit.html",
+            _form_context(
+                request, art, form, info, error=str(exc), findings=exc.details.get("findings", [])
+            ),
+            422,
+        )
+    except WriteError as exc:
+        raise PageError(exc.status, str(exc), exc.details) from exc
+    return RedirectResponse(f"/artifact/{art.id}", status_code=303)
+
+
+@router.post("/artifact/{artifact_id}/preview")
+async def preview_edit(request: Request, artifact_id: str) -> Response:
+    """What the page would look like and what the lint says: for the form's live preview."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    store: Store = request.app.state.store
+    with store.read() as conn:
+        art, _ = find_artifact(conn, artifact_id)
+        if art is None:
+            raise PageError(404, f"No artifact named {artifact_id!r}.")
+        try:
+            checked = check_edit(conn, art, _edit_request(form))
+        except Invalid as exc:
+            return JSONResponse(
+                {"html": "", "references_html": "", "error": str(exc), "findings": []}
+            )
+    return JSONResponse(
+        {
+            "html": checked.rendered.html,
+            "references_html": checked.rendered.references_html,
+            "error": None,
+            "findings": [
+                {"line": f.line, "kind": f.kind, "message": f.message} for f in checked.findings
+            ],
+        }
+    )
+
+
+@router.get("/artifact/{artifact_id}/diff", response_class=HTMLResponse)
+def diff_page(
+    request: Request,
+    artifact_id: str,
+    from_version: int = Query(..., alias="from", ge=1),
+    to_version: int = Query(..., alias="to", ge=1),
+) -> Response:
+    with request.app.state.store.read() as conn:
+        art, _ = find_artifact(conn, artifact_id)
+        old = get_revision(conn, art.id, from_version) if art else None
+        new = get_revision(conn, art.id, to_version) if art else None
+    if art is None or old is None or new is None:
+        raise PageError(404, f"{artifact_id} has no such versions")
+    return _render(
+        request,
+        "diff.html",
+        {"artifact": art, "old": old, "new": new, "lines": diff_revisions(old, new)},
+    )
+
+
+@router.post("/artifact/{artifact_id}/revert")
+def revert_page(
+    request: Request,
+    artifact_id: str,
+    to_version: int = Form(..., ge=1),
+    base_version: int = Form(..., ge=1),
+    csrf: str = Form(""),
+) -> Response:
+    info = _signed_in(request, "curator")
+    _check_csrf(info, csrf)
+    try:
+        with request.app.state.store.atomic() as conn:
+            revert(conn, artifact_id, to_version, base_version=base_version, actor=info.actor)
+    except WriteError as exc:
+        raise PageError(exc.status, str(exc), exc.details) from exc
+    return RedirectResponse(f"/artifact/{artifact_id}/history", status_code=303)
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_page(request: Request, limit: int = Query(200, ge=1, le=2000)) -> Response:
+    _signed_in(request, "admin")
+    with request.app.state.store.read() as conn:
+        rows = conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)).all()
+    return _render(request, "audit.html", {"entries": rows})
