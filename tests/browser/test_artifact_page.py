@@ -107,3 +107,35 @@ def test_hostile_content_never_executes(
         assert not href.lower().startswith("javascript:")
     assert page.evaluate("window.__xss") is None
     assert dialogs == []
+
+
+def test_an_editor_edits_with_a_live_preview_and_finds_the_revision(
+    tmp_path: Path, live_server: Callable[[str], str], page, screenshot
+) -> None:
+    from scidex.accounts import create_account
+
+    url = atlas(tmp_path)
+    store = Store.open(url)
+    create_account(store, username="ada", password="correct horse battery", role="editor")
+    store.close()
+    base = live_server(url)
+    page.goto(f"{base}/artifact/wiki-genes-bach1/edit")
+    page.fill("#username", "ada")
+    page.fill("#password", "correct horse battery")
+    page.click("form.login button")
+    page.wait_for_url(f"{base}/artifact/wiki-genes-bach1/edit")
+    page.wait_for_selector("#preview sup.cite", timeout=20_000)  # the preview renders citations
+    area = page.locator("#markdown")
+    area.fill(area.input_value() + "\n\nA sentence typed in the browser about [[HMOX1]].\n")
+    page.wait_for_function(
+        "document.getElementById('preview').innerText.includes('typed in the browser')",
+        timeout=20_000,
+    )
+    screenshot(page, "bach1-edit-preview")
+    page.fill("#summary", "a sentence from the browser")
+    page.click("form.edit-form button[type=submit]")
+    page.wait_for_url(f"{base}/artifact/wiki-genes-bach1")
+    assert "typed in the browser" in page.locator(".article").inner_text()
+    page.goto(f"{base}/artifact/wiki-genes-bach1/history")
+    assert "a sentence from the browser" in page.locator("table.history").inner_text()
+    assert "account:ada" in page.locator("table.history").inner_text()
