@@ -12,8 +12,10 @@ from typing import Any
 
 from .artifacts import backfill_pages
 from .curated import load_curated
+from .graph import source_releases
 from .ingest import IngestReport, SourceInput, prune_stale, write_graph
 from .model import SourceRelease
+from .provenance import derive_pages_from_releases
 from .sources.fetch import (
     ChecksumError,
     FetchError,
@@ -138,6 +140,7 @@ def build_default_atlas(
         t = time.perf_counter()
         result.pruned = prune_stale(conn, result.releases)
         result.pages = dict(backfill_pages(conn))
+        derive_pages_from_releases(conn, source_releases(conn))
         result.timings["backfill pages"] = time.perf_counter() - t
         t = time.perf_counter()
         result.search_docs = reindex_entities(conn)

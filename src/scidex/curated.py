@@ -20,10 +20,13 @@ from sqlalchemy import Connection
 from . import biolink
 from .artifacts import base_slug, create_page, get_artifact, now, page_for_entity, page_id
 from .model import CURATED_SOURCE, Edge, SourceRelease
+from .provenance import record_page_links
 from .registry import Actor, PageContent, save_revision
 from .resolve import resolve
 from .store import bulk
+from .views import embedder, link_resolver
 from .wiki.content import ContentError, CuratedPage, load_pages
+from .wiki.render import RenderContext, render_markdown
 
 CURATED_NAME = "curated"
 
@@ -136,6 +139,7 @@ def load_curated(
     bulk.upsert_source_release(conn, release)
     stats: Counter[str] = Counter()
     all_edges: list[Edge] = []
+    actor = Actor("system", "build", author, "admin")
     for page in pages:
         found = resolve(conn, page.entity)
         if found.entity is None or found.entity.id != page.entity:
@@ -164,7 +168,7 @@ def load_curated(
             aid,
             content,
             base_version=None,
-            actor=Actor("system", "build", author, "admin"),
+            actor=actor,
             summary=f"curated page {page.path.name}",
             edges=edges,
             origin_type="curated",
@@ -180,4 +184,8 @@ def load_curated(
             stats["unchanged"] += 1
         else:
             stats["updated" if existing else "new"] += 1
+            ctx = RenderContext(
+                resolve_link=link_resolver(conn), embed=embedder(conn), references=refs
+            )
+            record_page_links(conn, aid, render_markdown(page.markdown, ctx), refs, actor)
     return CuratedResult(stats, len(all_edges), release)

@@ -18,6 +18,7 @@ from . import biolink
 from .artifacts import ArtifactRecord, RevisionRecord, get_revision
 from .curated import curated_edges, edge_records
 from .model import Edge
+from .provenance import record_page_links
 from .registry import Actor, Invalid, PageContent, current_artifact, require, save_revision
 from .views import embedder, link_resolver
 from .wiki.citations import normalize_doi, normalize_pmid
@@ -171,4 +172,6 @@ def submit_edit(conn: Connection, artifact_id: str, edit: EditRequest, actor: Ac
         edges=graph_edges if art.kg_node_id else None,
         origin_type="agent" if actor.kind == "token" else "curated",
     )
+    if saved is not None:
+        record_page_links(conn, art.id, checked.rendered, page.references, actor)
     return EditResult(saved, findings)

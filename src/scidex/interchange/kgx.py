@@ -23,7 +23,9 @@ from sqlalchemy import Connection, select
 from .. import biolink
 from ..artifacts import backfill_pages
 from ..curies import CurieError, split_curie
+from ..graph import source_releases
 from ..model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity, SourceRelease
+from ..provenance import derive_pages_from_releases
 from ..sources.errors import SourceFormatError
 from ..store import Store, bulk, edge_counts
 from ..store.schema import edge as edge_table
@@ -279,6 +281,7 @@ def import_kgx(
             reindex_entities(conn)
             if pages:
                 backfill_pages(conn, author="scidex import kgx")
+                derive_pages_from_releases(conn, source_releases(conn))
     finally:
         rejects.close()
     report.rejected = rejects.counts

@@ -1,0 +1,108 @@
+"""The provenance graph of an artifact, as a page and as JSON, and links added by editors."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from ..artifacts import find_artifact
+from ..provenance import add_link, walk
+from ..registry import Actor, WriteError
+from .api_writes import token_actor
+from .errors import PageError
+
+router = APIRouter()
+
+DEPTH = Query(2, ge=1, le=6, description="How many links away to follow.")
+DIRECTION = Query(
+    "both",
+    pattern="^(out|in|both)$",
+    description="out: what it derives from/cites; in: what uses it.",
+)
+LIMIT = Query(200, ge=1, le=2000, description="Cap on artifacts; `truncated` says if hit.")
+
+
+def _walk(request: Request, artifact_id: str, depth: int, direction: str, limit: int) -> Any:
+    with request.app.state.store.read() as conn:
+        found, _ = find_artifact(conn, artifact_id)
+        if found is None:
+            raise PageError(404, f"no artifact {artifact_id!r}")
+        try:
+            return walk(conn, found.id, depth=depth, direction=direction, limit=limit)
+        except WriteError as exc:
+            raise PageError(exc.status, str(exc)) from exc
+
+
+@router.get(
+    "/api/artifacts/{artifact_id}/provenance/graph",
+    tags=["artifacts"],
+    summary="Walk the provenance graph from an artifact",
+)
+def provenance_graph(
+    request: Request,
+    artifact_id: str,
+    depth: int = DEPTH,
+    direction: str = DIRECTION,
+    limit: int = LIMIT,
+) -> dict[str, Any]:
+    return asdict(_walk(request, artifact_id, depth, direction, limit))
+
+
+@router.get(
+    "/artifact/{artifact_id}/provenance", response_class=HTMLResponse, include_in_schema=False
+)
+def provenance_page(
+    request: Request,
+    artifact_id: str,
+    depth: int = DEPTH,
+    direction: str = DIRECTION,
+    limit: int = LIMIT,
+) -> Response:
+    result = _walk(request, artifact_id, depth, direction, limit)
+    by_depth: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for aid, node in result.nodes.items():
+        by_depth.setdefault(node["depth"], []).append((aid, node))
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "provenance.html",
+        {
+            "walk": result,
+            "by_depth": sorted(by_depth.items()),
+            "direction": direction,
+            "limit": limit,
+        },
+    )
+
+
+class LinkBody(BaseModel):
+    link_type: str = Field(
+        ...,
+        examples=["derives_from"],
+        description="derives_from, cites, supersedes, embeds or mentions",
+    )
+    target: str = Field(..., max_length=200, examples=["pmid-8887638"])
+
+
+@router.post(
+    "/api/artifacts/{artifact_id}/links",
+    tags=["writes"],
+    summary="State a provenance link from this artifact to another",
+)
+def post_link(
+    request: Request, artifact_id: str, body: LinkBody, actor: Actor = Depends(token_actor)
+) -> dict[str, Any]:
+    try:
+        with request.app.state.store.atomic() as conn:
+            add_link(conn, artifact_id, body.link_type, body.target, actor)
+    except WriteError as exc:
+        raise PageError(exc.status, str(exc), exc.details) from exc
+    return {
+        "source": artifact_id,
+        "link_type": body.link_type,
+        "target": body.target,
+        "created_by": actor.label,
+    }

@@ -1,0 +1,77 @@
+"""The provenance graph: links recorded by the system and by editors, and walks over them."""
+
+from __future__ import annotations
+
+from scidex.provenance import walk
+from scidex.store import Store
+from scidex.tokens import create_token
+
+
+def links_from(client, artifact_id: str) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    graph = client.get(f"/api/artifacts/{artifact_id}/provenance/graph?depth=1&direction=out")
+    assert graph.status_code == 200
+    return {(ln["link_type"], ln["target"]) for ln in graph.json()["links"]}
+
+
+def test_a_curated_page_cites_mentions_and_derives(client) -> None:
+    page = client.get("/api/artifacts/wiki-genes-bach1").json()
+    links = links_from(client, "wiki-genes-bach1")
+    cited = {t for kind, t in links if kind == "cites"}
+    with_ids = [r for r in page["content"]["references"].values() if r.get("PMID") or r.get("DOI")]
+    assert len(cited) == len({r.get("PMID") or r.get("DOI") for r in with_ids})
+    assert "pmid-8887638" in cited  # Oyake et al. 1996
+    assert ("mentions", "wiki-genes-mafk") in links
+    assert ("derives_from", "release-hgnc-2026-06") in links
+    paper = client.get("/artifact/pmid-8887638")
+    assert paper.status_code == 200 and "pubmed.ncbi.nlm.nih.gov/8887638" in paper.text
+
+
+def test_walking_both_ways_finds_the_pages_that_cite_a_paper(atlas_store: Store) -> None:
+    with atlas_store.read() as conn:
+        back = walk(conn, "pmid-8887638", depth=1, direction="in")
+        assert "wiki-genes-bach1" in back.nodes
+        assert all(n["depth"] <= 1 for n in back.nodes.values())
+        two = walk(conn, "pmid-8887638", depth=2, direction="both")
+        assert len(two.nodes) > len(back.nodes)
+        capped = walk(conn, "pmid-8887638", depth=3, direction="both", limit=5)
+    assert capped.truncated and len(capped.nodes) <= 5
+    assert not back.truncated
+
+
+def test_editors_add_links_and_the_page_shows_them(client, atlas_store: Store) -> None:
+    _info, secret = create_token(atlas_store, role="editor", label="linker")
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = {"link_type": "supersedes", "target": "wiki-genes-mafk"}
+    assert client.post("/api/artifacts/wiki-genes-nfe2l2/links", json=body).status_code == 401
+    added = client.post("/api/artifacts/wiki-genes-nfe2l2/links", json=body, headers=headers)
+    assert added.status_code == 200
+    bad = client.post(
+        "/api/artifacts/wiki-genes-nfe2l2/links",
+        json={"link_type": "likes", "target": "wiki-genes-mafk"},
+        headers=headers,
+    )
+    assert bad.status_code == 422
+    page = client.get("/artifact/wiki-genes-nfe2l2").text
+    assert "supersedes" in page and "token:linker" in page
+    html = client.get("/artifact/wiki-genes-nfe2l2/provenance?depth=1").text
+    assert "wiki-genes-mafk" in html
+
+
+def test_an_edit_updates_the_automatic_links(client, atlas_store: Store) -> None:
+    _info, secret = create_token(atlas_store, role="editor", label="editor")
+    page = client.get("/api/artifacts/wiki-genes-mafk").json()
+    answer = client.put(
+        "/api/artifacts/wiki-genes-mafk",
+        json={
+            "base_version": page["current_version"],
+            "summary": "short",
+            "markdown": "## Overview\n\nMAFK partners with [[BACH1]].\n",
+            "references": {},
+            "curated_edges": [],
+        },
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert answer.status_code == 200, answer.text
+    links = links_from(client, "wiki-genes-mafk")
+    assert ("mentions", "wiki-genes-bach1") in links
+    assert not any(kind == "cites" for kind, _t in links)
