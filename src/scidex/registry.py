@@ -155,6 +155,7 @@ def save_revision(
     origin_type: str | None = None,
     extra: dict[str, Any] | None = None,
     title: str | None = None,
+    force: bool = False,
 ) -> RevisionRecord | None:
     """Append a revision based on ``base_version``; returns None when nothing changed.
 
@@ -182,7 +183,7 @@ def save_revision(
     current = get_revision(conn, art.id, art.current_version)
     digest = content.hash()
     unchanged_meta = origin_type in (None, art.origin_type) and title in (None, art.title)
-    if current is not None and current.content_hash == digest and unchanged_meta:
+    if current is not None and current.content_hash == digest and unchanged_meta and not force:
         return None
     version = art.current_version + 1
     stamp = now()

@@ -246,7 +246,23 @@ audit_log = Table(
     Index("ix_audit_target", "target"),
 )
 
-V2_TABLES = [account, login_session, audit_log]
+# A merge keeps what it moved, so that it can be undone exactly.
+merge_record = Table(
+    "merge_record",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("source_entity", String(200), nullable=False),
+    Column("target_entity", String(200), nullable=False),
+    Column("source_page", String(200)),
+    Column("target_page", String(200)),
+    Column("payload", Text, nullable=False),
+    Column("undone_at", Text),
+    Index("ix_merge_source", "source_entity"),
+)
+
+V2_TABLES = [account, login_session, audit_log, merge_record]
 
 V1_TABLES = [
     source_release,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ..artifacts import get_revision
 from ..editing import EditRequest, preview, submit_edit
+from ..merge import merge_entities, rename_slug, unmerge
 from ..registry import Actor, WriteError, diff_revisions, require, revert
 from ..store import Store
 from ..store.schema import audit_log
@@ -173,3 +174,50 @@ def audit_entries(
         stmt = stmt.where(audit_log.c.target == target)
     with store.read() as conn:
         return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+class MergeBody(BaseModel):
+    into: str = Field(
+        ..., max_length=200, description="The surviving entity's CURIE.", examples=["MONDO:0004976"]
+    )
+    reason: str = Field("", max_length=500)
+
+
+@router.post("/api/entities/{curie}/merge", summary="Merge a duplicate entity into another")
+def merge_entity(
+    request: Request, curie: str, body: MergeBody, actor: Actor = Depends(token_actor)
+) -> dict[str, Any]:
+    try:
+        with request.app.state.store.atomic() as conn:
+            result = merge_entities(conn, curie, body.into, actor, reason=body.reason)
+    except WriteError as exc:
+        raise _refusal(exc) from exc
+    return asdict(result)
+
+
+@router.post("/api/merges/{merge_id}/undo", summary="Undo a merge")
+def undo_merge(
+    request: Request, merge_id: str, actor: Actor = Depends(token_actor)
+) -> dict[str, Any]:
+    try:
+        with request.app.state.store.atomic() as conn:
+            unmerge(conn, merge_id, actor)
+    except WriteError as exc:
+        raise _refusal(exc) from exc
+    return {"merge_id": merge_id, "undone": True}
+
+
+class RenameBody(BaseModel):
+    slug: str = Field(..., max_length=200, examples=["genes-bach1-transcription-factor"])
+
+
+@router.post("/api/artifacts/{artifact_id}/rename", summary="Give a page a new slug")
+def rename(
+    request: Request, artifact_id: str, body: RenameBody, actor: Actor = Depends(token_actor)
+) -> dict[str, Any]:
+    try:
+        with request.app.state.store.atomic() as conn:
+            slug = rename_slug(conn, artifact_id, body.slug, actor)
+    except WriteError as exc:
+        raise _refusal(exc) from exc
+    return {"artifact_id": artifact_id, "slug": slug}
