@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
+from .registry import Actor, audit
 from .store import Store
 from .store.schema import api_token
 
 ROLES = ("reader", "editor", "curator", "admin")
+CLI = Actor("system", "cli", "scidex command line", "admin")
 
 
 class TokenError(ValueError):
@@ -47,6 +49,7 @@ def create_token(store: Store, *, role: str, label: str) -> tuple[TokenInfo, str
         revoked_at=None,
     )
     with store.atomic() as conn:
+        audit(conn, CLI, "token-create", f"token:{info.id}", {"role": role, "label": info.label})
         conn.execute(
             api_token.insert().values(
                 id=info.id,
@@ -74,6 +77,7 @@ def revoke_token(store: Store, token_id: str) -> None:
         )
         if result.rowcount == 0:
             raise TokenError(f"no active token with id {token_id!r}")
+        audit(conn, CLI, "token-revoke", f"token:{token_id}", {})
 
 
 def authenticate(store: Store, secret: str) -> TokenInfo | None:
