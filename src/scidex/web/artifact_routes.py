@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..artifacts import SECTIONS, find_artifact, list_revisions, page_for_entity
 from ..biolink import predicate_label
 from ..cite import FORMATS, to_text
-from ..graph import Cursor, get_entity, neighbours, predicate_counts
+from ..graph import Cursor, get_entity, neighbours
 from ..resolve import resolve
 from ..search import search
 from ..store import Store
@@ -272,39 +272,5 @@ def history(request: Request, artifact_id: str) -> Response:
             "revisions": revisions,
             "can_revert": info is not None and info.actor.role in ("curator", "admin"),
             "csrf": info.csrf if info else "",
-        },
-    )
-
-
-@router.get("/atlas/entity/{curie:path}", response_class=HTMLResponse)
-def atlas_entity(
-    request: Request,
-    curie: str,
-    after: str | None = Query(None, max_length=500),
-    limit: int = Query(50, ge=1, le=500),
-) -> Response:
-    """An entity's whole neighbourhood, page by page, every predicate."""
-    with _store(request).read() as conn:
-        match = resolve(conn, curie)
-        if match.entity is None:
-            raise not_found(request, curie, "entity")
-        page = page_for_entity(conn, match.entity.id)
-        entity = get_entity(conn, match.entity.id)
-        counts = predicate_counts(conn, match.entity.id)
-        try:
-            cursor = Cursor.decode(after) if after else None
-        except ValueError as exc:
-            raise PageError(400, str(exc)) from exc
-        listing = neighbours(conn, match.entity.id, after=cursor, limit=limit)
-    return request.app.state.templates.TemplateResponse(
-        request,
-        "neighbourhood.html",
-        {
-            "entity": entity,
-            "page": page,
-            "counts": counts,
-            "edges": listing.edges,
-            "next": listing.next_cursor.encode() if listing.next_cursor else None,
-            "limit": limit,
         },
     )
