@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, literal, select, text, tuple_
 
 from .ingest import PRECEDENCE
 from .names import normalize_name
@@ -501,3 +503,137 @@ def create_page(conn: Connection, artifact_id: str, ent: Any, *, author: str) ->
             metadata="{}",
         )
     )
+
+
+# -- listing, history and provenance for the API ------------------------------
+
+# Listing orders: the column and whether it runs descending. ``id`` walks the
+# primary key, so a page costs ``limit`` index steps (more when filters are
+# selective); the others sort every artifact that passes the filters.
+ARTIFACT_SORTS: dict[str, tuple[str, bool]] = {
+    "id": ("id", False),
+    "-id": ("id", True),
+    "title": ("title", False),
+    "-title": ("title", True),
+    "updated": ("updated_at", False),
+    "-updated": ("updated_at", True),
+    "created": ("created_at", False),
+    "-created": ("created_at", True),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactCursor:
+    """Keyset position in an artifact listing: the sort and the last row's key and id."""
+
+    sort: str
+    key: str
+    id: str
+
+    def encode(self) -> str:
+        raw = json.dumps([self.sort, self.key, self.id])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> ArtifactCursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            sort, key, last = json.loads(raw)
+            if sort not in ARTIFACT_SORTS or not isinstance(key, str) or not isinstance(last, str):
+                raise ValueError
+            if "\x00" in key + last:  # no store text holds NUL (PostgreSQL refuses it)
+                raise ValueError
+            return cls(sort, key, last)
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise ValueError(f"malformed cursor {token[:40]!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactListing:
+    items: list[ArtifactRecord]
+    next_cursor: ArtifactCursor | None
+
+
+def list_artifacts(
+    conn: Connection,
+    *,
+    type: str | None = None,
+    entity_category: str | None = None,
+    origin: str | None = None,
+    lifecycle: str | None = None,
+    sort: str = "id",
+    after: ArtifactCursor | None = None,
+    limit: int = 50,
+) -> ArtifactListing:
+    """One page of artifacts, filtered, in a stable keyset order (ties broken by id)."""
+    if sort not in ARTIFACT_SORTS:
+        raise ValueError(f"sort must be one of {', '.join(ARTIFACT_SORTS)}, not {sort!r}")
+    if after is not None and after.sort != sort:
+        raise ValueError(f"the cursor belongs to sort={after.sort}, not sort={sort}")
+    column, descending = ARTIFACT_SORTS[sort]
+    key = artifact.c[column]
+    # Sort narrow rows, then read the page's full rows: without an index on
+    # the sort column the sorter holds every candidate, and narrow ones sort
+    # about twice as fast.
+    stmt = select(artifact.c.id)
+    for col, value in (
+        (artifact.c.type, type),
+        (artifact.c.entity_type, entity_category),
+        (artifact.c.origin_type, origin),
+        (artifact.c.lifecycle, lifecycle),
+    ):
+        if value is not None:
+            stmt = stmt.where(col == value)
+    if after is not None:
+        if column == "id":
+            stmt = stmt.where(key < after.id if descending else key > after.id)
+        else:
+            mark = tuple_(literal(after.key), literal(after.id))
+            pair = tuple_(key, artifact.c.id)
+            stmt = stmt.where(pair < mark if descending else pair > mark)
+    order = [key.desc() if descending else key.asc()]
+    if column != "id":
+        order.append(artifact.c.id.desc() if descending else artifact.c.id.asc())
+    ids = list(conn.execute(stmt.order_by(*order).limit(limit + 1)).scalars())
+    rows = {r.id: r for r in conn.execute(select(artifact).where(artifact.c.id.in_(ids[:limit])))}
+    items = [_artifact(rows[i]) for i in ids[:limit] if i in rows]
+    nxt = None
+    if len(ids) > limit and items:
+        last = items[-1]
+        nxt = ArtifactCursor(sort, str(getattr(last, column)), last.id)
+    return ArtifactListing(items, nxt)
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionSummary:
+    """A revision without its content: what the history lists."""
+
+    version: int
+    summary: str
+    author: str
+    created_at: str
+    content_hash: str
+    parent_version: int | None
+
+
+def revision_log(
+    conn: Connection, artifact_id: str, *, before: int | None = None, limit: int = 100
+) -> list[RevisionSummary]:
+    """Revisions newest first, without markdown or references (a range of the primary key)."""
+    stmt = select(
+        revision.c.version,
+        revision.c.summary,
+        revision.c.author,
+        revision.c.created_at,
+        revision.c.content_hash,
+        revision.c.parent_version,
+    ).where(revision.c.artifact_id == artifact_id)
+    if before is not None:
+        stmt = stmt.where(revision.c.version < before)
+    rows = conn.execute(stmt.order_by(revision.c.version.desc()).limit(limit))
+    return [
+        RevisionSummary(
+            r.version, r.summary, r.author, r.created_at, r.content_hash, r.parent_version
+        )
+        for r in rows
+    ]

@@ -26,7 +26,7 @@ from .sources.fetch import (
 )
 from .store import Store
 from .store.bulk import upsert_source_release
-from .store.search import reindex_entities
+from .store.search import reindex_entities, reindex_pages
 
 # Parse order matters: vocabularies whose ids are canonical come before the
 # sources that name the same things by other ids (HPO diseases -> MONDO).
@@ -143,7 +143,7 @@ def build_default_atlas(
         derive_pages_from_releases(conn, source_releases(conn))
         result.timings["backfill pages"] = time.perf_counter() - t
         t = time.perf_counter()
-        result.search_docs = reindex_entities(conn)
+        result.search_docs = reindex_entities(conn) + reindex_pages(conn)
         result.timings["search index"] = time.perf_counter() - t
     if store.dialect == "postgresql":
         with store.engine.connect() as conn:

@@ -24,6 +24,7 @@ from .provenance import record_page_links
 from .registry import Actor, PageContent, save_revision
 from .resolve import resolve
 from .store import bulk
+from .store.search import reindex_pages
 from .views import embedder, link_resolver
 from .wiki.content import ContentError, CuratedPage, load_pages
 from .wiki.render import RenderContext, render_markdown
@@ -188,4 +189,5 @@ def load_curated(
                 resolve_link=link_resolver(conn), embed=embedder(conn), references=refs
             )
             record_page_links(conn, aid, render_markdown(page.markdown, ctx), refs, actor)
+    reindex_pages(conn)
     return CuratedResult(stats, len(all_edges), release)

@@ -20,6 +20,7 @@ from .curated import curated_edges, edge_records
 from .model import Edge
 from .provenance import record_page_links
 from .registry import Actor, Invalid, PageContent, current_artifact, require, save_revision
+from .store.search import reindex_pages
 from .views import embedder, link_resolver
 from .wiki.citations import normalize_doi, normalize_pmid
 from .wiki.content import ContentError, CuratedEdge, CuratedPage
@@ -174,4 +175,5 @@ def submit_edit(conn: Connection, artifact_id: str, edit: EditRequest, actor: Ac
     )
     if saved is not None:
         record_page_links(conn, art.id, checked.rendered, page.references, actor)
+        reindex_pages(conn)
     return EditResult(saved, findings)

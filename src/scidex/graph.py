@@ -178,7 +178,7 @@ class Cursor:
             if d not in DIRECTIONS or not isinstance(p, str) or not isinstance(i, str):
                 raise ValueError
             return cls(d, p, float(s), i)
-        except (ValueError, TypeError, binascii.Error) as exc:
+        except (ValueError, TypeError, OverflowError, binascii.Error) as exc:
             raise ValueError(f"malformed cursor {token[:40]!r}") from exc
 
 
@@ -192,7 +192,13 @@ DIRECTIONS = ("out", "in")
 
 
 def _neighbour_query(
-    curie: str, direction: str, predicate: str | None, after: Cursor | None, limit: int
+    curie: str,
+    direction: str,
+    predicate: str | None,
+    after: Cursor | None,
+    limit: int,
+    category: str | None = None,
+    source: str | None = None,
 ) -> Any:
     near, far = (
         (edge.c.subject, edge.c.object)
@@ -216,6 +222,12 @@ def _neighbour_query(
     )
     if predicate:
         stmt = stmt.where(edge.c.predicate == predicate)
+    # Neither filter is in the index: the walk below skips the rows that fail
+    # them, so a page costs limit / (share of edges that pass) index steps.
+    if category:
+        stmt = stmt.where(other.c.category == category)
+    if source:
+        stmt = stmt.where(edge.c.primary_knowledge_source == source)
     if after is not None and after.direction == direction:
         stmt = stmt.where(
             tuple_(edge.c.predicate, edge.c.score, edge.c.id)
@@ -260,9 +272,18 @@ def neighbours(
     direction: str | None = None,
     after: Cursor | None = None,
     limit: int = 50,
+    category: str | None = None,
+    source: str | None = None,
 ) -> NeighbourPage:
     """One page of an entity's edges: outgoing first, then incoming; each by predicate,
-    strongest evidence first. Costs O(limit), whatever the entity's degree."""
+    strongest evidence first. Costs O(limit), whatever the entity's degree.
+
+    ``category`` keeps edges whose other end is of that Biolink category and
+    ``source`` those from that primary knowledge source. The index walk is
+    the same, skipping edges that fail them: still O(limit) when most edges
+    pass, up to the entity's degree (per predicate, when one is given) when
+    almost none do, as for a rare source on a hub.
+    """
     if direction is not None and direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
     wanted = [d for d in DIRECTIONS if direction in (None, d)]
@@ -273,7 +294,9 @@ def neighbours(
         need = limit + 1 - len(rows)
         if need <= 0:
             break
-        result = conn.execute(_neighbour_query(curie, d, predicate, after, need))
+        result = conn.execute(
+            _neighbour_query(curie, d, predicate, after, need, category=category, source=source)
+        )
         rows += [_neighbour(r, d) for r in result]
     more = len(rows) > limit
     rows = rows[:limit]
@@ -334,3 +357,79 @@ def source_releases(conn: Connection) -> list[ReleaseInfo]:
         )
         for r in rows
     ]
+
+
+def get_release(conn: Connection, release_id: str) -> ReleaseInfo | None:
+    """One source release by id (``hgnc@2026-06``)."""
+    r = conn.execute(select(source_release).where(source_release.c.id == release_id)).first()
+    if r is None:
+        return None
+    return ReleaseInfo(
+        r.id,
+        r.name,
+        r.infores,
+        r.version,
+        r.license,
+        r.attribution,
+        r.fetch,
+        r.archive,
+        r.sha256,
+        r.fetched_at,
+        json.loads(r.counts),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EntityBrief:
+    id: str
+    name: str
+    symbol: str | None
+    category: str
+
+
+def entity_briefs(conn: Connection, curies: list[str]) -> dict[str, EntityBrief]:
+    """Id, name, symbol and category of each entity, in one query."""
+    rows = conn.execute(
+        select(entity.c.id, entity.c.name, entity.c.symbol, entity.c.category).where(
+            entity.c.id.in_(list(dict.fromkeys(curies)))
+        )
+    )
+    return {r.id: EntityBrief(r.id, r.name, r.symbol, r.category) for r in rows}
+
+
+def get_edge(conn: Connection, edge_id: str) -> NeighbourEdge | None:
+    """One edge with all its provenance, seen from its subject (``other_*`` is the object)."""
+    subject = conn.execute(select(edge.c.subject).where(edge.c.id == edge_id)).scalar()
+    if subject is None:
+        return None
+    stmt = _neighbour_query(subject, "out", None, None, 1).where(edge.c.id == edge_id)
+    row = conn.execute(stmt).first()
+    # An edge whose object entity is missing has no row in the join.
+    return _neighbour(row, "out") if row is not None else None
+
+
+def edges_between(conn: Connection, a: str, b: str, *, limit: int = 100) -> list[NeighbourEdge]:
+    """Edges between two entities in both directions, seen from ``a``: ``out`` for a -> b.
+
+    Each direction reads the index range of ``a``'s edges of that direction;
+    the other end is a filter, so the cost is ``a``'s degree at worst.
+    """
+    out: list[NeighbourEdge] = []
+    for direction in DIRECTIONS:
+        far = edge.c.object if direction == "out" else edge.c.subject
+        stmt = _neighbour_query(a, direction, None, None, limit).where(far == b)
+        out += [_neighbour(r, direction) for r in conn.execute(stmt)]
+    return out[:limit]
+
+
+def edge_release_counts(conn: Connection, curie: str) -> dict[str | None, int]:
+    """Edges of an entity per source release (both directions, each by its own index)."""
+    counts: dict[str | None, int] = {}
+    # A self-loop is counted once: on its subject side.
+    for where in (edge.c.subject == curie, (edge.c.object == curie) & (edge.c.subject != curie)):
+        rows = conn.execute(
+            select(edge.c.source_release, func.count()).where(where).group_by(edge.c.source_release)
+        )
+        for release, n in rows:
+            counts[release] = counts.get(release, 0) + n
+    return counts

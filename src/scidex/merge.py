@@ -30,7 +30,7 @@ from .registry import (
 )
 from .store import bulk, edge_counts
 from .store.schema import alias, artifact, edge, entity, entity_name, entity_xref, merge_record
-from .store.search import reindex_entities
+from .store.search import reindex_entities, reindex_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +194,7 @@ def merge_entities(
 
     edge_counts.refresh(conn, touched)
     reindex_entities(conn)
+    reindex_pages(conn)
     merge_id = secrets.token_hex(8)
     payload = {
         "old_edges": old_rows,
@@ -309,6 +310,7 @@ def unmerge(conn: Connection, merge_id: str, actor: Actor) -> None:
     )
     edge_counts.refresh(conn, touched)
     reindex_entities(conn)
+    reindex_pages(conn)
     conn.execute(update(merge_record).where(merge_record.c.id == merge_id).values(undone_at=stamp))
     audit(conn, actor, "unmerge", rec.target_page or target, {"merge_id": merge_id})
 

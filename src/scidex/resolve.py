@@ -76,9 +76,7 @@ def _as_curie(text: str) -> str | None:
 
 # Plain SQL: these run for every wikilink on every page, and building the
 # equivalent SQLAlchemy expressions cost more than executing them.
-_BY_ID = sql(
-    "SELECT id, name, symbol, category FROM entity WHERE id = :v AND lifecycle = 'active'"
-)
+_BY_ID = sql("SELECT id, name, symbol, category FROM entity WHERE id = :v AND lifecycle = 'active'")
 _BY_XREF = sql(
     "SELECT e.id, e.name, e.symbol, e.category FROM entity_xref x "
     "JOIN entity e ON e.id = x.entity_id "

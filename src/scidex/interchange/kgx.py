@@ -30,7 +30,7 @@ from ..sources.errors import SourceFormatError
 from ..store import Store, bulk, edge_counts
 from ..store.schema import edge as edge_table
 from ..store.schema import entity, entity_name, entity_xref, source_release
-from ..store.search import reindex_entities
+from ..store.search import reindex_entities, reindex_pages
 from . import FORMATS, format_of
 
 NODE_COLUMNS = [
@@ -282,6 +282,7 @@ def import_kgx(
             if pages:
                 backfill_pages(conn, author="scidex import kgx")
                 derive_pages_from_releases(conn, source_releases(conn))
+                reindex_pages(conn)
     finally:
         rejects.close()
     report.rejected = rejects.counts

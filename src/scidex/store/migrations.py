@@ -77,6 +77,13 @@ def _postgres_fts(conn: Connection) -> None:
 def _v2_registry(conn: Connection) -> None:
     for table in schema.V2_TABLES:
         table.create(conn)
+    # Keyset listings of artifacts (GET /api/artifacts) filtered or sorted by these.
+    for name, cols in (
+        ("ix_artifact_origin", "origin_type, id"),
+        ("ix_artifact_entity_type", "entity_type, id"),
+        ("ix_artifact_updated", "updated_at, id"),
+    ):
+        conn.exec_driver_sql(f"CREATE INDEX {name} ON artifact ({cols})")
 
 
 MIGRATIONS: list[Migration] = [

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from ..artifacts import find_artifact
 from ..cite import FORMATS
 from ..views import PageNotFound, artifact_page, citation_record, page_json
-from .errors import PageError
+from .errors import MAX_VERSION, PageError
 
 router = APIRouter()
 
@@ -40,7 +40,9 @@ def _page(request: Request, artifact_id: str, version: int | None) -> Any:
 def get_artifact_json(
     request: Request,
     artifact_id: str,
-    version: int | None = Query(None, ge=1, description="A past version; default current."),
+    version: int | None = Query(
+        None, ge=1, le=MAX_VERSION, description="A past version; default current."
+    ),
 ) -> dict[str, Any]:
     return page_json(_page(request, artifact_id, version))
 
@@ -51,7 +53,7 @@ def get_artifact_json(
     summary="How to cite an artifact, in every format",
 )
 def cite_json(
-    request: Request, artifact_id: str, version: int | None = Query(None, ge=1)
+    request: Request, artifact_id: str, version: int | None = Query(None, ge=1, le=MAX_VERSION)
 ) -> dict[str, Any]:
     page = _page(request, artifact_id, version)
     record = citation_record(
@@ -62,7 +64,10 @@ def cite_json(
 
 @router.get("/artifact/{artifact_id}/cite.{extension}", include_in_schema=False)
 def cite_file(
-    request: Request, artifact_id: str, extension: str, version: int | None = Query(None, ge=1)
+    request: Request,
+    artifact_id: str,
+    extension: str,
+    version: int | None = Query(None, ge=1, le=MAX_VERSION),
 ) -> Response:
     name = BY_EXTENSION.get(extension)
     if name is None:

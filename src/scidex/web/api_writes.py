@@ -23,7 +23,7 @@ from ..registry import Actor, WriteError, diff_revisions, require, revert
 from ..store import Store
 from ..store.schema import audit_log
 from ..tokens import authenticate
-from .errors import PageError
+from .errors import MAX_VERSION, PageError
 
 router = APIRouter(tags=["writes"])
 
@@ -48,7 +48,9 @@ def _refusal(exc: WriteError) -> PageError:
 
 
 class EditBody(BaseModel):
-    base_version: int = Field(..., ge=0, description="The version this edit started from.")
+    base_version: int = Field(
+        ..., ge=0, le=MAX_VERSION, description="The version this edit started from."
+    )
     markdown: str = Field(..., max_length=500_000)
     summary: str = Field("", max_length=500, description="What changed and why.")
     references: dict[str, dict[str, Any]] | None = Field(
@@ -94,8 +96,8 @@ def edit_artifact(
 
 
 class RevertBody(BaseModel):
-    to_version: int = Field(..., ge=1)
-    base_version: int = Field(..., ge=1)
+    to_version: int = Field(..., ge=1, le=MAX_VERSION)
+    base_version: int = Field(..., ge=1, le=MAX_VERSION)
 
 
 @router.post("/api/artifacts/{artifact_id}/revert", summary="Revert to a past version")
@@ -121,8 +123,8 @@ def revert_artifact(
 def diff(
     request: Request,
     artifact_id: str,
-    from_version: int = Query(..., alias="from", ge=1),
-    to_version: int = Query(..., alias="to", ge=1),
+    from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),
+    to_version: int = Query(..., alias="to", ge=1, le=MAX_VERSION),
 ) -> dict[str, Any]:
     store: Store = request.app.state.store
     with store.read() as conn:

@@ -13,8 +13,19 @@ from fastapi.templating import Jinja2Templates
 from .. import __version__
 from ..config import Settings
 from ..store import Store
-from . import api, api_artifacts, api_writes, artifact_routes, pages
+from . import (
+    api,
+    api_artifacts,
+    api_entities,
+    api_writes,
+    artifact_routes,
+    atlas_routes,
+    edit_routes,
+    pages,
+    provenance_routes,
+)
 from .errors import install_error_handlers
+from .etag import ETagMiddleware
 
 HERE = Path(__file__).parent
 
@@ -37,16 +48,22 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         version=__version__,
         static_url=static_url,
         mermaid_file=vendored("mermaid-*.min.js"),
+        signed_in=edit_routes.current_session,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(api_artifacts.router)
+    app.include_router(api_entities.router)
     app.include_router(api_writes.router)
     app.include_router(pages.router)
+    app.include_router(edit_routes.router)
+    app.include_router(provenance_routes.router)
+    app.include_router(atlas_routes.router)
     # Last: its /{section}/{name} route would otherwise shadow more specific ones.
     app.include_router(artifact_routes.router)
 
     install_error_handlers(app)
+    app.add_middleware(ETagMiddleware)
     return app
 
 

@@ -19,7 +19,7 @@ from ..search import search
 from ..store import Store
 from ..views import PageNotFound, artifact_page, artifact_url, citation_record
 from .edit_routes import current_session
-from .errors import PageError
+from .errors import MAX_VERSION, PageError
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,7 +64,7 @@ def _redirect(url: str) -> RedirectResponse:
 def artifact(
     request: Request,
     artifact_id: str,
-    version: int | None = Query(None, ge=1),
+    version: int | None = Query(None, ge=1, le=MAX_VERSION),
     embed: bool = Query(False),
 ) -> Response:
     store = _store(request)

@@ -22,7 +22,7 @@ from ..editing import EditRequest, check_edit, submit_edit
 from ..registry import Conflict, Invalid, WriteError, diff_revisions, require, revert
 from ..store import Store
 from ..store.schema import audit_log
-from .errors import PageError
+from .errors import MAX_VERSION, PageError
 
 router = APIRouter(include_in_schema=False)
 COOKIE = "scidex_session"
@@ -259,8 +259,8 @@ async def preview_edit(request: Request, artifact_id: str) -> Response:
 def diff_page(
     request: Request,
     artifact_id: str,
-    from_version: int = Query(..., alias="from", ge=1),
-    to_version: int = Query(..., alias="to", ge=1),
+    from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),
+    to_version: int = Query(..., alias="to", ge=1, le=MAX_VERSION),
 ) -> Response:
     with request.app.state.store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
@@ -279,8 +279,8 @@ def diff_page(
 def revert_page(
     request: Request,
     artifact_id: str,
-    to_version: int = Form(..., ge=1),
-    base_version: int = Form(..., ge=1),
+    to_version: int = Form(..., ge=1, le=MAX_VERSION),
+    base_version: int = Form(..., ge=1, le=MAX_VERSION),
     csrf: str = Form(""),
 ) -> Response:
     info = _signed_in(request, "curator")

@@ -9,6 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+# Versions are stored as 32-bit integers on PostgreSQL; a larger one is a 400, not a 500.
+MAX_VERSION = 2**31 - 1
+
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path

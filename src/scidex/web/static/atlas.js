@@ -51,7 +51,7 @@
         li.setAttribute("role", "option");
         li.id = "q-opt-" + i;
         var a = document.createElement("a");
-        a.href = "/entity/" + h.id;
+        a.href = h.url || ("/entity/" + h.id);
         a.textContent = (h.symbol ? h.symbol + " — " : "") + h.title;
         var meta = document.createElement("span");
         meta.className = "muted";
@@ -69,7 +69,7 @@
       if (!q) { close(); return; }
       timer = setTimeout(function () {
         var mine = ++seq;
-        fetch("/api/search?limit=8&q=" + encodeURIComponent(q))
+        fetch("/api/typeahead?q=" + encodeURIComponent(q))
           .then(function (r) { return r.ok ? r.json() : { hits: [] }; })
           .then(function (data) { if (mine === seq) render(data.hits || []); })
           .catch(close);

@@ -1,0 +1,587 @@
+"""The JSON API for agents and scripts: entities, edges, artifact listings, typeahead.
+
+Every handler calls the same query functions as the pages. Errors share one
+shape (``{"error": {"code", "message", "details"}}``); a name that several
+entities answer to equally is answered with **300 Multiple Choices** and the
+candidates, best first, never silently with one of them. Unknown query
+parameters are refused (400), so a misspelt filter cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from ..artifacts import (
+    ARTIFACT_SORTS,
+    ArtifactCursor,
+    ArtifactRecord,
+    find_artifact,
+    links_of,
+    list_artifacts,
+    page_for_entity,
+    revision_log,
+)
+from ..biolink import is_category, is_predicate
+from ..curies import CurieError, normalize_curie
+from ..graph import (
+    Cursor,
+    EntityBrief,
+    EntityRecord,
+    NeighbourEdge,
+    ReleaseInfo,
+    edge_release_counts,
+    edges_between,
+    entity_briefs,
+    get_edge,
+    get_entity,
+    get_release,
+    neighbours,
+    predicate_counts,
+    source_releases,
+)
+from ..resolve import resolve
+from ..search import SearchResult, search, typeahead
+from ..store import Store
+from ..xrefs import external_url, local_id, namespace_label
+from .api_models import (
+    ArtifactListOut,
+    ArtifactSummaryOut,
+    BetweenOut,
+    EdgeDetailOut,
+    EdgeOut,
+    EntityBriefOut,
+    EntityOut,
+    ErrorOut,
+    HistoryOut,
+    LinkOut,
+    NeighboursOut,
+    PredicateCountOut,
+    ProvenanceOut,
+    ReleaseOut,
+    RevisionOut,
+    SearchHitOut,
+    SearchOut,
+    XrefsOut,
+)
+from .errors import PageError
+
+# -- parameters -----------------------------------------------------------------
+
+
+def _declared(dependant: Any) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _declared(sub)
+    return names
+
+
+def reject_unknown_params(request: Request) -> None:
+    """400 for any query parameter the endpoint does not declare (``?limt=5``, ``?categroy=``)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = _declared(route.dependant)
+    unknown = sorted({k for k in request.query_params if k not in allowed})
+    if unknown:
+        raise PageError(
+            400,
+            f"unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
+            {"unknown": unknown, "allowed": sorted(allowed)},
+        )
+
+
+# "4XX" rather than 400: FastAPI then leaves out its default 422 answer, which
+# this app never gives (invalid requests are 400, in the error shape below).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "model": ErrorOut,
+        "description": "400: a parameter is unknown, malformed or out of range.",
+    }
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Nothing by that key; `details` has suggestions."}
+}
+AMBIGUOUS: dict[int | str, dict[str, Any]] = {
+    300: {
+        "model": ErrorOut,
+        "description": "The name belongs to several entities equally: `details.candidates` "
+        "lists them, best first; ask again with one's id.",
+    }
+}
+
+router = APIRouter(dependencies=[Depends(reject_unknown_params)], responses=ERRORS)
+
+_CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*:\S+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CURIE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*:[^\s\x00-\x1f]+$"
+
+
+# Factories, not shared objects: FastAPI records each parameter's name on its FieldInfo.
+def _key() -> Any:
+    return Path(
+        min_length=1,
+        max_length=200,
+        description="A CURIE (`HGNC:935`, `NCBIGene:571`) or any name or symbol (`BACH1`).",
+        examples=["HGNC:935"],
+    )
+
+
+def _category(description: str = "A Biolink category.") -> Any:
+    return Query(
+        None,
+        max_length=100,
+        pattern=CURIE_PATTERN,
+        description=description,
+        examples=["biolink:Gene"],
+    )
+
+
+def _artifact_id() -> Any:
+    return Path(
+        min_length=1,
+        max_length=200,
+        description="An artifact id, slug or alias.",
+        examples=["wiki-genes-bach1"],
+    )
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def _check_text(value: str, what: str) -> str:
+    value = value.strip()
+    if not value or _CONTROL.search(value):
+        raise PageError(400, f"{what} must be non-empty printable text")
+    return value
+
+
+def _check_vocab(predicate: str | None, category: str | None) -> None:
+    if predicate and not is_predicate(predicate):
+        raise PageError(
+            400, f"unknown Biolink predicate {predicate!r}", {"example": "biolink:has_phenotype"}
+        )
+    if category and not is_category(category):
+        raise PageError(400, f"unknown Biolink category {category!r}", {"example": "biolink:Gene"})
+
+
+# -- entities ---------------------------------------------------------------------
+
+
+def _pick(obj: Any, model: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields, read from a record with the same attribute names."""
+    return {f: getattr(obj, f) for f in model.model_fields}
+
+
+def _brief(b: EntityBrief | EntityRecord) -> dict[str, Any]:
+    return _pick(b, EntityBriefOut)
+
+
+def find_entity(conn: Connection, key: str) -> tuple[EntityRecord, str]:
+    """The entity a CURIE or name denotes and how it matched; 300, 404 or 400 otherwise."""
+    key = _check_text(key, "an entity id or name")
+    if _CURIE.match(key):
+        try:
+            curie = normalize_curie(key, strict=False)
+        except CurieError as exc:
+            raise PageError(400, str(exc)) from exc
+        record = get_entity(conn, curie)
+        if record is not None:  # merged entities too: the answer says where they went
+            return record, "id"
+    found = resolve(conn, key, limit=20)
+    if found.entity is not None:
+        record = get_entity(conn, found.entity.id)
+        if record is not None:
+            return record, found.entity.matched_by
+    if found.ambiguous:
+        order = {h.id: i for i, h in enumerate(search(conn, key, text=False).hits)}
+        best = sorted(found.best, key=lambda c: (order.get(c.id, len(order)), c.id))
+        raise PageError(
+            300,
+            f"{key!r} names {len(best)} entities equally; ask again with one of their ids",
+            {
+                "query": key,
+                "candidates": [
+                    _brief(c) | {"matched_by": c.matched_by, "url": f"/api/entities/{c.id}"}
+                    for c in best
+                ],
+            },
+        )
+    hits = search(conn, key, limit=8).hits
+    raise PageError(
+        404,
+        f"no entity named {key!r}",
+        {
+            "query": key,
+            "suggestions": [_pick(h, SearchHitOut) for h in hits],
+        },
+    )
+
+
+def _xrefs(record: EntityRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": x,
+            "namespace": namespace_label(x),
+            "local_id": local_id(x),
+            "url": external_url(x),
+        }
+        for x in record.xrefs
+    ]
+
+
+@router.get(
+    "/api/entities/{key}/xrefs",
+    tags=["entities"],
+    summary="An entity's identifiers in other vocabularies, with links",
+    response_model=XrefsOut,
+    responses={**NOT_FOUND, **AMBIGUOUS},
+)
+def entity_xrefs(request: Request, key: str = _key()) -> dict[str, Any]:
+    with _store(request).read() as conn:
+        record, _ = find_entity(conn, key)
+    return {"entity": _brief(record), "xrefs": _xrefs(record)}
+
+
+def _edge(e: NeighbourEdge) -> dict[str, Any]:
+    return _pick(e, EdgeOut)  # ``curated`` is a property of the record
+
+
+def _counts(conn: Connection, curie: str) -> list[dict[str, Any]]:
+    return [_pick(c, PredicateCountOut) for c in predicate_counts(conn, curie)]
+
+
+@router.get(
+    "/api/entities/{key}/neighbours",
+    tags=["entities"],
+    summary="An entity's edges, page by page, with counts per predicate",
+    description=(
+        "Outgoing edges first, then incoming; within each, by predicate, strongest evidence "
+        "first. Pass `next_cursor` back as `cursor` for the next page. `predicate` and "
+        "`direction` narrow the index range read; `category` (of the other end) and `source` "
+        "(primary knowledge source) are checked edge by edge along it, so a filter that "
+        "almost nothing passes reads the whole neighbourhood. `counts` are per predicate "
+        "and direction, unfiltered."
+    ),
+    response_model=NeighboursOut,
+    responses={**NOT_FOUND, **AMBIGUOUS},
+)
+def entity_neighbours(
+    request: Request,
+    key: str = _key(),
+    predicate: str | None = Query(
+        None, max_length=100, pattern=CURIE_PATTERN, examples=["biolink:has_phenotype"]
+    ),
+    category: str | None = _category("Category of the other end."),
+    direction: Literal["out", "in"] | None = Query(
+        None, description="`out`: the entity is the subject; `in`: the object."
+    ),
+    source: str | None = Query(
+        None,
+        max_length=200,
+        pattern=r"^infores:[A-Za-z0-9_.\-]+$",
+        description="Primary knowledge source.",
+        examples=["infores:goa"],
+    ),
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = Query(
+        None, max_length=500, description="`next_cursor` of the page before."
+    ),
+) -> dict[str, Any]:
+    _check_vocab(predicate, category)
+    try:
+        after = Cursor.decode(cursor) if cursor else None
+    except ValueError as exc:
+        raise PageError(400, str(exc)) from exc
+    if after is not None and _CONTROL.search(after.predicate + after.id):
+        raise PageError(400, "malformed cursor")  # PostgreSQL text cannot hold NUL
+    with _store(request).read() as conn:
+        record, _ = find_entity(conn, key)
+        page = neighbours(
+            conn,
+            record.id,
+            predicate=predicate,
+            direction=direction,
+            category=category,
+            source=source,
+            after=after,
+            limit=limit,
+        )
+        counts = _counts(conn, record.id)
+    filters = dict(predicate=predicate, category=category, direction=direction, source=source)
+    nxt = page.next_cursor.encode() if page.next_cursor else None
+    query = {k: v for k, v in filters.items() if v} | {"limit": limit}
+    return {
+        "entity": _brief(record),
+        "degree": sum(c["count"] for c in counts),
+        "counts": counts,
+        "filters": filters,
+        "edges": [_edge(e) for e in page.edges],
+        "next_cursor": nxt,
+        "next": f"/api/entities/{record.id}/neighbours?{urlencode(query | {'cursor': nxt})}"
+        if nxt
+        else None,
+    }
+
+
+@router.get(
+    "/api/entities/{key:path}",
+    tags=["entities"],
+    summary="An entity by CURIE or by any of its names",
+    description=(
+        "`HGNC:935`, `NCBIGene:571`, `BACH1` and `bach1` all answer BACH1. A name several "
+        "entities share equally (an alias two genes use) answers **300** with the "
+        "candidates; an unknown one **404** with suggestions from search."
+    ),
+    response_model=EntityOut,
+    responses={**NOT_FOUND, **AMBIGUOUS},
+)
+def get_entity_json(request: Request, key: str = _key()) -> dict[str, Any]:
+    with _store(request).read() as conn:
+        record, how = find_entity(conn, key)
+        counts = _counts(conn, record.id)
+        page = page_for_entity(conn, record.id)
+    own = set(EntityOut.model_fields) - {"xrefs", "matched_by", "degree", "predicate_counts"}
+    return {f: getattr(record, f) for f in own - {"urls"}} | {
+        "xrefs": _xrefs(record),
+        "matched_by": how,
+        "degree": sum(c["count"] for c in counts),
+        "predicate_counts": counts,
+        "urls": {
+            "page": f"/artifact/{page.id}" if page else None,
+            "page_json": f"/api/artifacts/{page.id}" if page else None,
+            "neighbours": f"/api/entities/{record.id}/neighbours",
+            "xrefs": f"/api/entities/{record.id}/xrefs",
+        },
+    }
+
+
+# -- edges ------------------------------------------------------------------------
+
+
+def _release(r: ReleaseInfo) -> dict[str, Any]:
+    return _pick(r, ReleaseOut)
+
+
+@router.get(
+    "/api/edges/between",
+    tags=["edges"],
+    summary="The edges between two entities, both directions, with their evidence",
+    description="`direction` is `out` for subject → object, `in` for object → subject.",
+    response_model=BetweenOut,
+    responses={**NOT_FOUND, **AMBIGUOUS},
+)
+def between(
+    request: Request,
+    subject: str = Query(..., min_length=1, max_length=200, examples=["HGNC:935"]),
+    object: str = Query(..., min_length=1, max_length=200, examples=["HGNC:5013"]),
+    limit: int = Query(100, ge=1, le=500),
+) -> dict[str, Any]:
+    with _store(request).read() as conn:
+        a, _ = find_entity(conn, subject)
+        b, _ = find_entity(conn, object)
+        edges = edges_between(conn, a.id, b.id, limit=limit)
+    return {
+        "subject": _brief(a),
+        "object": _brief(b),
+        "count": len(edges),
+        "edges": [_edge(e) for e in edges],
+    }
+
+
+@router.get(
+    "/api/edges/{edge_id}",
+    tags=["edges"],
+    summary="One edge with its full provenance and the source release it came from",
+    response_model=EdgeDetailOut,
+    responses=NOT_FOUND,
+)
+def edge_json(
+    request: Request,
+    edge_id: str = Path(
+        pattern=r"^E[0-9a-f]{24}$",
+        description="An edge id (`E` and 24 hex digits, a hash of the statement and its source).",
+        examples=["Ee8cf638a7d3a8c71bb1ce15c"],
+    ),
+) -> dict[str, Any]:
+    with _store(request).read() as conn:
+        e = get_edge(conn, edge_id)
+        if e is None:
+            raise PageError(404, f"no edge {edge_id!r}")
+        ends = entity_briefs(conn, [e.subject, e.object])
+        release = get_release(conn, e.source_release) if e.source_release else None
+    return {
+        "edge": _edge(e),
+        "subject": _brief(ends[e.subject]) if e.subject in ends else None,
+        "object": _brief(ends[e.object]) if e.object in ends else None,
+        "publications": [{"id": p, "url": external_url(p)} for p in e.publications],
+        "release": _release(release) if release else None,
+    }
+
+
+# -- artifacts --------------------------------------------------------------------
+
+
+def _artifact_summary(a: ArtifactRecord) -> dict[str, Any]:
+    fields = set(ArtifactSummaryOut.model_fields) - {"urls"}
+    urls = {"page": f"/artifact/{a.id}", "json": f"/api/artifacts/{a.id}"}
+    return {f: getattr(a, f) for f in fields} | {"urls": urls}
+
+
+@router.get(
+    "/api/artifacts",
+    tags=["artifacts"],
+    summary="List artifacts, filtered and sorted, page by page",
+    description=(
+        "`sort=id` (the default) walks the primary key: a page costs `limit` steps. Other "
+        "orders, and filters on a rare value, read every artifact on the full atlas "
+        "(tens of milliseconds). Pass `next_cursor` back as `cursor` with the same `sort`."
+    ),
+    response_model=ArtifactListOut,
+)
+def artifacts_list(
+    request: Request,
+    type: str | None = Query(None, max_length=40, pattern=r"^[a-z_]+$", examples=["wiki_page"]),
+    entity_category: str | None = _category(),
+    origin: Literal["curated", "backfill", "import", "agent"] | None = Query(None),
+    lifecycle: Literal["active", "superseded", "merged"] | None = Query(None),
+    sort: Literal[tuple(ARTIFACT_SORTS)] = Query("id"),  # type: ignore[valid-type]
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = Query(None, max_length=1000),
+) -> dict[str, Any]:
+    _check_vocab(None, entity_category)
+    try:
+        after = ArtifactCursor.decode(cursor) if cursor else None
+        with _store(request).read() as conn:
+            listing = list_artifacts(
+                conn,
+                type=type,
+                entity_category=entity_category,
+                origin=origin,
+                lifecycle=lifecycle,
+                sort=sort,
+                after=after,
+                limit=limit,
+            )
+    except ValueError as exc:
+        raise PageError(400, str(exc)) from exc
+    nxt = listing.next_cursor.encode() if listing.next_cursor else None
+    return {"items": [_artifact_summary(a) for a in listing.items], "next_cursor": nxt}
+
+
+def _find_artifact(conn: Connection, key: str) -> ArtifactRecord:
+    key = _check_text(key, "an artifact id")
+    found, _ = find_artifact(conn, key)
+    if found is None:
+        raise PageError(404, f"no artifact {key!r}")
+    return found
+
+
+def _revisions(conn: Connection, artifact_id: str, before: int | None, limit: int) -> list[Any]:
+    return [
+        _pick(r, RevisionOut) for r in revision_log(conn, artifact_id, before=before, limit=limit)
+    ]
+
+
+@router.get(
+    "/api/artifacts/{artifact_id}/history",
+    tags=["artifacts"],
+    summary="An artifact's revisions, newest first (without their content)",
+    response_model=HistoryOut,
+    responses=NOT_FOUND,
+)
+def artifact_history(
+    request: Request,
+    artifact_id: str = _artifact_id(),
+    before: int | None = Query(None, ge=1, le=2**31 - 1, description="Versions below this one."),
+    limit: int = Query(100, ge=1, le=500),
+) -> dict[str, Any]:
+    with _store(request).read() as conn:
+        art = _find_artifact(conn, artifact_id)
+        revisions = _revisions(conn, art.id, before, limit + 1)
+    more = len(revisions) > limit
+    revisions = revisions[:limit]
+    return {
+        "artifact": {"id": art.id, "title": art.title, "current_version": art.current_version},
+        "revisions": revisions,
+        "next_before": revisions[-1]["version"] if more and revisions else None,
+    }
+
+
+@router.get(
+    "/api/artifacts/{artifact_id}/provenance",
+    tags=["artifacts"],
+    summary="Where an artifact came from: source releases, revisions, links",
+    response_model=ProvenanceOut,
+    responses=NOT_FOUND,
+)
+def artifact_provenance(request: Request, artifact_id: str = _artifact_id()) -> dict[str, Any]:
+    with _store(request).read() as conn:
+        art = _find_artifact(conn, artifact_id)
+        record = get_entity(conn, art.kg_node_id) if art.kg_node_id else None
+        uses: list[dict[str, Any]] = []
+        if record is not None:
+            counts = edge_release_counts(conn, record.id)
+            for r in source_releases(conn):
+                if r.id in counts or r.id == record.source_release:
+                    uses.append(
+                        _release(r)
+                        | {
+                            "edges": counts.get(r.id, 0),
+                            "defines_entity": r.id == record.source_release,
+                        }
+                    )
+        revisions = _revisions(conn, art.id, None, 20)
+        links = links_of(conn, art.id)
+    return {
+        "artifact_id": art.id,
+        "current_version": art.current_version,
+        "origin_type": art.origin_type,
+        "created_by": art.created_by,
+        "entity": _brief(record) if record else None,
+        "source_releases": uses,
+        "revisions": revisions,
+        "links": [_pick(x, LinkOut) for x in links],
+    }
+
+
+# -- typeahead ----------------------------------------------------------------------
+
+
+def _search_out(result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        "category": result.category,
+        "hits": [_pick(h, SearchHitOut) for h in result.hits],
+    }
+
+
+@router.get(
+    "/api/typeahead",
+    tags=["search"],
+    summary="The first few matches while someone types",
+    description=(
+        "Same ranking as `/api/search` (exact name or identifier, then names starting with "
+        "the query, shortest first, then text), answered from the names index alone until "
+        "the query has three characters."
+    ),
+    response_model=SearchOut,
+)
+def typeahead_json(
+    request: Request,
+    q: str = Query(
+        ..., max_length=500, description="What has been typed so far.", examples=["bac"]
+    ),
+    category: str | None = _category(),
+    limit: int = Query(8, ge=1, le=20),
+) -> dict[str, Any]:
+    _check_vocab(None, category)
+    with _store(request).read() as conn:
+        return _search_out(typeahead(conn, q, category=category, limit=limit))

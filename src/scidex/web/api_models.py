@@ -1,0 +1,227 @@
+"""Response models of the JSON API: they make /openapi.json describe every answer."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    code: int = Field(examples=[404])
+    message: str = Field(examples=["no entity named 'bach11'"])
+    details: Any = None
+
+
+class ErrorOut(BaseModel):
+    """Every error: one stable shape, whatever the status."""
+
+    error: ErrorBody
+
+
+class EntityBriefOut(BaseModel):
+    id: str = Field(examples=["HGNC:935"])
+    name: str = Field(examples=["BACH transcriptional regulator 1"])
+    symbol: str | None = Field(examples=["BACH1"])
+    category: str = Field(examples=["biolink:Gene"])
+
+
+class XrefOut(BaseModel):
+    id: str = Field(examples=["NCBIGene:571"])
+    namespace: str = Field(examples=["NCBI Gene"])
+    local_id: str = Field(examples=["571"])
+    url: str | None = Field(examples=["https://www.ncbi.nlm.nih.gov/gene/571"])
+
+
+class XrefsOut(BaseModel):
+    entity: EntityBriefOut
+    xrefs: list[XrefOut]
+
+
+class PredicateCountOut(BaseModel):
+    predicate: str = Field(examples=["biolink:located_in"])
+    direction: Literal["out", "in"] = Field(description="out: the entity is the subject.")
+    count: int = Field(ge=0)
+
+
+class EdgeOut(BaseModel):
+    """An edge seen from one end: ``other_*`` describe the far end, ``direction`` which way."""
+
+    id: str = Field(examples=["Ee8cf638a7d3a8c71bb1ce15c"])
+    subject: str = Field(examples=["HGNC:935"])
+    predicate: str = Field(examples=["biolink:regulates"])
+    object: str = Field(examples=["HGNC:5013"])
+    direction: Literal["out", "in"]
+    other_id: str
+    other_name: str
+    other_symbol: str | None
+    other_category: str
+    primary_knowledge_source: str = Field(examples=["infores:scidex"])
+    aggregator_knowledge_sources: list[str]
+    knowledge_level: str = Field(examples=["knowledge_assertion"])
+    agent_type: str = Field(examples=["manual_agent"])
+    publications: list[str] = Field(examples=[["PMID:12356737"]])
+    evidence_codes: list[str]
+    qualifiers: dict[str, Any]
+    confidence: float | None
+    score: float = Field(description="Evidence score: an ordering key, not a probability.")
+    source_release: str | None
+    curated: bool
+
+
+class NeighboursOut(BaseModel):
+    entity: EntityBriefOut
+    degree: int = Field(ge=0, description="All edges of the entity, unfiltered.")
+    counts: list[PredicateCountOut]
+    filters: dict[str, str | None]
+    edges: list[EdgeOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    next: str | None = Field(description="URL of the next page, filters kept.")
+
+
+class EntityUrlsOut(BaseModel):
+    page: str | None = Field(examples=["/artifact/wiki-genes-bach1"])
+    page_json: str | None
+    neighbours: str
+    xrefs: str
+
+
+class EntityOut(EntityBriefOut):
+    description: str | None
+    synonyms: list[str] = Field(examples=[["BTB domain and CNC homolog 1"]])
+    previous_symbols: list[str]
+    xrefs: list[XrefOut]
+    attributes: dict[str, Any] = Field(examples=[{"chromosome_location": "21q21.3"}])
+    source_release: str | None = Field(examples=["hgnc@2026-06"])
+    lifecycle: str = Field(examples=["active"])
+    merged_into: str | None
+    matched_by: str = Field(
+        description="id | label | symbol | xref | previous_symbol | synonym", examples=["symbol"]
+    )
+    degree: int = Field(ge=0)
+    predicate_counts: list[PredicateCountOut]
+    urls: EntityUrlsOut
+
+
+class BetweenOut(BaseModel):
+    subject: EntityBriefOut
+    object: EntityBriefOut
+    count: int = Field(ge=0)
+    edges: list[EdgeOut] = Field(description="Seen from `subject`: `out` is subject → object.")
+
+
+class LinkedIdOut(BaseModel):
+    id: str = Field(examples=["PMID:12356737"])
+    url: str | None = Field(examples=["https://pubmed.ncbi.nlm.nih.gov/12356737"])
+
+
+class ReleaseOut(BaseModel):
+    id: str = Field(examples=["hgnc@2026-06"])
+    name: str
+    infores: str
+    version: str
+    license: str
+    attribution: str
+    fetch: str = Field(description="The command that fetched the archive.")
+    archive: str
+    sha256: str
+    fetched_at: str | None
+    counts: dict[str, int]
+
+
+class EdgeDetailOut(BaseModel):
+    edge: EdgeOut
+    subject: EntityBriefOut | None
+    object: EntityBriefOut | None
+    publications: list[LinkedIdOut]
+    release: ReleaseOut | None = Field(description="The source release the edge came from.")
+
+
+class ArtifactUrlsOut(BaseModel):
+    page: str
+    json_: str = Field(alias="json")
+
+
+class ArtifactSummaryOut(BaseModel):
+    id: str = Field(examples=["wiki-genes-bach1"])
+    type: str = Field(examples=["wiki_page"])
+    title: str
+    slug: str | None
+    kg_node_id: str | None
+    entity_type: str | None
+    origin_type: str = Field(examples=["curated"])
+    lifecycle: str
+    merged_into: str | None
+    current_version: int
+    created_at: str
+    updated_at: str
+    created_by: str | None
+    urls: ArtifactUrlsOut
+
+
+class ArtifactListOut(BaseModel):
+    items: list[ArtifactSummaryOut]
+    next_cursor: str | None
+
+
+class RevisionOut(BaseModel):
+    version: int = Field(examples=[1])
+    summary: str
+    author: str
+    created_at: str
+    content_hash: str
+    parent_version: int | None
+
+
+class ArtifactBriefOut(BaseModel):
+    id: str
+    title: str
+    current_version: int
+
+
+class HistoryOut(BaseModel):
+    artifact: ArtifactBriefOut
+    revisions: list[RevisionOut]
+    next_before: int | None = Field(description="Pass as `before` for older revisions.")
+
+
+class ReleaseUseOut(ReleaseOut):
+    edges: int = Field(ge=0, description="Edges of the artifact's entity from this release.")
+    defines_entity: bool
+
+
+class LinkOut(BaseModel):
+    source: str
+    link_type: str = Field(examples=["cites"])
+    target: str
+    created_by: str
+    created_at: str
+
+
+class ProvenanceOut(BaseModel):
+    artifact_id: str
+    current_version: int
+    origin_type: str
+    created_by: str | None
+    entity: EntityBriefOut | None
+    source_releases: list[ReleaseUseOut]
+    revisions: list[RevisionOut] = Field(description="The latest 20, newest first.")
+    links: list[LinkOut]
+
+
+class SearchHitOut(BaseModel):
+    id: str = Field(examples=["HGNC:935"])
+    kind: str = Field(examples=["entity"])
+    category: str | None
+    title: str
+    symbol: str | None
+    snippet: str = Field(description="Escaped HTML with <mark> around what matched.")
+    matched_by: str = Field(examples=["symbol"])
+    tier: Literal["exact", "prefix", "text"]
+    url: str = Field(examples=["/entity/HGNC:935"])
+
+
+class SearchOut(BaseModel):
+    query: str
+    category: str | None
+    hits: list[SearchHitOut]
