@@ -38,7 +38,7 @@ def print_build_summary(out: Console, result: BuildResult) -> None:
     if report.ambiguous_xrefs:
         out.print(
             f"{len(report.ambiguous_xrefs):,} ids are claimed by several canonical entities "
-            "and were left unmerged (scidex lint lists them)"
+            "and were left as separate entities (scidex lint --graph lists the name clashes)"
         )
     if result.curated:
         cur = ", ".join(f"{n:,} {k}" for k, n in sorted(result.curated.items()))
