@@ -100,7 +100,7 @@ def test_the_count_summary_equals_direct_counts_after_every_kind_of_write(
     # atlas_store was written by a KGX import and then by the curated pages.
     with atlas_store.read() as conn:
         ids = conn.execute(text("SELECT id FROM entity ORDER BY id")).scalars().all()
-        for curie in ids[::7] + ["HGNC:935", "MONDO:0004975"]:
+        for curie in [*ids[::7], "HGNC:935", "MONDO:0004975"]:
             direct = dict(
                 conn.execute(
                     text(
