@@ -293,3 +293,23 @@ def test_content_can_embed_another_artifact(atlas_store: Store, client, tmp_path
     article = html.split('<div class="article">', 1)[1]
     assert 'class="artifact-card"' in article
     assert article.count('href="/artifact/wiki-genes-bach1"') >= 2
+
+
+def test_a_cached_page_never_outlives_a_write(client, atlas_store: Store) -> None:
+    from scidex.tokens import create_token
+
+    first = client.get("/artifact/wiki-genes-nqo1").text
+    assert client.get("/artifact/wiki-genes-nqo1").text == first  # served again, same bytes
+    _info, secret = create_token(atlas_store, role="editor", label="cache test")
+    page = client.get("/api/artifacts/wiki-genes-nqo1").json()
+    edit = client.put(
+        "/api/artifacts/wiki-genes-nqo1",
+        json={
+            "base_version": page["current_version"],
+            "summary": "cache",
+            "markdown": page["content"]["markdown"] + "\nA line after caching.\n",
+        },
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert edit.status_code == 200, edit.text
+    assert "A line after caching." in client.get("/artifact/wiki-genes-nqo1").text

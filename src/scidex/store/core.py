@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -79,6 +79,7 @@ class Store:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self._has_state: bool | None = None
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True, pool_size: int = 5) -> Store:
@@ -127,11 +128,15 @@ class Store:
         return self.engine.dialect.name
 
     def migrate(self) -> list[migrations.Migration]:
-        with self.atomic() as conn:
-            if self.dialect == "postgresql":
-                # Two processes opening a fresh database at once must not both migrate.
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
-            return migrations.apply_pending(conn)
+        self._has_state = False  # the table may not exist until the migration has run
+        try:
+            with self.atomic() as conn:
+                if self.dialect == "postgresql":
+                    # Two processes opening a fresh database at once must not both migrate.
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+                return migrations.apply_pending(conn)
+        finally:
+            self._has_state = None
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
@@ -139,9 +144,35 @@ class Store:
 
     @contextmanager
     def atomic(self) -> Iterator[Connection]:
-        """A write transaction: committed on success, rolled back on any exception."""
+        """A write transaction: committed on success, rolled back on any exception.
+
+        Every write transaction also advances the store's data version, which
+        caches of rendered pages compare against (see :meth:`data_version`).
+        """
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
             yield conn
+            if self._versioned:
+                conn.exec_driver_sql(
+                    "UPDATE store_state SET value = value + 1 WHERE key = 'data_version'"
+                )
+
+    @property
+    def _versioned(self) -> bool:
+        if self._has_state is None:
+            with self.engine.connect() as conn:
+                self._has_state = inspect(conn).has_table("store_state")
+                conn.rollback()
+        return self._has_state
+
+    def data_version(self) -> int:
+        """A number that changes whenever any write transaction commits."""
+        if not self._versioned:
+            return 0
+        with self.read() as conn:
+            value = conn.exec_driver_sql(
+                "SELECT value FROM store_state WHERE key = 'data_version'"
+            ).scalar()
+        return int(value or 0)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -84,6 +84,7 @@ def _v2_registry(conn: Connection) -> None:
         ("ix_artifact_updated", "updated_at, id"),
     ):
         conn.exec_driver_sql(f"CREATE INDEX {name} ON artifact ({cols})")
+    conn.execute(schema.store_state.insert().values(key="data_version", value=0))
 
 
 MIGRATIONS: list[Migration] = [

@@ -262,7 +262,15 @@ merge_record = Table(
     Index("ix_merge_source", "source_entity"),
 )
 
-V2_TABLES = [account, login_session, audit_log, merge_record]
+# Small named counters; ``data_version`` advances with every write transaction.
+store_state = Table(
+    "store_state",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+V2_TABLES = [account, login_session, audit_log, merge_record, store_state]
 
 V1_TABLES = [
     source_release,

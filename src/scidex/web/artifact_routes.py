@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +61,30 @@ def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=308)
 
 
+class PageCache:
+    """Rendered pages for anonymous readers, valid for one data version of the store.
+
+    A page is a pure function of the store's content (and the day, which the
+    citation's access date shows), so any write transaction, which advances
+    the data version, retires every cached page at once.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], tuple[bytes, dict[str, str]]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[bytes, dict[str, str]] | None:
+        hit = self._pages.get(key)
+        if hit is not None:
+            self._pages.move_to_end(key)
+        return hit
+
+    def put(self, key: tuple[Any, ...], body: bytes, headers: dict[str, str]) -> None:
+        self._pages[key] = (body, headers)
+        while len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+
+
 @router.get("/artifact/{artifact_id}", response_class=HTMLResponse)
 def artifact(
     request: Request,
@@ -68,6 +93,8 @@ def artifact(
     embed: bool = Query(False),
 ) -> Response:
     store = _store(request)
+    anonymous = "scidex_session" not in request.cookies
+    cache: PageCache = request.app.state.page_cache
     with store.read() as conn:
         found, moved = find_artifact(conn, artifact_id)
         if found is None:
@@ -76,6 +103,12 @@ def artifact(
             target = found.merged_into if found.lifecycle == "merged" else found.id
             query = f"?{request.url.query}" if request.url.query else ""
             return _redirect(artifact_url(target or found.id) + query)
+    today = datetime.now(UTC).date().isoformat()
+    key = (found.id, version, embed, store.data_version(), today)
+    if anonymous and (hit := cache.get(key)) is not None:
+        body, headers = hit
+        return HTMLResponse(body, headers=headers)
+    with store.read() as conn:
         try:
             page = artifact_page(
                 conn, found.id, version=version, base_url=request.app.state.settings.base_url
@@ -83,9 +116,7 @@ def artifact(
         except PageNotFound as exc:
             raise PageError(404, f"{found.id} has no version {version}.") from exc
     template = "artifact_embed.html" if embed else "artifact.html"
-    record = citation_record(
-        page, request.app.state.settings.base_url, datetime.now(UTC).date().isoformat()
-    )
+    record = citation_record(page, request.app.state.settings.base_url, today)
     cite = {
         "text": to_text(record),
         "formats": [
@@ -95,7 +126,10 @@ def artifact(
     response = request.app.state.templates.TemplateResponse(
         request, template, {"page": page, "embed": embed, "cite": cite}
     )
-    response.headers.update(EMBED_FRAMING if embed else NO_FRAMING)
+    headers = EMBED_FRAMING if embed else NO_FRAMING
+    response.headers.update(headers)
+    if anonymous:
+        cache.put(key, bytes(response.body), dict(headers))
     return response
 
 
