@@ -86,7 +86,9 @@ class InProcessClient:
     def get(self, path: str, accept: str = "text/html") -> Reply:
         return self.loop.run_until_complete(_call(self.app, path, accept))
 
-    def getter(self, path: str, expect: int = 200, accept: str = "text/html") -> Callable[[], Reply]:
+    def getter(
+        self, path: str, expect: int = 200, accept: str = "text/html"
+    ) -> Callable[[], Reply]:
         """A zero-argument call for the timing loop that fails loudly on a wrong status."""
 
         def call() -> Reply:

@@ -30,7 +30,7 @@ from ..model import edge_id
 
 # Nodes per million edges, per vocabulary: (prefix, category, count, zipf exponent).
 VOCABULARIES: dict[str, tuple[str, str, int, float]] = {
-    "gene": ("HGNC", "biolink:Gene", 20_000, 1.0),
+    "gene": ("HGNC", "biolink:Gene", 20_000, 1.1),
     "process": ("GO", "biolink:BiologicalProcess", 12_000, 0.9),
     "component": ("GO", "biolink:CellularComponent", 2_000, 1.1),
     "activity": ("GO", "biolink:MolecularActivity", 5_000, 1.0),
@@ -43,10 +43,12 @@ _OFFSET |= {"activity": 9_700_000, "disease": 9_000_000, "phenotype": 9_000_000}
 
 # (share of edges, subject vocabulary, predicate, object vocabulary, source, aggregator)
 EDGE_KINDS: list[tuple[float, str, str, str, str, str | None]] = [
-    (0.50, "disease", "biolink:has_phenotype", "phenotype", "infores:hpo-annotations", None),
-    (0.14, "gene", "biolink:participates_in", "process", "infores:goa", "infores:ncbi-gene"),
-    (0.09, "gene", "biolink:located_in", "component", "infores:goa", "infores:ncbi-gene"),
-    (0.07, "gene", "biolink:enables", "activity", "infores:goa", "infores:ncbi-gene"),
+    (0.42, "disease", "biolink:has_phenotype", "phenotype", "infores:hpo-annotations", None),
+    (0.12, "gene", "biolink:participates_in", "process", "infores:goa", "infores:ncbi-gene"),
+    (0.07, "gene", "biolink:located_in", "component", "infores:goa", "infores:ncbi-gene"),
+    (0.06, "gene", "biolink:enables", "activity", "infores:goa", "infores:ncbi-gene"),
+    # Interaction networks are what give real hub genes (TP53, APP) their degree.
+    (0.15, "gene", "biolink:physically_interacts_with", "gene", "infores:biogrid", None),
     (0.07, "process", "biolink:subclass_of", "process", "infores:go", None),
     (0.04, "disease", "biolink:subclass_of", "disease", "infores:mondo", None),
     (0.03, "phenotype", "biolink:subclass_of", "phenotype", "infores:hpo", None),
@@ -125,9 +127,11 @@ def _edges(
     edges: int, counts: dict[str, int], rng: random.Random, degree: Counter[str]
 ) -> Iterator[dict[str, Any]]:
     samplers = {k: _sampler(rng, counts[k], VOCABULARIES[k][3]) for k in counts}
-    for share, subj_kind, predicate, obj_kind, source, aggregator in EDGE_KINDS:
-        want = round(edges * share) if share != EDGE_KINDS[-1][0] else 0
-        want = want or edges - sum(round(edges * s[0]) for s in EDGE_KINDS[:-1])
+    wants = [round(edges * kind[0]) for kind in EDGE_KINDS]
+    wants[0] += edges - sum(wants)  # rounding leftovers: exactly ``edges`` in all
+    for want, (_share, subj_kind, predicate, obj_kind, source, aggregator) in zip(
+        wants, EDGE_KINDS, strict=True
+    ):
         seen: set[int] = set()
         n_obj = counts[obj_kind]
         made = 0
@@ -169,6 +173,10 @@ def _edge_row(
         row["has_evidence"] = [code]
         if code != "IEA" and rng.random() < 0.5:
             row["publications"] = [f"PMID:{rng.randrange(1_000_000, 38_000_000)}"]
+    elif source == "infores:biogrid":
+        row["agent_type"] = "manual_agent"
+        row["has_evidence"] = ["IPI"]
+        row["publications"] = [f"PMID:{rng.randrange(1_000_000, 38_000_000)}"]
     elif source == "infores:hpo-annotations":
         row["agent_type"] = "manual_agent"
         row["has_evidence"] = [rng.choice(HPO_EVIDENCE)]
