@@ -145,11 +145,6 @@ def build_default_atlas(
         t = time.perf_counter()
         result.search_docs = reindex_entities(conn) + reindex_pages(conn)
         result.timings["search index"] = time.perf_counter() - t
-    if store.dialect == "postgresql":
-        with store.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-    else:
-        with store.atomic() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    store.analyze()
     result.seconds = time.perf_counter() - started
     return result

@@ -285,6 +285,7 @@ def import_kgx(
                 reindex_pages(conn)
     finally:
         rejects.close()
+    store.analyze()
     report.rejected = rejects.counts
     return report
 

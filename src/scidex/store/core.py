@@ -164,6 +164,19 @@ class Store:
                 conn.rollback()
         return self._has_state
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk write.
+
+        Without them SQLite picks low-selectivity indexes (artifact type
+        instead of kg_node_id) and page lookups grow with the graph.
+        """
+        if self.dialect == "postgresql":
+            with self.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        else:
+            with self.atomic() as conn:
+                conn.exec_driver_sql("ANALYZE")
+
     def data_version(self) -> int:
         """A number that changes whenever any write transaction commits."""
         if not self._versioned:
