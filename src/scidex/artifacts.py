@@ -473,11 +473,14 @@ class LinkRecord:
 
 def links_of(conn: Connection, artifact_id: str, limit: int = 100) -> list[LinkRecord]:
     """Provenance links from and to an artifact."""
-    rows = conn.execute(
-        select(artifact_link)
-        .where((artifact_link.c.source == artifact_id) | (artifact_link.c.target == artifact_id))
-        .limit(limit)
-    )
+    # Two indexed lookups: an OR across both columns makes SQLite scan the table.
+    out = conn.execute(
+        select(artifact_link).where(artifact_link.c.source == artifact_id).limit(limit)
+    ).all()
+    inc = conn.execute(
+        select(artifact_link).where(artifact_link.c.target == artifact_id).limit(limit)
+    ).all()
+    rows = [*out, *inc][:limit]
     return [LinkRecord(r.source, r.link_type, r.target, r.created_by, r.created_at) for r in rows]
 
 
