@@ -38,6 +38,26 @@ SECTIONS: dict[str, str] = {
 }
 DEFAULT_SECTION = "entities"
 
+# Column order of artifact rows written in bulk (backfill pages, papers, releases).
+ARTIFACT_COLUMNS = (
+    "id",
+    "type",
+    "title",
+    "slug",
+    "kg_node_id",
+    "entity_type",
+    "origin_type",
+    "lifecycle",
+    "merged_into",
+    "merged_from",
+    "schema_version",
+    "current_version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "metadata",
+)
+
 CATEGORY_NOUN: dict[str, str] = {
     "biolink:Gene": "human gene",
     "biolink:Disease": "disease",
@@ -253,29 +273,11 @@ def backfill_pages(conn: Connection, *, author: str = "scidex build") -> Counter
             )
         )
         stats["new" if not prior else "updated"] += 1
-    art_cols = (
-        "id",
-        "type",
-        "title",
-        "slug",
-        "kg_node_id",
-        "entity_type",
-        "origin_type",
-        "lifecycle",
-        "merged_into",
-        "merged_from",
-        "schema_version",
-        "current_version",
-        "created_at",
-        "updated_at",
-        "created_by",
-        "metadata",
-    )
     # created_at of an existing page must survive an update: upsert all but it.
     bulk.upsert_rows(
         conn,
         "artifact",
-        art_cols,
+        ARTIFACT_COLUMNS,
         ("id",),
         art_rows,
         update=True,

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, or_, select
 
-from .artifacts import content_hash, get_artifact, now, pages_for_entities
+from .artifacts import ARTIFACT_COLUMNS, content_hash, get_artifact, now, pages_for_entities
 from .model import LINK_TYPES
 from .registry import Actor, Invalid, NotFound, audit, require
 from .store import bulk
@@ -82,26 +82,8 @@ def ensure_papers(conn: Connection, references: dict[str, dict[str, Any]]) -> di
                 bulk.dumps(meta),
             )
         )
-    cols = (
-        "id",
-        "type",
-        "title",
-        "slug",
-        "kg_node_id",
-        "entity_type",
-        "origin_type",
-        "lifecycle",
-        "merged_into",
-        "merged_from",
-        "schema_version",
-        "current_version",
-        "created_at",
-        "updated_at",
-        "created_by",
-        "metadata",
-    )
     # Keep the first record of a paper: several pages may cite it with different detail.
-    bulk.upsert_rows(conn, "artifact", cols, ("id",), rows, update=False)
+    bulk.upsert_rows(conn, "artifact", ARTIFACT_COLUMNS, ("id",), rows, update=False)
     _first_revisions(conn, [(r[0], _paper_markdown(refs_by_id[r[0]])) for r in rows], stamp)
     return ids
 
@@ -328,25 +310,9 @@ def derive_pages_from_releases(conn: Connection, releases: Iterable[Any]) -> int
                 bulk.dumps({"source_release": r.id, "license": r.license}),
             )
         )
-    cols = (
-        "id",
-        "type",
-        "title",
-        "slug",
-        "kg_node_id",
-        "entity_type",
-        "origin_type",
-        "lifecycle",
-        "merged_into",
-        "merged_from",
-        "schema_version",
-        "current_version",
-        "created_at",
-        "updated_at",
-        "created_by",
-        "metadata",
+    bulk.upsert_rows(
+        conn, "artifact", ARTIFACT_COLUMNS, ("id",), rows, keep=("created_at", "created_by")
     )
-    bulk.upsert_rows(conn, "artifact", cols, ("id",), rows, keep=("created_at", "created_by"))
     _first_revisions(
         conn,
         [
