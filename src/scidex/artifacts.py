@@ -38,6 +38,20 @@ SECTIONS: dict[str, str] = {
 }
 DEFAULT_SECTION = "entities"
 
+# Column order of revision rows written in bulk (backfill pages, papers, releases).
+REVISION_COLUMNS = (
+    "artifact_id",
+    "version",
+    "markdown",
+    "refs",
+    "curated_edges",
+    "summary",
+    "author",
+    "created_at",
+    "content_hash",
+    "parent_version",
+)
+
 # Column order of artifact rows written in bulk (backfill pages, papers, releases).
 ARTIFACT_COLUMNS = (
     "id",
@@ -283,19 +297,9 @@ def backfill_pages(conn: Connection, *, author: str = "scidex build") -> Counter
         update=True,
         keep=("created_at", "created_by"),
     )
-    rev_cols = (
-        "artifact_id",
-        "version",
-        "markdown",
-        "refs",
-        "curated_edges",
-        "summary",
-        "author",
-        "created_at",
-        "content_hash",
-        "parent_version",
+    bulk.upsert_rows(
+        conn, "revision", REVISION_COLUMNS, ("artifact_id", "version"), rev_rows, update=False
     )
-    bulk.upsert_rows(conn, "revision", rev_cols, ("artifact_id", "version"), rev_rows, update=False)
     return stats
 
 

@@ -339,31 +339,7 @@ class ReleaseInfo:
     counts: dict[str, int]
 
 
-def source_releases(conn: Connection) -> list[ReleaseInfo]:
-    rows = conn.execute(select(source_release).order_by(source_release.c.id))
-    return [
-        ReleaseInfo(
-            r.id,
-            r.name,
-            r.infores,
-            r.version,
-            r.license,
-            r.attribution,
-            r.fetch,
-            r.archive,
-            r.sha256,
-            r.fetched_at,
-            json.loads(r.counts),
-        )
-        for r in rows
-    ]
-
-
-def get_release(conn: Connection, release_id: str) -> ReleaseInfo | None:
-    """One source release by id (``hgnc@2026-06``)."""
-    r = conn.execute(select(source_release).where(source_release.c.id == release_id)).first()
-    if r is None:
-        return None
+def _release_info(r: Any) -> ReleaseInfo:
     return ReleaseInfo(
         r.id,
         r.name,
@@ -377,6 +353,17 @@ def get_release(conn: Connection, release_id: str) -> ReleaseInfo | None:
         r.fetched_at,
         json.loads(r.counts),
     )
+
+
+def source_releases(conn: Connection) -> list[ReleaseInfo]:
+    rows = conn.execute(select(source_release).order_by(source_release.c.id))
+    return [_release_info(r) for r in rows]
+
+
+def get_release(conn: Connection, release_id: str) -> ReleaseInfo | None:
+    """One source release by id (``hgnc@2026-06``)."""
+    r = conn.execute(select(source_release).where(source_release.c.id == release_id)).first()
+    return None if r is None else _release_info(r)
 
 
 @dataclass(frozen=True, slots=True)

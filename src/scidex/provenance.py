@@ -17,7 +17,14 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, or_, select
 
-from .artifacts import ARTIFACT_COLUMNS, content_hash, get_artifact, now, pages_for_entities
+from .artifacts import (
+    ARTIFACT_COLUMNS,
+    REVISION_COLUMNS,
+    content_hash,
+    get_artifact,
+    now,
+    pages_for_entities,
+)
 from .model import LINK_TYPES
 from .registry import Actor, Invalid, NotFound, audit, require
 from .store import bulk
@@ -127,18 +134,7 @@ def _first_revisions(conn: Connection, items: list[tuple[str, str]], stamp: str)
     bulk.upsert_rows(
         conn,
         "revision",
-        (
-            "artifact_id",
-            "version",
-            "markdown",
-            "refs",
-            "curated_edges",
-            "summary",
-            "author",
-            "created_at",
-            "content_hash",
-            "parent_version",
-        ),
+        REVISION_COLUMNS,
         ("artifact_id", "version"),
         rows,
         update=False,
