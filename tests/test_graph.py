@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, or_, select
 
-from scidex.graph import Cursor, degree, get_entity, neighbours, predicate_counts, top_edges
+from scidex.graph import (
+    Cursor,
+    degree,
+    edges_between,
+    get_entity,
+    neighbours,
+    predicate_counts,
+    top_edges,
+)
 from scidex.store import Store
 from scidex.store.schema import edge
 
@@ -111,3 +119,36 @@ def test_the_count_summary_equals_direct_counts_after_every_kind_of_write(
                 ).all()
             )
             assert release_counts(conn, curie) == direct, curie
+
+
+def test_edges_between_a_hub_and_a_leaf_read_from_either_end_agree(sample_store: Store) -> None:
+    with sample_store.read() as conn:
+        hub, leaf = conn.execute(
+            select(edge.c.object, edge.c.subject)
+            .where(
+                edge.c.object
+                == select(edge.c.object)
+                .group_by(edge.c.object)
+                .order_by(func.count().desc())
+                .limit(1)
+                .scalar_subquery()
+            )
+            .limit(1)
+        ).one()
+        direct = {
+            r
+            for r in conn.execute(
+                select(edge.c.id).where(
+                    or_(
+                        (edge.c.subject == hub) & (edge.c.object == leaf),
+                        (edge.c.subject == leaf) & (edge.c.object == hub),
+                    )
+                )
+            ).scalars()
+        }
+        assert direct
+        # From the hub, the leaf's range is the shorter one; from the leaf, its own.
+        for a, b in ((hub, leaf), (leaf, hub)):
+            found = edges_between(conn, a, b)
+            assert {e.id for e in found} == direct
+            assert all(e.other_id == b for e in found)

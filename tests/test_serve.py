@@ -28,10 +28,24 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
     raise AssertionError(f"server did not answer at {url}")
 
 
+def serve_argv(store: Store, port: int, *options: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "scidex",
+        "--db",
+        store.url,
+        "serve",
+        "--port",
+        str(port),
+        *options,
+    ]
+
+
 def test_serve_answers_pages_and_health(store: Store) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scidex", "--db", store.url, "serve", "--port", str(port)],
+        serve_argv(store, port),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -48,3 +62,44 @@ def test_serve_answers_pages_and_health(store: Store) -> None:
         out, errs = proc.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}" in out
     assert "Traceback" not in errs
+
+
+def test_several_workers_share_one_socket_that_says_tcp(store: Store) -> None:
+    from scidex.web.serving import tcp_socket
+
+    with tcp_socket("127.0.0.1", 0) as sock:
+        # asyncio sets TCP_NODELAY only on connections accepted from such a socket.
+        assert sock.proto == socket.IPPROTO_TCP
+    port = free_port()
+    proc = subprocess.Popen(
+        serve_argv(store, port, "--workers", "2"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/health")
+        for _ in range(4):
+            with urllib.request.urlopen(base + "/") as page:
+                assert "SciDEX Atlas" in page.read().decode()
+    finally:
+        proc.terminate()
+        _out, errs = proc.communicate(timeout=30)
+    assert "Traceback" not in errs
+
+
+def test_a_port_in_use_is_refused_with_one_line(store: Store) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            serve_argv(store, port, "--workers", "2"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in proc.stderr
+    assert "Traceback" not in proc.stderr

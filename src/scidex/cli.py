@@ -88,16 +88,14 @@ def serve(
     store = open_store(ctx)  # fail fast, with a clear message, before binding the port
     out.print(f"SciDEX Atlas on [bold]http://{host}:{port}[/] (store: {store.dialect})")
     if workers > 1:
+        from .web.serving import BindError, run_workers
+
         store.close()
         os.environ["SCIDEX_DATABASE_URL"] = settings.database_url
-        uvicorn.run(
-            "scidex.web.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
+        try:
+            run_workers(host, port, workers)
+        except BindError as exc:
+            fail(str(exc.strerror))
         return
     from .web import create_app
 

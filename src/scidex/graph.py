@@ -199,7 +199,16 @@ def _neighbour_query(
     limit: int,
     category: str | None = None,
     source: str | None = None,
+    *,
+    to: str | None = None,
+    seek_to: bool = False,
 ) -> Any:
+    """Edges of ``curie`` in one direction, in display order; ``to`` keeps those to one entity.
+
+    With ``seek_to`` the index range read is ``to``'s (the other end's) and
+    ``curie`` is a filter: wrapping the column in ``coalesce`` hides it from
+    the planner, which otherwise picks by average selectivity.
+    """
     near, far = (
         (edge.c.subject, edge.c.object)
         if direction == "out"
@@ -218,8 +227,10 @@ def _neighbour_query(
             other.c.category.label("other_category"),
         )
         .join(other, other.c.id == far)
-        .where(near == curie)
+        .where(func.coalesce(near, "") == curie if seek_to else near == curie)
     )
+    if to is not None:
+        stmt = stmt.where(far == to)
     if predicate:
         stmt = stmt.where(edge.c.predicate == predicate)
     # Neither filter is in the index: the walk below skips the rows that fail
@@ -398,13 +409,23 @@ def get_edge(conn: Connection, edge_id: str) -> NeighbourEdge | None:
 def edges_between(conn: Connection, a: str, b: str, *, limit: int = 100) -> list[NeighbourEdge]:
     """Edges between two entities in both directions, seen from ``a``: ``out`` for a -> b.
 
-    Each direction reads the index range of ``a``'s edges of that direction;
-    the other end is a filter, so the cost is ``a``'s degree at worst.
+    Edges a -> b are both ``a``'s outgoing and ``b``'s incoming edges; each
+    direction reads whichever of the two index ranges is shorter (degrees
+    from the ``edge_count`` summary), so a hub and a leaf cost the leaf's
+    degree, not the hub's.
     """
+    degree: dict[tuple[str, str], int] = {}
+    for entity_id, direction, n in conn.execute(
+        select(edge_count.c.entity_id, edge_count.c.direction, func.sum(edge_count.c.n))
+        .where(edge_count.c.entity_id.in_((a, b)))
+        .group_by(edge_count.c.entity_id, edge_count.c.direction)
+    ):
+        degree[entity_id, direction] = int(n)
     out: list[NeighbourEdge] = []
     for direction in DIRECTIONS:
-        far = edge.c.object if direction == "out" else edge.c.subject
-        stmt = _neighbour_query(a, direction, None, None, limit).where(far == b)
+        reverse = "in" if direction == "out" else "out"
+        seek_b = degree.get((b, reverse), 0) < degree.get((a, direction), 0)
+        stmt = _neighbour_query(a, direction, None, None, limit, to=b, seek_to=seek_b)
         out += [_neighbour(r, direction) for r in conn.execute(stmt)]
     return out[:limit]
 

@@ -297,10 +297,12 @@ def write_graph(
             yield out
 
     total = 0
-    for release, edges in [*streams, (None, iter(mim_edges))]:
-        # One wholesale recount at the end beats recounting per source.
-        total += bulk.insert_edges(conn, mapped(release, edges), recount=False)
-        note("edges", total)
+    # A first build fills an empty table: its indexes are built once, at the end.
+    with bulk.loading(conn, edge):
+        for release, edges in [*streams, (None, iter(mim_edges))]:
+            # One wholesale recount at the end beats recounting per source.
+            total += bulk.insert_edges(conn, mapped(release, edges), recount=False)
+            note("edges", total)
     for rid, n in report.edges_by_source.items():
         report.release_counts.setdefault(rid, Counter())["edges"] = n
     edge_counts.refresh_all(conn)

@@ -71,8 +71,11 @@ def evidence_score(
     an ordering key, not a probability.
     """
     score = _LEVEL_WEIGHT.get(knowledge_level, 0.0)
-    score += 0.5 * min(len(publications), 10)
-    score += 0.3 * min(sum(1 for c in evidence_codes if c != "IEA"), 5)
+    n = len(publications)
+    score += 0.5 * (n if n < 10 else 10)
+    if evidence_codes:
+        n = len(evidence_codes) - evidence_codes.count("IEA")
+        score += 0.3 * (n if n < 5 else 5)
     if agent_type == "manual_agent":
         score += 1.0
     if primary_knowledge_source == CURATED_SOURCE:

@@ -274,8 +274,14 @@ def render_pages(
     suite: str = "page",
 ) -> list[Figure]:
     """Render each (label, artifact id) page ``config.requests`` times through the whole app,
-    in-process, against a static file of the same size served by the same app."""
+    in-process, against a static file of the same size served by the same app.
+
+    The app keeps rendered pages for anonymous readers (``PageCache``); each
+    page is measured rendered every time (the cache turned off, what a first
+    reader after a write waits for) and then served from that cache.
+    """
     from ..web import create_app
+    from ..web.artifact_routes import PageCache
 
     app = create_app(settings, store)
     client = InProcessClient(app)
@@ -287,23 +293,30 @@ def render_pages(
                 path = f"/artifact/{page_id}"
                 first = client.getter(path)()
                 static = _static_twin(first.body, Path(tmp), f"{page_id}.html")
-                config.log(f"{suite}: {path} ({len(first.body):,} B), {config.requests} requests")
-                measured, base = paired(
-                    [(client.getter(path), client.getter(static))], n=config.requests, warmup=5
-                )
-                fig = Figure(
-                    suite,
-                    f"page {label}",
-                    Stats.of(measured),
-                    f"static file {len(first.body):,} B",
-                    Stats.of(base),
-                    target=PAGE_TARGET,
-                    extra={"path": path, "bytes": len(first.body)},
-                )
-                fig.met = fig.stats.median_ms < 20 and fig.stats.p99_ms < 60
-                if config.profile:
-                    fig.extra["profile"] = profile_top(page_handler_call(app, page_id))
-                figures.append(fig)
+                for cached in (False, True):
+                    app.state.page_cache = PageCache(size=512 if cached else 0)
+                    how = "from the page cache" if cached else "rendered"
+                    config.log(
+                        f"{suite}: {path} ({len(first.body):,} B) {how}, {config.requests} requests"
+                    )
+                    measured, base = paired(
+                        [(client.getter(path), client.getter(static))],
+                        n=config.requests,
+                        warmup=5,
+                    )
+                    fig = Figure(
+                        suite,
+                        f"page {label}, {how}",
+                        Stats.of(measured),
+                        f"static file {len(first.body):,} B",
+                        Stats.of(base),
+                        target=PAGE_TARGET,
+                        extra={"path": path, "bytes": len(first.body), "cached": cached},
+                    )
+                    fig.met = fig.stats.median_ms < 20 and fig.stats.p99_ms < 60
+                    if config.profile and not cached:
+                        fig.extra["profile"] = profile_top(page_handler_call(app, page_id))
+                    figures.append(fig)
     finally:
         client.close()
     return figures

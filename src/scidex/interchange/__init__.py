@@ -1,7 +1,8 @@
 """Graph interchange: one module per format, a registry from format name to reader and writer.
 
-Readers yield ``(line, row)`` pairs of plain dicts in KGX's vocabulary;
-writers take such dicts. Validation into model records is shared
+Readers yield ``(line, row)`` pairs of plain dicts in KGX's vocabulary, with
+empty fields left out and multi-valued fields (``tsv.MULTI``) as lists of
+strings whatever the format; writers take such dicts. Validation into model records is shared
 (``kgx.py``), so every format is checked the same way.
 """
 

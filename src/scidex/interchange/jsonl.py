@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..sources.errors import SourceFormatError
+from .tsv import MULTI
 
 
 def _open(path: Path, mode: str) -> IO[str]:
@@ -28,7 +29,18 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise SourceFormatError(path, line, "row", f"invalid JSON: {exc}") from exc
             if not isinstance(row, dict):
                 raise SourceFormatError(path, line, "row", "expected a JSON object")
+            for key in MULTI.intersection(row):
+                row[key] = _strings(row[key])
             yield line, row
+
+
+def _strings(value: Any) -> list[str]:
+    """A multi-valued field as the TSV reader gives it: a list of strings, empties left out."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [v if isinstance(v, str) else str(v) for v in value if v not in (None, "")]
+    return [value if isinstance(value, str) else str(value)]
 
 
 def write_rows(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> int:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +26,15 @@ from .. import biolink
 from ..artifacts import backfill_pages
 from ..curies import CurieError, split_curie
 from ..graph import source_releases
-from ..model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity, SourceRelease
+from ..model import (
+    AGENT_TYPES,
+    KNOWLEDGE_LEVELS,
+    Edge,
+    Entity,
+    SourceRelease,
+    edge_id,
+    evidence_score,
+)
 from ..provenance import derive_pages_from_releases
 from ..sources.errors import SourceFormatError
 from ..store import Store, bulk, edge_counts
@@ -32,6 +42,7 @@ from ..store.schema import edge as edge_table
 from ..store.schema import entity, entity_name, entity_xref, source_release
 from ..store.search import reindex_entities, reindex_pages
 from . import FORMATS, format_of
+from .parallel import EdgeRowProcess
 
 NODE_COLUMNS = [
     "id",
@@ -110,8 +121,11 @@ def _curie(value: Any, file: Path, line: int, fld: str) -> str:
 
 
 def _list(value: Any) -> list[str]:
-    if value is None:
+    """A multi-valued field: the readers give lists of strings; callers may give a string."""
+    if not value:
         return []
+    if type(value) is list:
+        return value
     if isinstance(value, str):
         return [value]
     return [str(v) for v in value]
@@ -193,6 +207,91 @@ def edge_from_row(
     )
 
 
+class EdgeRows:
+    """KGX edge records to ``edge`` table rows, validated exactly as :func:`edge_from_row`.
+
+    A large graph repeats a handful of predicates, sources, knowledge levels
+    and agent types millions of times. Once a combination has passed full
+    validation, later rows with it and with two known endpoints go straight
+    to a table row; anything unseen or odd takes the full path, which raises
+    the same errors with the same file, line and field.
+    """
+
+    def __init__(self, file: Path, release_id: str, known: set[str]) -> None:
+        self.file = file
+        self.release_id = release_id
+        self.known = known
+        self._checked: set[tuple[str, str, str, str]] = set()
+
+    def __call__(self, line: int, row: dict[str, Any]) -> tuple[Any, ...]:
+        out = self._fast(row)
+        if out is None:
+            edge = edge_from_row(row, self.file, line, self.release_id, self.known)
+            out = bulk.edge_row(edge)
+            key = (edge.predicate, edge.primary_knowledge_source, edge.knowledge_level)
+            self._checked.add((*key, edge.agent_type))
+        return out
+
+    def _fast(self, row: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The row for a record made only of parts already validated, else None."""
+        get = row.get
+        subject, predicate, obj = get("subject"), get("predicate"), get("object")
+        source = get("primary_knowledge_source")
+        level = get("knowledge_level") or "not_provided"
+        agent = get("agent_type") or "not_provided"
+        qualifiers = get("qualifiers") or {}
+        if not (
+            type(source) is str
+            and type(predicate) is str
+            and type(level) is str
+            and type(agent) is str
+            and (predicate, source, level, agent) in self._checked
+            and subject in self.known
+            and obj in self.known
+            and type(qualifiers) is dict
+        ):
+            return None
+        confidence = get("confidence")
+        if confidence is not None and confidence != "":
+            try:
+                confidence = float(confidence)
+            except (TypeError, ValueError):
+                return None
+        else:
+            confidence = None
+        publications = _list(get("publications"))
+        evidence = _list(get("has_evidence"))
+        provided = _list(get("provided_by"))
+        return (
+            edge_id(subject, predicate, obj, source),
+            subject,
+            predicate,
+            obj,
+            source,
+            bulk.json_list(_list(get("aggregator_knowledge_source"))),
+            level,
+            agent,
+            bulk.json_list(publications),
+            bulk.json_list(evidence),
+            bulk.dumps(qualifiers),
+            confidence,
+            provided[0] if provided else self.release_id,
+            evidence_score(level, agent, publications, evidence, source),
+        )
+
+
+def _estimate_rows(path: Path) -> int:
+    """Roughly how many records a KGX file holds, from a sample of its first lines."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        sample = fh.read(1 << 20)
+    if path.name.endswith(".gz"):
+        size *= 8  # typical compression of KGX text
+        return 0 if not sample else size // 160
+    lines = sample.count(b"\n")
+    return size * lines // len(sample) if sample else 0
+
+
 def _digest(*paths: Path) -> str:
     h = hashlib.sha256()
     for p in paths:
@@ -227,6 +326,10 @@ def _sidecar_releases(nodes: Path) -> list[SourceRelease]:
     return [SourceRelease(**r) for r in json.loads(path.read_text("utf-8"))]
 
 
+# Below this many edges a second process costs more to start than it saves.
+PARALLEL_MIN_EDGES = 100_000
+
+
 def import_kgx(
     store: Store,
     nodes: Path,
@@ -235,17 +338,27 @@ def import_kgx(
     lenient: bool = False,
     report_path: Path | None = None,
     pages: bool = True,
+    parallel: bool | None = None,
 ) -> ImportReport:
     """Import a KGX nodes file and edges file (TSV or JSON Lines) in one transaction.
 
     With ``pages`` every new entity also gets its generated (backfill) page.
+    ``parallel`` builds the edge rows in a second process while this one
+    writes them (see ``parallel.py``); by default it does so for large edge
+    files on a machine with more than one core.
     """
     read_nodes = FORMATS[format_of(nodes)][0]
     read_edges = FORMATS[format_of(edges)][0]
     release = _import_release(nodes, edges)
     report = ImportReport(release_id=release.id, report_path=report_path if lenient else None)
     rejects = _Rejects(lenient, report_path)
-    try:
+    expected_edges = _estimate_rows(edges)
+    if parallel is None:
+        parallel = expected_edges >= PARALLEL_MIN_EDGES and (os.cpu_count() or 1) > 1
+    with ExitStack() as stack:
+        stack.callback(rejects.close)
+        # Started first, so that its start-up overlaps the work on the nodes.
+        child = stack.enter_context(EdgeRowProcess(edges, release.id)) if parallel else None
         with store.atomic() as conn:
             for r in _sidecar_releases(nodes):
                 bulk.upsert_source_release(conn, r)
@@ -265,26 +378,32 @@ def import_kgx(
 
             report.nodes = bulk.insert_entities(conn, node_records())
 
-            def edge_records() -> Iterator[Edge]:
+            def rows_here() -> Iterator[tuple[Any, ...]]:
+                to_row = EdgeRows(edges, release.id, known)
                 for line, row in read_edges(edges):
                     try:
-                        e = edge_from_row(row, edges, line, release.id, known)
+                        yield to_row(line, row)
                     except SourceFormatError as exc:
                         rejects(exc)
-                        continue
-                    report.predicates[e.predicate] += 1
-                    yield e
 
-            report.edges = bulk.insert_edges(conn, edge_records(), recount=False)
-            edge_counts.refresh_all(conn)
+            rows = child.rows(known, rejects) if child else rows_here()
+            tally = edge_counts.Tally()
+
+            def counted() -> Iterator[tuple[Any, ...]]:
+                for row in rows:
+                    tally.add(row[1], row[2], row[3], row[12])
+                    report.predicates[row[2]] += 1
+                    yield row
+
+            with bulk.loading(conn, edge_table, expected_edges) as load:
+                report.edges = bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), counted())
+            tally.write(conn, was_empty=load.was_empty)
             _ensure_releases(conn, release)
             reindex_entities(conn)
             if pages:
                 backfill_pages(conn, author="scidex import kgx")
                 derive_pages_from_releases(conn, source_releases(conn))
                 reindex_pages(conn)
-    finally:
-        rejects.close()
     store.analyze()
     report.rejected = rejects.counts
     return report

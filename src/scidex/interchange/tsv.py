@@ -45,6 +45,8 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if not header:
             raise SourceFormatError(path, 1, "header", "empty file: expected a header row")
         width = len(header)
+        multi = [k for k in header if k in MULTI]
+        as_json = [k for k in header if k in JSON_FIELDS]
         for line, values in enumerate(reader, start=2):
             if not values:
                 continue
@@ -52,19 +54,18 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise SourceFormatError(
                     path, line, "row", f"{len(values)} fields where the header has {width}"
                 )
-            row: dict[str, Any] = {}
-            for key, value in zip(header, values, strict=True):
-                if value == "":
-                    continue
-                if key in MULTI:
-                    row[key] = [v for v in value.split(SEP) if v]
-                elif key in JSON_FIELDS:
+            # Empty cells are absent keys; multi-valued and JSON cells are decoded after.
+            row: dict[str, Any] = {k: v for k, v in zip(header, values, strict=True) if v}
+            for key in multi:
+                if value := row.get(key):
+                    parts = value.split(SEP)
+                    row[key] = [v for v in parts if v] if "" in parts else parts
+            for key in as_json:
+                if value := row.get(key):
                     try:
                         row[key] = json.loads(value)
                     except ValueError as exc:
                         raise SourceFormatError(path, line, key, f"invalid JSON: {exc}") from exc
-                else:
-                    row[key] = value
             yield line, row
 
 

@@ -8,11 +8,14 @@ idempotent: writing the same rows twice leaves one copy, the latest wins.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 
 from ..model import Edge, Entity, SourceRelease
 from ..names import normalize_name
@@ -51,9 +54,38 @@ EDGE_COLUMNS = (
 )
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_encode = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode
+
+
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+
+
+def json_list(values: Sequence[Any]) -> str:
+    """``dumps(list(values))`` for a list of strings, with a fast path for plain ones.
+
+    Evidence codes, publications and sources are short plain strings: they
+    need no escaping, so the JSON text is just a join.
+    """
+    if not values:
+        return "[]"
+    try:
+        if _NEEDS_ESCAPE.search("".join(values)) is None:
+            return '["' + '","'.join(values) + '"]'
+    except TypeError:  # not all strings
+        pass
+    return _encode(list(values))
+
+
 def dumps(value: Any) -> str:
     """Compact, key-sorted JSON: equal values give equal text (content hashes rely on it)."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    if not value:
+        # Most list and object columns are empty: skip the encoder for them.
+        if value == []:
+            return "[]"
+        if value == {}:
+            return "{}"
+    return _encode(value)
 
 
 def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
@@ -121,6 +153,69 @@ def upsert_rows(
     return total
 
 
+# Below this many rows a load keeps the secondary indexes: rebuilding them
+# costs a sort of the whole table, which only pays for a large load.
+DEFER_INDEXES_MIN_ROWS = 50_000
+# SQLite page cache while loading (KiB): random B-tree inserts stay in memory.
+_LOAD_CACHE_KIB = 512 * 1024
+
+
+def _row_estimate(conn: Connection, table: Table) -> int:
+    """Rows in ``table``, cheaply: an upper bound good enough to size a load against."""
+    if conn.dialect.name == "sqlite":
+        return conn.exec_driver_sql(
+            f"SELECT coalesce(max(rowid), 0) FROM {table.name}"
+        ).scalar_one()
+    # Empty or not is all that matters on PostgreSQL (see ``loading``).
+    return conn.exec_driver_sql(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table.name} LIMIT 1) t"
+    ).scalar_one()
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """What :func:`loading` found and did."""
+
+    was_empty: bool  # the table held no rows before the load
+    deferred: bool  # its secondary indexes were dropped and rebuilt
+
+
+@contextmanager
+def loading(conn: Connection, table: Table, expected_rows: int | None = None) -> Iterator[Load]:
+    """Load rows into ``table``, its secondary indexes deferred when that pays.
+
+    Inserting a million rows through three indexes costs a random B-tree
+    insert per row and index; dropping them and creating them again once
+    the rows are in costs one sort each, several times less. That always
+    pays for an empty table, and on SQLite for a large load (``expected_rows``)
+    at least as big as what the table holds already. Both steps run in the
+    caller's transaction, so a failed load restores the indexes with
+    everything else. PostgreSQL locks a table against readers from dropping
+    an index until commit, so there it is done only while the table is
+    empty; SQLite's readers keep their snapshot either way.
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    existing = _row_estimate(conn, table)
+    large = expected_rows is not None and expected_rows >= DEFER_INDEXES_MIN_ROWS
+    deferred = existing == 0 or (sqlite and large and existing <= (expected_rows or 0))
+    indexes = sorted(table.indexes, key=lambda i: i.name or "")
+    cache = None
+    if sqlite:
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{_LOAD_CACHE_KIB}")
+    try:
+        if deferred:
+            for index in indexes:
+                index.drop(conn)
+        yield Load(was_empty=existing == 0, deferred=deferred)
+        if deferred:
+            for index in indexes:
+                index.create(conn)
+    finally:
+        if cache is not None:
+            conn.exec_driver_sql(f"PRAGMA cache_size={cache}")
+
+
 def entity_row(e: Entity) -> tuple[Any, ...]:
     return (
         e.id,
@@ -155,11 +250,11 @@ def edge_row(e: Edge) -> tuple[Any, ...]:
         e.predicate,
         e.object,
         e.primary_knowledge_source,
-        dumps(list(e.aggregator_knowledge_sources)),
+        json_list(e.aggregator_knowledge_sources),
         e.knowledge_level,
         e.agent_type,
-        dumps(list(e.publications)),
-        dumps(list(e.evidence_codes)),
+        json_list(e.publications),
+        json_list(e.evidence_codes),
         dumps(e.qualifiers),
         e.confidence,
         e.source_release,

@@ -9,6 +9,7 @@ compare it with direct counts over ``edge``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, text
@@ -47,3 +48,45 @@ def refresh(conn: Connection, entity_ids: Iterable[str]) -> int:
                 params,
             )
     return len(ids)
+
+
+class Tally:
+    """Counts kept while edges stream into an empty table, written in one go.
+
+    Recounting a freshly loaded million-edge table costs two sorts of it;
+    counting the rows on their way in costs a dictionary update each.
+    """
+
+    def __init__(self) -> None:
+        self.out: Counter[tuple[str, str, str]] = Counter()
+        self.into: Counter[tuple[str, str, str]] = Counter()
+        self.rows = 0
+
+    def add(self, subject: str, predicate: str, obj: str, release: str | None) -> None:
+        release = release or ""
+        self.out[subject, predicate, release] += 1
+        self.into[obj, predicate, release] += 1
+        self.rows += 1
+
+    def write(self, conn: Connection, *, was_empty: bool) -> None:
+        """Store the tally, or recount when it cannot be the table's whole truth.
+
+        It is exact only when the table was empty before the load and every
+        row counted is a distinct stored edge (no id repeated in the input).
+        """
+        from . import bulk  # bulk imports this module
+
+        stored = conn.exec_driver_sql("SELECT count(*) FROM edge").scalar_one()
+        if not was_empty or stored != self.rows:
+            refresh_all(conn)
+            return
+        conn.execute(text("DELETE FROM edge_count"))
+        rows = [(e, "out", p, r, n) for (e, p, r), n in self.out.items()]
+        rows += [(e, "in", p, r, n) for (e, p, r), n in self.into.items()]
+        bulk.upsert_rows(
+            conn,
+            "edge_count",
+            ("entity_id", "direction", "predicate", "source_release", "n"),
+            ("entity_id", "direction", "predicate", "source_release"),
+            rows,
+        )

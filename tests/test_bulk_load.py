@@ -1,0 +1,275 @@
+"""Large loads: deferred indexes, edge rows without repeated validation, counts kept on the way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+
+from scidex.interchange.kgx import EdgeRows, edge_from_row, import_kgx
+from scidex.interchange.tsv import read_rows
+from scidex.model import Edge
+from scidex.sources.errors import SourceFormatError
+from scidex.store import Store, bulk
+from scidex.store.schema import edge
+from test_kgx import snapshot
+
+KNOWN = {"HGNC:935", "HGNC:5013", "GO:0006979", "MONDO:0004975"}
+ROWS: list[dict[str, Any]] = [
+    {
+        "subject": "HGNC:935",
+        "predicate": "biolink:participates_in",
+        "object": "GO:0006979",
+        "primary_knowledge_source": "infores:goa",
+        "knowledge_level": "knowledge_assertion",
+        "agent_type": "manual_agent",
+        "publications": ["PMID:12345", "PMID:67890"],
+        "has_evidence": ["IDA", "IEA"],
+        "aggregator_knowledge_source": ["infores:ncbi-gene"],
+    },
+    {
+        "subject": "HGNC:5013",
+        "predicate": "biolink:participates_in",
+        "object": "GO:0006979",
+        "primary_knowledge_source": "infores:goa",
+        "knowledge_level": "knowledge_assertion",
+        "agent_type": "manual_agent",
+        "confidence": "0.75",
+        "provided_by": ["goa@2026-01"],
+        "qualifiers": {"frequency_qualifier": "HP:0040283", "negated": False},
+    },
+    {
+        # Text that JSON must escape, and text that it must not.
+        "subject": "HGNC:935",
+        "predicate": "biolink:participates_in",
+        "object": "MONDO:0004975",
+        "primary_knowledge_source": "infores:goa",
+        "knowledge_level": "knowledge_assertion",
+        "agent_type": "manual_agent",
+        "publications": ['doi:10.1000/"quoted"', "doi:10.1000/back\\slash", "PMID:1\t2"],
+        "has_evidence": ["Évidence", "証拠"],
+    },
+    {
+        "subject": "HGNC:5013",
+        "predicate": "biolink:participates_in",
+        "object": "MONDO:0004975",
+        "primary_knowledge_source": "infores:goa",
+        "knowledge_level": "knowledge_assertion",
+        "agent_type": "manual_agent",
+        "confidence": 1,
+    },
+]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=range(len(ROWS)))
+def test_rows_built_from_validated_parts_equal_fully_validated_rows(row: dict[str, Any]) -> None:
+    to_row = EdgeRows(Path("edges.tsv"), "kgx@test", KNOWN)
+    full = bulk.edge_row(edge_from_row(row, Path("edges.tsv"), 2, "kgx@test", KNOWN))
+    assert to_row._fast(row) is None  # nothing validated yet: the full path
+    assert to_row(2, row) == full
+    assert to_row._fast(row) == full  # its parts are known now: the short path
+    assert to_row(3, row) == full
+
+
+def test_json_lists_are_the_encoders_text() -> None:
+    for values in (
+        [],
+        ["IEA"],
+        ["PMID:1", "PMID:2"],
+        ['a "quote"', "back\\slash", "tab\there", "nl\nx", "\x00", "ünïcode", "\u2028"],
+    ):
+        assert bulk.json_list(values) == bulk.dumps(list(values))
+        assert json.loads(bulk.json_list(values)) == values
+    assert bulk.json_list((1, "x")) == '[1,"x"]'  # not all strings: the encoder's text
+
+
+def test_an_edge_seen_first_with_a_bad_part_is_still_refused_later(tmp_path: Path) -> None:
+    to_row = EdgeRows(tmp_path / "edges.tsv", "kgx@test", KNOWN)
+    to_row(2, ROWS[0])
+    unknown = dict(ROWS[0], object="GO:9999999")
+    with pytest.raises(ValueError, match="unknown node 'GO:9999999'"):
+        to_row(3, unknown)
+    bad_confidence = dict(ROWS[0], confidence="high")
+    with pytest.raises(ValueError, match="confidence"):
+        to_row(4, bad_confidence)
+    bad_qualifiers = dict(ROWS[0], qualifiers=["x"])
+    with pytest.raises(ValueError, match="qualifiers"):
+        to_row(5, bad_qualifiers)
+
+
+def _index_names(conn: Any) -> set[str]:
+    return {i["name"] for i in inspect(conn).get_indexes("edge")}
+
+
+def _edge_rows(n: int) -> list[tuple[Any, ...]]:
+    return [
+        bulk.edge_row(Edge(f"T:{i}", "biolink:related_to", f"T:{i + 1}", "infores:test"))
+        for i in range(n)
+    ]
+
+
+def test_a_large_load_rebuilds_the_indexes_it_deferred(store: Store) -> None:
+    expected = {"ix_edge_subject", "ix_edge_object", "ix_edge_release"}
+    with store.atomic() as conn:
+        assert _index_names(conn) == expected
+        with bulk.loading(conn, edge) as load:  # an empty table: always deferred
+            assert load.deferred and load.was_empty
+            assert _index_names(conn) == set()
+            bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), _edge_rows(100))
+        assert _index_names(conn) == expected
+    with store.read() as conn:
+        assert _index_names(conn) == expected
+        assert conn.execute(text("SELECT count(*) FROM edge")).scalar_one() == 100
+
+
+def test_a_failed_large_load_leaves_rows_and_indexes_as_they_were(store: Store) -> None:
+    with store.atomic() as conn:
+        bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), _edge_rows(3))
+    with (
+        pytest.raises(RuntimeError, match="half-way"),
+        store.atomic() as conn,
+        bulk.loading(conn, edge, expected_rows=1_000_000) as load,
+    ):
+        assert not load.was_empty
+        bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), _edge_rows(50))
+        raise RuntimeError("load failed half-way")
+    with store.read() as conn:
+        assert len(_index_names(conn)) == 3
+        assert conn.execute(text("SELECT count(*) FROM edge")).scalar_one() == 3
+
+
+def test_a_small_load_into_a_filled_table_keeps_the_indexes(store: Store) -> None:
+    with store.atomic() as conn:
+        bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), _edge_rows(3))
+        with bulk.loading(conn, edge, expected_rows=10) as load:
+            assert not load.deferred and not load.was_empty
+            assert len(_index_names(conn)) == 3
+
+
+def _counts_by_query(store: Store) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    with store.read() as conn:
+        summary = {tuple(r) for r in conn.execute(text("SELECT * FROM edge_count"))}
+        direct: set[tuple[Any, ...]] = set()
+        for side, direction in (("subject", "out"), ("object", "in")):
+            direct |= {
+                (r[0], direction, r[1], r[2] or "", r[3])
+                for r in conn.execute(
+                    text(
+                        f"SELECT {side}, predicate, source_release, count(*) FROM edge "
+                        f"GROUP BY {side}, predicate, source_release"
+                    )
+                )
+            }
+    return summary, direct
+
+
+EDGES = (
+    "subject\tpredicate\tobject\tprimary_knowledge_source\tprovided_by\n"
+    "HGNC:935\tbiolink:participates_in\tGO:0006979\tinfores:goa\tgoa@1\n"
+    "HGNC:5013\tbiolink:participates_in\tGO:0006979\tinfores:goa\tgoa@1\n"
+    "HGNC:935\tbiolink:related_to\tHGNC:5013\tinfores:string\t\n"
+)
+NODES = (
+    "id\tcategory\tname\n"
+    "HGNC:935\tbiolink:Gene\tBACH1\n"
+    "HGNC:5013\tbiolink:Gene\tHMOX1\n"
+    "GO:0006979\tbiolink:BiologicalProcess\tresponse to oxidative stress\n"
+)
+
+
+@pytest.mark.parametrize("repeat", [False, True], ids=["distinct", "an edge twice"])
+def test_counts_kept_during_an_import_equal_counts_by_query(
+    store: Store, tmp_path: Path, repeat: bool
+) -> None:
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    nodes.write_text(NODES)
+    # A repeated edge is one stored edge: the tally would count it twice.
+    edges.write_text(EDGES + EDGES.splitlines(keepends=True)[1] if repeat else EDGES)
+    import_kgx(store, nodes, edges, pages=False)
+    summary, direct = _counts_by_query(store)
+    assert summary == direct
+    assert ("HGNC:935", "out", "biolink:participates_in", "goa@1", 1) in summary
+    # A second import into the now non-empty store recounts.
+    import_kgx(store, nodes, edges, pages=False)
+    assert _counts_by_query(store)[0] == direct
+
+
+def test_the_tsv_reader_gives_multi_valued_fields_as_lists(tmp_path: Path) -> None:
+    path = tmp_path / "edges.tsv"
+    path.write_text(
+        "subject\tpublications\thas_evidence\tqualifiers\n"
+        'A:1\tPMID:1||PMID:2\tIEA\t{"b": 1}\n'
+        "A:2\t\t\t\n"
+    )
+    rows = list(read_rows(path))
+    assert rows == [
+        (
+            2,
+            {
+                "subject": "A:1",
+                "publications": ["PMID:1", "PMID:2"],
+                "has_evidence": ["IEA"],
+                "qualifiers": {"b": 1},
+            },
+        ),
+        (3, {"subject": "A:2"}),
+    ]
+
+
+def test_rows_built_in_a_second_process_give_the_same_store(
+    store: Store, tmp_path: Path, sqlite_database: str
+) -> None:
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    nodes.write_text(NODES)
+    edges.write_text(EDGES)
+    report = import_kgx(store, nodes, edges, parallel=True)
+    here = Store.open(sqlite_database)
+    try:
+        assert import_kgx(here, nodes, edges, parallel=False).predicates == report.predicates
+        assert snapshot(store) == snapshot(here)
+    finally:
+        here.close()
+    assert report.edges == 3
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ("HGNC:935\tbiolink:participates_in\tGO:0000001\tinfores:goa\t\n", "object"),
+        ("HGNC:935\tbiolink:participates_in\n", "row"),
+    ],
+)
+def test_a_bad_row_found_by_the_second_process_stops_the_import(
+    store: Store, tmp_path: Path, bad: str, field: str
+) -> None:
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    nodes.write_text(NODES)
+    edges.write_text(EDGES + bad + EDGES.split("\n", 1)[1])
+    with pytest.raises(SourceFormatError) as info:
+        import_kgx(store, nodes, edges, parallel=True)
+    assert (info.value.file, info.value.line, info.value.field) == (str(edges), 5, field)
+    with store.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM entity")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM edge")).scalar_one() == 0
+
+
+def test_rows_rejected_by_the_second_process_are_listed_in_order(
+    store: Store, tmp_path: Path
+) -> None:
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    nodes.write_text(NODES + "HGNC:1\tgene\tno category\n")
+    bad = "HGNC:935\tbiolink:cures\tGO:0006979\tinfores:goa\t\n"
+    edges.write_text(EDGES + bad + bad)
+    listed = tmp_path / "rejected.tsv"
+    report = import_kgx(store, nodes, edges, parallel=True, lenient=True, report_path=listed)
+    assert report.edges == 3
+    assert sum(report.rejected.values()) == 3
+    lines = [line.split("\t")[:3] for line in listed.read_text().splitlines()[1:]]
+    assert lines == [
+        [str(nodes), "5", "category"],
+        [str(edges), "5", "predicate"],
+        [str(edges), "6", "predicate"],
+    ]
