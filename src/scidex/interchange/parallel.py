@@ -4,61 +4,69 @@ Turning a KGX edge line into a table row (parsing, validation, the edge
 id's hash, its evidence score) costs about as much as writing the row. With
 two cores one process can do the first while the other does the second:
 the child reads the edges file and sends rows back in pickled batches, the
-parent only writes. The child is spawned (not forked: the parent may hold
-database connections and threads) at the start of an import, so that its
-start-up overlaps the parent's work on the nodes; it waits for the set of
-known node ids before it reads a line.
+parent only writes.
+
+The child is a fresh interpreter (``python -m scidex.interchange.parallel``)
+rather than a ``multiprocessing`` process: forking would copy the parent's
+database connections and threads, and ``multiprocessing``'s spawn re-runs
+the caller's main script, which breaks scripts without a ``__main__``
+guard. It is started at the beginning of an import, so that its start-up
+overlaps the parent's work on the nodes, and waits for the set of known
+node ids before it reads a line.
 
 Nothing about validation changes: the child runs the same :class:`EdgeRows`
-and the same reader. A bad row in strict mode is raised in the parent with
-its file, line and field, so the caller's transaction rolls back as it
-would have; in lenient mode the rejected rows travel with the batches and
-are recorded by the parent in file order.
+and the same reader. A bad row is sent back and raised (strict) or recorded
+(lenient) by the parent, in file order, so the caller's transaction rolls
+back as it would have.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import pickle
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..sources.errors import SourceFormatError
 
 BATCH_ROWS = 10_000
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
-def _produce(conn: Connection, edges: str, release_id: str) -> None:
-    """The child: wait for the known ids, then send ("rows", rows, rejected) batches."""
+def produce(edges: Path, release_id: str, inp: IO[bytes], out: IO[bytes]) -> None:
+    """The child's work: read the known ids from ``inp``, write batches of rows to ``out``.
+
+    Messages are pickles, one after another: ``("rows", rows, rejected)``,
+    then ``("done",)`` or ``("error", exception)``.
+    """
     from . import FORMATS, format_of
     from .kgx import EdgeRows
 
     try:
-        known = conn.recv()
-        if known is None:  # the parent gave up before the edges
-            return
-        path = Path(edges)
-        to_row = EdgeRows(path, release_id, known)
+        known = pickle.load(inp)
+        to_row = EdgeRows(edges, release_id, known)
         rows: list[tuple[Any, ...]] = []
         rejected: list[SourceFormatError] = []
-        for line, row in FORMATS[format_of(path)][0](path):
+        for line, row in FORMATS[format_of(edges)][0](edges):
             try:
                 rows.append(to_row(line, row))
             except SourceFormatError as exc:
                 rejected.append(exc)
             if len(rows) + len(rejected) >= BATCH_ROWS:
-                conn.send(("rows", rows, rejected))
+                pickle.dump(("rows", rows, rejected), out, _PROTOCOL)
                 rows, rejected = [], []
-        conn.send(("rows", rows, rejected))
-        conn.send(("done",))
-    except BaseException as exc:  # everything goes back to the parent
+        pickle.dump(("rows", rows, rejected), out, _PROTOCOL)
+        pickle.dump(("done",), out, _PROTOCOL)
+    except Exception as exc:  # every failure goes back to the parent, which raises it
         try:
-            conn.send(("error", exc))
+            message = pickle.dumps(("error", exc), _PROTOCOL)
         except Exception:  # not picklable: send what it said
-            conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        conn.close()
+            message = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        out.write(message)
+    out.flush()
 
 
 class EdgeRowProcess:
@@ -68,32 +76,36 @@ class EdgeRowProcess:
     """
 
     def __init__(self, edges: Path, release_id: str) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(
-            target=_produce,
-            args=(child, str(edges), release_id),
-            name="scidex-kgx-edges",
-            daemon=True,
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(edges), release_id],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
         )
-        self._proc.start()
-        child.close()
-        self._started = False
+
+    def _failed(self) -> RuntimeError:
+        code = self._proc.wait(10)
+        self._stderr.seek(0)
+        said = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        tail = f": {said[-1]}" if said else ""
+        return RuntimeError(f"the process reading edges stopped (exit code {code}){tail}")
 
     def rows(
         self, known: set[str], rejected: Callable[[SourceFormatError], None]
     ) -> Iterator[tuple[Any, ...]]:
         """Rows in file order; each bad row goes to ``rejected``, which raises in strict mode."""
-        self._conn.send(known)
-        self._started = True
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        try:
+            pickle.dump(known, self._proc.stdin, _PROTOCOL)
+            self._proc.stdin.close()
+        except BrokenPipeError:
+            raise self._failed() from None
         while True:
             try:
-                message = self._conn.recv()
+                message = pickle.load(self._proc.stdout)
             except EOFError:
-                self._proc.join(5)
-                raise RuntimeError(
-                    f"the process reading edges stopped (exit code {self._proc.exitcode})"
-                ) from None
+                raise self._failed() from None
             if message[0] == "rows":
                 _, rows, bad = message
                 for exc in bad:
@@ -105,17 +117,20 @@ class EdgeRowProcess:
                 raise message[1]
 
     def close(self) -> None:
-        if self._proc.is_alive():
-            if not self._started:
-                self._conn.send(None)
-            self._proc.join(1)
-        if self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join()
-        self._conn.close()
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for stream in (self._proc.stdin, self._proc.stdout):
+            if stream is not None:
+                stream.close()
+        self._stderr.close()
 
     def __enter__(self) -> EdgeRowProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+if __name__ == "__main__":
+    produce(Path(sys.argv[1]), sys.argv[2], sys.stdin.buffer, sys.stdout.buffer)
