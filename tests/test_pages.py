@@ -6,12 +6,14 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import func, or_, select
+from sqlalchemy import event, func, or_, select
 
 from scidex.curated import default_content_dir
 from scidex.store import Store
 from scidex.store.schema import edge
+from scidex.views import link_resolver
 from scidex.wiki.content import load_pages
+from scidex.wiki.render import RenderContext, render_markdown
 
 
 class Page(HTMLParser):
@@ -313,3 +315,27 @@ def test_a_cached_page_never_outlives_a_write(client, atlas_store: Store) -> Non
     )
     assert edit.status_code == 200, edit.text
     assert "A line after caching." in client.get("/artifact/wiki-genes-nqo1").text
+
+
+def test_a_pages_wikilinks_cost_a_few_queries_whatever_their_number(
+    sample_store: Store,
+) -> None:
+    targets = ["BACH1", "HMOX1", "HGNC:5013", "NCBIGene:571", "Alzheimer disease", "nosuchthing"]
+    markdown = "\n\n".join(f"See [[{t}]] and [[{t}|again]]." for t in targets * 3)
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    with sample_store.read() as conn:
+        one_by_one = {t: link_resolver(conn)(t) for t in targets}
+        event.listen(conn, "before_cursor_execute", count)
+        try:
+            page = render_markdown(markdown, RenderContext(resolve_link=link_resolver(conn)))
+        finally:
+            event.remove(conn, "before_cursor_execute", count)
+    # By id, by xref, by name, then the pages of what was found.
+    assert len(statements) <= 4
+    assert {use.target: use.resolution for use in page.links} == one_by_one
+    assert one_by_one["nosuchthing"].__class__.__name__ == "Unresolved"
+    assert one_by_one["NCBIGene:571"] == one_by_one["BACH1"]

@@ -7,10 +7,11 @@ resolves to the list of candidates, never silently to one of them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam
 from sqlalchemy import text as sql
 
 from .curies import CurieError, normalize_curie, split_curie
@@ -74,45 +75,86 @@ def _as_curie(text: str) -> str | None:
         return f"{prefix}:{local}"
 
 
-# Plain SQL: these run for every wikilink on every page, and building the
+# Plain SQL: these run for every page's wikilinks, and building the
 # equivalent SQLAlchemy expressions cost more than executing them.
-_BY_ID = sql("SELECT id, name, symbol, category FROM entity WHERE id = :v AND lifecycle = 'active'")
+_BY_ID = sql(
+    "SELECT id, name, symbol, category FROM entity WHERE id IN :v AND lifecycle = 'active'"
+).bindparams(bindparam("v", expanding=True))
 _BY_XREF = sql(
-    "SELECT e.id, e.name, e.symbol, e.category FROM entity_xref x "
+    "SELECT x.xref AS v, e.id, e.name, e.symbol, e.category FROM entity_xref x "
     "JOIN entity e ON e.id = x.entity_id "
-    "WHERE x.xref = :v AND e.lifecycle = 'active' LIMIT :limit"
-)
+    "WHERE x.xref IN :v AND e.lifecycle = 'active'"
+).bindparams(bindparam("v", expanding=True))
+# At most :per rows per name, best kinds first, so a common word cannot flood the answer.
 _BY_NAME = sql(
-    "SELECT e.id, e.name, e.symbol, e.category, n.kind FROM entity_name n "
-    "JOIN entity e ON e.id = n.entity_id "
-    "WHERE n.norm = :v AND e.lifecycle = 'active' LIMIT :limit"
-)
+    "SELECT v, id, name, symbol, category, kind FROM ("
+    " SELECT n.norm AS v, e.id, e.name, e.symbol, e.category, n.kind,"
+    "  row_number() OVER (PARTITION BY n.norm ORDER BY"
+    "   CASE n.kind WHEN 'label' THEN 0 WHEN 'symbol' THEN 0 WHEN 'previous_symbol' THEN 1"
+    "   ELSE 2 END, e.id) AS k"
+    " FROM entity_name n JOIN entity e ON e.id = n.entity_id"
+    " WHERE n.norm IN :v AND e.lifecycle = 'active') t "
+    "WHERE k <= :per"
+).bindparams(bindparam("v", expanding=True))
+_CHUNK = 500
 
 
 def resolve(
     conn: Connection, text: str, *, category: str | None = None, limit: int = 20
 ) -> Resolution:
     """Resolve ``text`` through ids, xrefs and the normalised-name index."""
-    result = Resolution(text)
-    found: dict[str, Match] = {}
+    return resolve_many(conn, [text], category=category, limit=limit)[text]
 
-    def add(rows: list[Any], how: str) -> None:
+
+def resolve_many(
+    conn: Connection, texts: Iterable[str], *, category: str | None = None, limit: int = 20
+) -> dict[str, Resolution]:
+    """Resolve many texts at once (a page's wikilinks): a few queries, whatever their number.
+
+    Each text resolves as :func:`resolve` would resolve it alone: by id, else
+    by xref, else by name, the best tier winning.
+    """
+    found: dict[str, dict[str, Match]] = {t: {} for t in texts}
+
+    def add(text: str, rows: Iterable[Any], how: str) -> None:
+        matches = found[text]
         for r in rows:
             if category and r.category != category:
                 continue
-            prev = found.get(r.id)
+            prev = matches.get(r.id)
             if prev is None or TIERS[how] < TIERS[prev.matched_by]:
-                found[r.id] = Match(r.id, r.name, r.symbol, r.category, how)
+                matches[r.id] = Match(r.id, r.name, r.symbol, r.category, how)
 
-    curie = _as_curie(text.strip())
-    if curie:
-        add(conn.execute(_BY_ID, {"v": curie}).all(), "id")
-        if not found:
-            add(conn.execute(_BY_XREF, {"v": curie, "limit": limit}).all(), "xref")
-    norm = normalize_name(text)
-    if norm and not found:
-        rows = conn.execute(_BY_NAME, {"v": norm, "limit": limit * 4}).all()
+    curies = {t: c for t in found if (c := _as_curie(t.strip()))}
+    by_id = {r.id: r for r in _select(conn, _BY_ID, set(curies.values()))}
+    for t, c in curies.items():
+        if c in by_id:
+            add(t, [by_id[c]], "id")
+    wanted = {c for t, c in curies.items() if not found[t]}
+    by_xref: dict[str, list[Any]] = {}
+    for r in _select(conn, _BY_XREF, wanted):
+        by_xref.setdefault(r.v, []).append(r)
+    for t, c in curies.items():
+        if not found[t]:
+            add(t, by_xref.get(c, [])[:limit], "xref")
+    norms = {t: n for t in found if not found[t] and (n := normalize_name(t))}
+    by_name: dict[str, list[Any]] = {}
+    for r in _select(conn, _BY_NAME, set(norms.values()), per=limit * 4):
+        by_name.setdefault(r.v, []).append(r)
+    for t, n in norms.items():
+        rows = by_name.get(n, [])
         for kind in ("label", "symbol", "previous_symbol", "synonym"):
-            add([r for r in rows if r.kind == kind], kind)
-    result.matches = sorted(found.values(), key=lambda m: (TIERS[m.matched_by], m.id))[:limit]
-    return result
+            add(t, [r for r in rows if r.kind == kind], kind)
+    out: dict[str, Resolution] = {}
+    for t, matches in found.items():
+        result = out[t] = Resolution(t)
+        result.matches = sorted(matches.values(), key=lambda m: (TIERS[m.matched_by], m.id))[:limit]
+    return out
+
+
+def _select(conn: Connection, stmt: Any, values: set[str], **params: Any) -> list[Any]:
+    ordered = sorted(values)
+    rows: list[Any] = []
+    for start in range(0, len(ordered), _CHUNK):
+        rows += conn.execute(stmt, {"v": ordered[start : start + _CHUNK], **params}).all()
+    return rows

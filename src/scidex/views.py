@@ -22,7 +22,6 @@ from .artifacts import (
     get_revision,
     links_of,
     list_revisions,
-    page_for_entity,
     pages_for_entities,
 )
 from .biolink import predicate_label
@@ -40,7 +39,7 @@ from .graph import (
     top_edges,
 )
 from .infobox import Infobox, build_infobox
-from .resolve import resolve
+from .resolve import resolve_many
 from .wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
 from .wiki.links import LinkResolution, ambiguous, resolved, unresolved
 from .wiki.render import RenderContext, RenderedPage, render_markdown
@@ -105,35 +104,51 @@ class PageNotFound(LookupError):
     pass
 
 
-def link_resolver(conn: Connection) -> Callable[[str], LinkResolution]:
-    """Wikilink target -> canonical page URL, through the resolution index."""
-    cache: dict[str, LinkResolution] = {}
+class StoreLinkResolver:
+    """Wikilink target -> canonical page URL, through the resolution index.
 
-    def resolve_link(target: str) -> LinkResolution:
-        if target in cache:
-            return cache[target]
-        found = resolve(conn, target, limit=8)
-        if found.entity is not None:
-            m = found.entity
-            page = page_for_entity(conn, m.id)
-            url = artifact_url(page.id) if page else entity_url(m.id)
-            res: LinkResolution = resolved(url, m.id, m.symbol or m.name)
-        elif found.ambiguous:
-            pages = pages_for_entities(conn, [m.id for m in found.best])
-            res = ambiguous(
-                (
-                    m.id,
-                    m.symbol or m.name,
-                    artifact_url(pages[m.id]) if m.id in pages else entity_url(m.id),
+    A ``Resolver`` (``target -> LinkResolution``) that remembers its answers;
+    ``prefetch`` resolves a whole page's targets, and finds their pages, in a
+    few queries (the renderer calls it before it walks the links).
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._cache: dict[str, LinkResolution] = {}
+
+    def __call__(self, target: str) -> LinkResolution:
+        if target not in self._cache:
+            self.prefetch([target])
+        return self._cache[target]
+
+    def prefetch(self, targets: list[str]) -> None:
+        wanted = [t for t in dict.fromkeys(targets) if t not in self._cache]
+        if not wanted:
+            return
+        found = resolve_many(self.conn, wanted, limit=8)
+        pages = pages_for_entities(
+            self.conn,
+            (m.id for r in found.values() for m in ([r.entity] if r.entity else r.best)),
+        )
+
+        def url(curie: str) -> str:
+            return artifact_url(pages[curie]) if curie in pages else entity_url(curie)
+
+        for target, r in found.items():
+            if r.entity is not None:
+                m = r.entity
+                self._cache[target] = resolved(url(m.id), m.id, m.symbol or m.name)
+            elif r.ambiguous:
+                self._cache[target] = ambiguous(
+                    (m.id, m.symbol or m.name, url(m.id)) for m in r.best
                 )
-                for m in found.best
-            )
-        else:
-            res = unresolved()
-        cache[target] = res
-        return res
+            else:
+                self._cache[target] = unresolved()
 
-    return resolve_link
+
+def link_resolver(conn: Connection) -> StoreLinkResolver:
+    """The store's wikilink resolver (see :class:`StoreLinkResolver`)."""
+    return StoreLinkResolver(conn)
 
 
 def embedder(conn: Connection) -> Callable[[str, str], str | None]:

@@ -161,6 +161,19 @@ class _PageState:
         return [Citation(k, n, self.uses[k]) for k, n in self.numbers.items()]
 
     def annotate(self, tokens: list[Token]) -> None:
+        # A resolver that can look many targets up at once (the store's) gets
+        # them all first: a page's links cost a few queries, not a few each.
+        prefetch = getattr(self.ctx.resolve_link, "prefetch", None)
+        if prefetch is not None:
+            prefetch(
+                [
+                    child.meta["target"]
+                    for token in tokens
+                    if token.type == "inline"
+                    for child in token.children or ()
+                    if child.type == "wikilink"
+                ]
+            )
         line = 0
         heading: Token | None = None
         for token in tokens:
