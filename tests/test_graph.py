@@ -10,8 +10,10 @@ from scidex.graph import (
     degree,
     edges_between,
     get_entity,
+    group_previews,
     neighbours,
     predicate_counts,
+    strongest,
     top_edges,
 )
 from scidex.store import Store
@@ -152,3 +154,20 @@ def test_edges_between_a_hub_and_a_leaf_read_from_either_end_agree(sample_store:
             found = edges_between(conn, a, b)
             assert {e.id for e in found} == direct
             assert all(e.other_id == b for e in found)
+
+
+@pytest.mark.parametrize("curie", ["HGNC:935", "MONDO:0004975", "GO:0006979"])
+def test_group_previews_in_one_statement_equal_each_groups_first_page(
+    sample_store: Store, curie: str
+) -> None:
+    with sample_store.read() as conn:
+        counts = predicate_counts(conn, curie)
+        previews = group_previews(conn, curie, counts, limit=3)
+        for c, page in zip(counts, previews, strict=True):
+            alone = neighbours(conn, curie, predicate=c.predicate, direction=c.direction, limit=3)
+            assert [e.id for e in page.edges] == [e.id for e in alone.edges]
+            assert page.next_cursor == alone.next_cursor
+            assert (page.next_cursor is not None) == (c.count > 3)
+        assert top_edges(conn, curie, per_predicate=2, counts=counts) == strongest(
+            previews, per_group=2
+        )

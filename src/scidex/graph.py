@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, select, tuple_
+from sqlalchemy import Connection, func, literal, select, tuple_, union_all
 
 from .model import CURATED_SOURCE
 from .store.schema import (
@@ -191,6 +191,11 @@ class NeighbourPage:
 DIRECTIONS = ("out", "in")
 
 
+# The entity at the far end of an edge; one alias for every query (making
+# one per call cost a Column construction per column).
+_OTHER = entity.alias("other")
+
+
 def _neighbour_query(
     curie: str,
     direction: str,
@@ -217,7 +222,7 @@ def _neighbour_query(
             edge.c.subject,
         )
     )
-    other = entity.alias("other")
+    other = _OTHER
     stmt = (
         select(
             edge,
@@ -318,6 +323,42 @@ def neighbours(
     return NeighbourPage(rows, nxt)
 
 
+def group_previews(
+    conn: Connection, curie: str, counts: list[PredicateCount], *, limit: int
+) -> list[NeighbourPage]:
+    """The first page of each (direction, predicate) group, in one statement.
+
+    One ``UNION ALL`` of the groups' own index-bounded queries: a page's
+    previews cost one round trip, and each group still ``limit + 1`` index
+    steps whatever the entity's degree.
+    """
+    if not counts:
+        return []
+    parts = []
+    for i, c in enumerate(counts):
+        q = _neighbour_query(curie, c.direction, c.predicate, None, limit + 1).subquery(f"g{i}")
+        parts.append(select(literal(i).label("grp"), *q.c))
+    rows: list[list[NeighbourEdge]] = [[] for _ in counts]
+    for r in conn.execute(union_all(*parts)):
+        rows[r.grp].append(_neighbour(r, counts[r.grp].direction))
+    pages = []
+    for edges in rows:
+        # Each group arrives in index order, but UNION ALL does not promise to keep it.
+        edges.sort(key=lambda e: (e.score, e.id), reverse=True)
+        more = len(edges) > limit
+        edges = edges[:limit]
+        last = edges[-1] if more and edges else None
+        nxt = Cursor(last.direction, last.predicate, last.score, last.id) if last else None
+        pages.append(NeighbourPage(edges, nxt))
+    return pages
+
+
+def strongest(pages: list[NeighbourPage], *, per_group: int = 6) -> list[NeighbourEdge]:
+    """The strongest few edges of each group, strongest first, for diagrams."""
+    out = [e for page in pages for e in page.edges[:per_group]]
+    return sorted(out, key=lambda e: (-e.score, e.predicate, e.other_name))
+
+
 def top_edges(
     conn: Connection,
     curie: str,
@@ -326,13 +367,10 @@ def top_edges(
     counts: list[PredicateCount] | None = None,
 ) -> list[NeighbourEdge]:
     """The strongest few edges of each (direction, predicate) group, for diagrams."""
-    out: list[NeighbourEdge] = []
-    for pc in counts if counts is not None else predicate_counts(conn, curie):
-        page = neighbours(
-            conn, curie, predicate=pc.predicate, direction=pc.direction, limit=per_predicate
-        )
-        out += page.edges
-    return sorted(out, key=lambda e: (-e.score, e.predicate, e.other_name))
+    groups = counts if counts is not None else predicate_counts(conn, curie)
+    return strongest(
+        group_previews(conn, curie, groups, limit=per_predicate), per_group=per_predicate
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,11 +32,11 @@ from .graph import (
     PredicateCount,
     ReleaseInfo,
     get_entity,
-    neighbours,
+    group_previews,
     predicate_counts,
     release_counts,
     source_releases,
-    top_edges,
+    strongest,
 )
 from .infobox import Infobox, build_infobox
 from .resolve import resolve_many
@@ -237,10 +237,8 @@ def artifact_page(
     if entity is not None:
         counts = predicate_counts(conn, entity.id)
         degree = sum(c.count for c in counts)
-        for c in counts:
-            page = neighbours(
-                conn, entity.id, predicate=c.predicate, direction=c.direction, limit=GROUP_PREVIEW
-            )
+        previews = group_previews(conn, entity.id, counts, limit=GROUP_PREVIEW)
+        for c, page in zip(counts, previews, strict=True):
             groups.append(
                 EdgeGroup(
                     c.direction,
@@ -251,8 +249,8 @@ def artifact_page(
                     page.next_cursor.encode() if page.next_cursor else None,
                 )
             )
-        strongest = top_edges(conn, entity.id, per_predicate=6, counts=counts)
-        shown = {e.other_id for g in groups for e in g.edges} | {e.other_id for e in strongest}
+        top = strongest(previews, per_group=6)
+        shown = {e.other_id for g in groups for e in g.edges} | {e.other_id for e in top}
         pages = pages_for_entities(conn, [entity.id, *shown])
         assoc_dir = "out" if entity.category == "biolink:Gene" else "in"
         assoc = [
@@ -268,9 +266,9 @@ def artifact_page(
             page_url=lambda c: artifact_url(pages[c]) if c in pages else entity_url(c),
             atlas_url=f"/atlas/entity/{entity.id}",
         )
-        diagram = _diagram(entity, strongest, pages)
-        curated = [e for e in strongest if e.curated]
-        for e in curated + [e for e in strongest if not e.curated][: max(0, 8 - len(curated))]:
+        diagram = _diagram(entity, top, pages)
+        curated = [e for e in top if e.curated]
+        for e in curated + [e for e in top if not e.curated][: max(0, 8 - len(curated))]:
             url = artifact_url(pages[e.other_id]) if e.other_id in pages else entity_url(e.other_id)
             why = ("curated: " if e.curated else "") + predicate_label(e.predicate)
             item = (e.other_symbol or e.other_name, url, why)
