@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, select, tuple_, union_all
+from sqlalchemy import Connection, func, literal, select, text, tuple_
 
 from .model import CURATED_SOURCE
 from .store.schema import (
@@ -323,23 +324,46 @@ def neighbours(
     return NeighbourPage(rows, nxt)
 
 
+_EDGE_COLUMNS = ", ".join(f"e.{c.name}" for c in edge.columns)
+
+
+@functools.lru_cache(maxsize=256)
+def _previews_sql(directions: tuple[str, ...]) -> Any:
+    """One ``UNION ALL`` of per-group first pages, for groups in these directions.
+
+    Plain SQL, built once per shape: a page's groups differ only in their
+    parameters, and building the SQLAlchemy form cost more than running it.
+    """
+    parts = []
+    for i, direction in enumerate(directions):
+        near, far = ("subject", "object") if direction == "out" else ("object", "subject")
+        parts.append(
+            f"SELECT * FROM (SELECT {i} AS grp, {_EDGE_COLUMNS}, o.id AS other_id, "
+            "o.name AS other_name, o.symbol AS other_symbol, o.category AS other_category "
+            f"FROM edge e JOIN entity o ON o.id = e.{far} "
+            f"WHERE e.{near} = :curie AND e.predicate = :p{i} "
+            f"ORDER BY e.predicate DESC, e.score DESC, e.id DESC LIMIT :n) g{i}"
+        )
+    return text(" UNION ALL ".join(parts))
+
+
 def group_previews(
     conn: Connection, curie: str, counts: list[PredicateCount], *, limit: int
 ) -> list[NeighbourPage]:
     """The first page of each (direction, predicate) group, in one statement.
 
-    One ``UNION ALL`` of the groups' own index-bounded queries: a page's
-    previews cost one round trip, and each group still ``limit + 1`` index
-    steps whatever the entity's degree.
+    One ``UNION ALL`` of the groups' own index-bounded queries (the same
+    order and index walk as :func:`neighbours`): a page's previews cost one
+    round trip, and each group ``limit + 1`` index steps whatever the
+    entity's degree.
     """
     if not counts:
         return []
-    parts = []
-    for i, c in enumerate(counts):
-        q = _neighbour_query(curie, c.direction, c.predicate, None, limit + 1).subquery(f"g{i}")
-        parts.append(select(literal(i).label("grp"), *q.c))
+    params: dict[str, Any] = {"curie": curie, "n": limit + 1}
+    params |= {f"p{i}": c.predicate for i, c in enumerate(counts)}
+    stmt = _previews_sql(tuple(c.direction for c in counts))
     rows: list[list[NeighbourEdge]] = [[] for _ in counts]
-    for r in conn.execute(union_all(*parts)):
+    for r in conn.execute(stmt, params):
         rows[r.grp].append(_neighbour(r, counts[r.grp].direction))
     pages = []
     for edges in rows:
