@@ -376,3 +376,20 @@ def test_openapi_describes_the_atlas(client: Any) -> None:
     params = {p["name"] for p in spec["paths"]["/api/atlas/path"]["get"]["parameters"]}
     assert {"from", "to", "max_hops", "exclude_hubs", "exclude"} <= params
     assert not [p for p in spec["paths"] if p.startswith("/atlas")]  # pages are not the API
+
+
+def test_the_statistics_follow_every_write(store: Store) -> None:
+    from fastapi.testclient import TestClient
+
+    from scidex.config import Settings
+    from scidex.web import create_app
+
+    with TestClient(create_app(Settings(database_url=store.url), store)) as c:
+        assert get_ok(c, "/api/atlas")["entities"]["count"] == 0
+        assert get_ok(c, "/api/atlas") == get_ok(c, "/api/atlas")  # counted once, kept
+        with store.atomic() as conn:
+            insert_entities(conn, [Entity("T:1", "biolink:Gene", "one")])
+        after = get_ok(c, "/api/atlas")
+        assert after["entities"]["count"] == 1
+        assert after["entities_by_category"][0]["category"] == "biolink:Gene"
+        assert ">1</a>" in c.get("/atlas").text

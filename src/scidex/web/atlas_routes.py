@@ -343,14 +343,28 @@ class StatsOut(BaseModel):
     **api,
 )
 def stats_json(request: Request) -> dict[str, Any]:
-    with request.app.state.store.read() as conn:
-        return _stats(conn)
+    return _current_stats(request)
+
+
+def _current_stats(request: Request) -> dict[str, Any]:
+    """The statistics for the store's data version, computed once per version.
+
+    They group the whole graph (hundreds of milliseconds on a large one) and
+    change only when something is written, which advances the data version.
+    """
+    store = request.app.state.store
+    version = store.data_version()  # read first: a write meanwhile only forces a recount
+    held: tuple[int, dict[str, Any]] | None = getattr(request.app.state, "atlas_stats", None)
+    if held is None or held[0] != version:
+        with store.read() as conn:
+            held = (version, _stats(conn))
+        request.app.state.atlas_stats = held
+    return held[1]
 
 
 @router.get("/atlas", **page)
 def stats_page(request: Request) -> Response:
-    with request.app.state.store.read() as conn:
-        stats = _stats(conn)
+    stats = _current_stats(request)
     return _render(request, "atlas.html", {"stats": stats, "label": predicate_label})
 
 
