@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from scidex.provenance import walk
+from pathlib import Path
+
+from sqlalchemy import text
+
+from scidex.artifacts import _LINKS_TO_SQLITE, links_of, page_for_entity
+from scidex.interchange.kgx import import_kgx
+from scidex.provenance import release_artifact_id, walk
 from scidex.store import Store
 from scidex.tokens import create_token
 
@@ -75,3 +81,27 @@ def test_an_edit_updates_the_automatic_links(client, atlas_store: Store) -> None
     links = links_from(client, "wiki-genes-mafk")
     assert ("mentions", "wiki-genes-bach1") in links
     assert not any(kind == "cites" for kind, _t in links)
+
+
+def test_links_to_an_artifact_are_read_through_the_target_index_however_skewed(
+    store: Store, tmp_path: Path
+) -> None:
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    genes = "".join(f"HGNC:{i}\tbiolink:Gene\tgene {i}\n" for i in range(1, 60))
+    nodes.write_text("id\tcategory\tname\n" + genes)
+    edges.write_text("subject\tpredicate\tobject\tprimary_knowledge_source\n")
+    report = import_kgx(store, nodes, edges)  # every page derives from one release: skewed
+    release = release_artifact_id(report.release_id)
+    with store.read() as conn:
+        page = page_for_entity(conn, "HGNC:7")
+        assert page is not None
+        assert (page.id, release) in {
+            (link.source, link.target) for link in links_of(conn, page.id)
+        }
+        into_release = links_of(conn, release, limit=1000)
+        assert len({link.source for link in into_release if link.target == release}) == 59
+        if store.dialect == "sqlite":
+            plan = conn.execute(
+                text("EXPLAIN QUERY PLAN " + _LINKS_TO_SQLITE.text), {"t": release, "n": 1}
+            ).all()
+            assert "USING INDEX ix_artifact_link_target" in " ".join(str(r[-1]) for r in plan)

@@ -477,15 +477,27 @@ class LinkRecord:
     created_at: str
 
 
+_LINKS_TO_SQLITE = text(
+    "SELECT source, link_type, target, created_by, created_at "
+    "FROM artifact_link INDEXED BY ix_artifact_link_target WHERE target = :t LIMIT :n"
+)
+
+
 def links_of(conn: Connection, artifact_id: str, limit: int = 100) -> list[LinkRecord]:
     """Provenance links from and to an artifact."""
     # Two indexed lookups: an OR across both columns makes SQLite scan the table.
     out = conn.execute(
         select(artifact_link).where(artifact_link.c.source == artifact_id).limit(limit)
     ).all()
-    inc = conn.execute(
-        select(artifact_link).where(artifact_link.c.target == artifact_id).limit(limit)
-    ).all()
+    if conn.dialect.name == "sqlite":
+        # Every imported page links to one release, so SQLite's statistics (an
+        # average per target) rate the target index as useless and it scans
+        # the table instead: 15 ms at 237,000 pages. Name the index.
+        inc = conn.execute(_LINKS_TO_SQLITE, {"t": artifact_id, "n": limit}).all()
+    else:
+        inc = conn.execute(
+            select(artifact_link).where(artifact_link.c.target == artifact_id).limit(limit)
+        ).all()
     rows = [*out, *inc][:limit]
     return [LinkRecord(r.source, r.link_type, r.target, r.created_by, r.created_at) for r in rows]
 
