@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -67,3 +68,13 @@ def test_an_unknown_role_is_refused(sqlite_database: str) -> None:
     result = scidex("--db", sqlite_database, "token", "create", "--role", "god", "--label", "x")
     assert result.returncode == 2
     assert "unknown role 'god'" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "many", "-2"])
+def test_a_bad_thread_count_is_one_line_exit_2(value: str, sqlite_database: str) -> None:
+    result = scidex(
+        "--db", sqlite_database, "token", "list", env={**os.environ, "SCIDEX_THREADS": value}
+    )
+    assert result.returncode == 2
+    assert f"SCIDEX_THREADS must be a whole number of 1 or more, not {value!r}" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -8,6 +8,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from scidex.store import Store
 
 
@@ -103,3 +105,18 @@ def test_a_port_in_use_is_refused_with_one_line(store: Store) -> None:
     assert proc.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_the_handlers_run_on_as_many_threads_as_configured(store: Store, threads: int) -> None:
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from scidex.config import Settings
+    from scidex.web import create_app
+
+    app = create_app(Settings(database_url=store.url, threads=threads), store)
+    with TestClient(app) as client:
+        limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
+        assert limiter.total_tokens == threads
+        assert client.get("/health").status_code == 200

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .config import Settings
+from .config import ConfigError, Settings
 from .sources.errors import SourceFormatError
 from .store import Store, StoreError
 from .wiki.content import ContentError
@@ -63,7 +63,10 @@ def main_options(
         ),
     ] = None,
 ) -> None:
-    ctx.obj = Settings.from_env(database_url=db)
+    try:
+        ctx.obj = Settings.from_env(database_url=db)
+    except ConfigError as exc:
+        fail(str(exc))
 
 
 def open_store(ctx: typer.Context) -> Store:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -33,7 +36,15 @@ HERE = Path(__file__).parent
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """Build the app on ``store`` (opened from ``settings`` when not given)."""
     store = store or Store.open(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The pool sync handlers run on (anyio's default holds 40 threads).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title=settings.site_name,
         version=__version__,
         description="A knowledge-graph wiki of citable artifacts for neurodegeneration research.",
