@@ -7,6 +7,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 
@@ -44,26 +47,40 @@ def serve_argv(store: Store, port: int, *options: str) -> list[str]:
     ]
 
 
-def test_serve_answers_pages_and_health(store: Store) -> None:
+@dataclass
+class Served:
+    base: str
+    out: str = ""
+    errs: str = ""
+
+
+@contextmanager
+def serving(store: Store, *options: str) -> Iterator[Served]:
+    """``scidex serve`` on a free port, answering; what it printed is there once it stops."""
     port = free_port()
     proc = subprocess.Popen(
-        serve_argv(store, port),
+        serve_argv(store, port, *options),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    served = Served(f"http://127.0.0.1:{port}")
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/health")
-        with urllib.request.urlopen(base + "/") as page:
+        wait_for(served.base + "/health")
+        yield served
+    finally:
+        proc.terminate()
+        served.out, served.errs = proc.communicate(timeout=30)
+
+
+def test_serve_answers_pages_and_health(store: Store) -> None:
+    with serving(store) as served:
+        with urllib.request.urlopen(served.base + "/") as page:
             html = page.read().decode()
         assert "SciDEX Atlas" in html
         assert f"Store: {store.dialect}" in html
-    finally:
-        proc.terminate()
-        out, errs = proc.communicate(timeout=20)
-    assert f"http://127.0.0.1:{port}" in out
-    assert "Traceback" not in errs
+    assert served.base in served.out
+    assert "Traceback" not in served.errs
 
 
 def test_several_workers_share_one_socket_that_says_tcp(store: Store) -> None:
@@ -72,23 +89,11 @@ def test_several_workers_share_one_socket_that_says_tcp(store: Store) -> None:
     with tcp_socket("127.0.0.1", 0) as sock:
         # asyncio sets TCP_NODELAY only on connections accepted from such a socket.
         assert sock.proto == socket.IPPROTO_TCP
-    port = free_port()
-    proc = subprocess.Popen(
-        serve_argv(store, port, "--workers", "2"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/health")
+    with serving(store, "--workers", "2") as served:
         for _ in range(4):
-            with urllib.request.urlopen(base + "/") as page:
+            with urllib.request.urlopen(served.base + "/") as page:
                 assert "SciDEX Atlas" in page.read().decode()
-    finally:
-        proc.terminate()
-        _out, errs = proc.communicate(timeout=30)
-    assert "Traceback" not in errs
+    assert "Traceback" not in served.errs
 
 
 def test_a_port_in_use_is_refused_with_one_line(store: Store) -> None:
