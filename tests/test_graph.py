@@ -14,7 +14,6 @@ from scidex.graph import (
     neighbours,
     predicate_counts,
     strongest,
-    top_edges,
 )
 from scidex.store import Store
 from scidex.store.schema import edge
@@ -87,11 +86,12 @@ def test_filters_and_the_other_end_of_each_edge(sample_store: Store) -> None:
     assert "NCBIGene:571" in bach1.xrefs
 
 
-def test_top_edges_take_a_few_of_each_group(sample_store: Store) -> None:
+def test_the_strongest_edges_take_a_few_of_each_group(sample_store: Store) -> None:
     with sample_store.read() as conn:
-        top = top_edges(conn, "MONDO:0004975", per_predicate=2)
         groups = predicate_counts(conn, "MONDO:0004975")
+        top = strongest(group_previews(conn, "MONDO:0004975", groups, limit=2), per_group=2)
     assert len(top) == sum(min(2, g.count) for g in groups)
+    assert [e.score for e in top] == sorted((e.score for e in top), reverse=True)
 
 
 @pytest.mark.parametrize("token", ["", "abc", "W10", "WyJ4IiwgInAiLCAxLCAiaSJd"])
@@ -168,6 +168,6 @@ def test_group_previews_in_one_statement_equal_each_groups_first_page(
             assert [e.id for e in page.edges] == [e.id for e in alone.edges]
             assert page.next_cursor == alone.next_cursor
             assert (page.next_cursor is not None) == (c.count > 3)
-        assert top_edges(conn, curie, per_predicate=2, counts=counts) == strongest(
-            previews, per_group=2
+        assert strongest(previews, per_group=2) == strongest(
+            group_previews(conn, curie, counts, limit=2), per_group=2
         )

@@ -383,20 +383,6 @@ def strongest(pages: list[NeighbourPage], *, per_group: int = 6) -> list[Neighbo
     return sorted(out, key=lambda e: (-e.score, e.predicate, e.other_name))
 
 
-def top_edges(
-    conn: Connection,
-    curie: str,
-    *,
-    per_predicate: int = 6,
-    counts: list[PredicateCount] | None = None,
-) -> list[NeighbourEdge]:
-    """The strongest few edges of each (direction, predicate) group, for diagrams."""
-    groups = counts if counts is not None else predicate_counts(conn, curie)
-    return strongest(
-        group_previews(conn, curie, groups, limit=per_predicate), per_group=per_predicate
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class ReleaseInfo:
     id: str

@@ -32,8 +32,6 @@ from ..model import (
     Edge,
     Entity,
     SourceRelease,
-    edge_id,
-    evidence_score,
 )
 from ..provenance import derive_pages_from_releases
 from ..sources.errors import SourceFormatError
@@ -259,24 +257,20 @@ class EdgeRows:
                 return None
         else:
             confidence = None
-        publications = _list(get("publications"))
-        evidence = _list(get("has_evidence"))
         provided = _list(get("provided_by"))
-        return (
-            edge_id(subject, predicate, obj, source),
+        return bulk.edge_values(
             subject,
             predicate,
             obj,
             source,
-            bulk.json_list(_list(get("aggregator_knowledge_source"))),
+            _list(get("aggregator_knowledge_source")),
             level,
             agent,
-            bulk.json_list(publications),
-            bulk.json_list(evidence),
-            bulk.dumps(qualifiers),
+            _list(get("publications")),
+            _list(get("has_evidence")),
+            qualifiers,
             confidence,
             provided[0] if provided else self.release_id,
-            evidence_score(level, agent, publications, evidence, source),
         )
 
 
@@ -324,6 +318,9 @@ def _sidecar_releases(nodes: Path) -> list[SourceRelease]:
     return [SourceRelease(**r) for r in json.loads(path.read_text("utf-8"))]
 
 
+_SUBJECT, _PREDICATE, _OBJECT, _RELEASE = (
+    bulk.EDGE_COLUMNS.index(c) for c in ("subject", "predicate", "object", "source_release")
+)
 # Below this many edges a second process costs more to start than it saves.
 PARALLEL_MIN_EDGES = 100_000
 
@@ -389,8 +386,8 @@ def import_kgx(
 
             def counted() -> Iterator[tuple[Any, ...]]:
                 for row in rows:
-                    tally.add(row[1], row[2], row[3], row[12])
-                    report.predicates[row[2]] += 1
+                    tally.add(row[_SUBJECT], row[_PREDICATE], row[_OBJECT], row[_RELEASE])
+                    report.predicates[row[_PREDICATE]] += 1
                     yield row
 
             with bulk.loading(conn, edge_table, expected_edges) as load:

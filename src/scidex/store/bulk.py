@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from ..model import Edge, Entity, SourceRelease
+from ..model import Edge, Entity, SourceRelease, edge_id, evidence_score
 from ..names import normalize_name
 from . import edge_counts
 
@@ -243,22 +243,53 @@ def entity_names(e: Entity) -> Iterator[tuple[str, str, str, str, str | None]]:
                 yield (e.id, name, norm, kind, e.source_release)
 
 
-def edge_row(e: Edge) -> tuple[Any, ...]:
+def edge_values(
+    subject: str,
+    predicate: str,
+    obj: str,
+    source: str,
+    aggregators: Sequence[str],
+    level: str,
+    agent: str,
+    publications: Sequence[str],
+    evidence: Sequence[str],
+    qualifiers: dict[str, Any],
+    confidence: float | None,
+    release: str | None,
+) -> tuple[Any, ...]:
+    """An ``edge`` row in ``EDGE_COLUMNS`` order, its id and score derived here."""
     return (
-        e.id,
+        edge_id(subject, predicate, obj, source),
+        subject,
+        predicate,
+        obj,
+        source,
+        json_list(aggregators),
+        level,
+        agent,
+        json_list(publications),
+        json_list(evidence),
+        dumps(qualifiers),
+        confidence,
+        release,
+        evidence_score(level, agent, publications, evidence, source),
+    )
+
+
+def edge_row(e: Edge) -> tuple[Any, ...]:
+    return edge_values(
         e.subject,
         e.predicate,
         e.object,
         e.primary_knowledge_source,
-        json_list(e.aggregator_knowledge_sources),
+        e.aggregator_knowledge_sources,
         e.knowledge_level,
         e.agent_type,
-        json_list(e.publications),
-        json_list(e.evidence_codes),
-        dumps(e.qualifiers),
+        e.publications,
+        e.evidence_codes,
+        e.qualifiers,
         e.confidence,
         e.source_release,
-        e.score,
     )
 
 
