@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, text
 
-from scidex.interchange.kgx import EdgeRows, edge_from_row, import_kgx
+from scidex.interchange.kgx import import_kgx
+from scidex.interchange.records import EdgeRows, edge_from_row, edge_rows
 from scidex.interchange.tsv import read_rows
 from scidex.model import Edge
 from scidex.sources.errors import SourceFormatError
@@ -273,3 +274,109 @@ def test_rows_rejected_by_the_second_process_are_listed_in_order(
         [str(edges), "5", "predicate"],
         [str(edges), "6", "predicate"],
     ]
+
+
+def _record_path(path: Path, known: set[str]) -> list[Any]:
+    """What every line of ``path`` becomes through the reader and full validation alone."""
+    out: list[Any] = []
+    for line, record in read_rows(path):
+        try:
+            out.append(bulk.edge_row(edge_from_row(record, path, line, "kgx@test", known)))
+        except SourceFormatError as exc:
+            out.append((exc.line, exc.field, exc.message))
+    return out
+
+
+def _cell_path(path: Path, known: set[str]) -> list[Any]:
+    return [
+        (x.line, x.field, x.message) if isinstance(x, SourceFormatError) else x
+        for x in edge_rows(path, "kgx@test", known)
+    ]
+
+
+FULL_HEADER = (
+    "subject\tpredicate\tobject\tprimary_knowledge_source\taggregator_knowledge_source\t"
+    "knowledge_level\tagent_type\tpublications\thas_evidence\tqualifiers\tconfidence\tprovided_by\n"
+)
+GOA = "biolink:participates_in\tGO:0006979\tinfores:goa"
+TRICKY_LINES = [
+    f"HGNC:935\t{GOA}\t\tknowledge_assertion\tmanual_agent\tPMID:1\tIDA\t\t\t\n",
+    # The same combination again: these take the cell path.
+    f"HGNC:5013\t{GOA}\tinfores:a|infores:b\tknowledge_assertion\tmanual_agent\t"
+    "PMID:1||PMID:2\tIDA|IEA\t\t0.75\tgoa@1\n",
+    f"HGNC:935\t{GOA}\t\tknowledge_assertion\tmanual_agent\t|\t\t"
+    '{"negated": false, "frequency_qualifier": "HP:0040283"}\t 1e-3 \t|goa@2\n',
+    "\n",  # a blank line is no record
+    f'HGNC:5013\t{GOA}\t\tknowledge_assertion\tmanual_agent\tdoi:10.1/"q"\t証拠\t{{}}\t2\t\n',
+    # Refused, each with its own field; the cell path must not accept any of them.
+    f"HGNC:935\t{GOA}\t\tknowledge_assertion\tmanual_agent\t\t\t\thigh\t\n",
+    f"HGNC:935\t{GOA}\t\tknowledge_assertion\tmanual_agent\t\t\t\tnan\t\n",
+    f'HGNC:935\t{GOA}\t\tknowledge_assertion\tmanual_agent\t\t\t["x"]\t\t\n',
+    "HGNC:935\tbiolink:participates_in\tGO:9999999\tinfores:goa\t\tknowledge_assertion\t"
+    "manual_agent\t\t\t\t\t\n",
+    f"HGNC:935\t{GOA}\t\tknowledge_assertion\trobot\t\t\t\t\t\n",
+    # Empty level and agent mean not_provided: a new combination, validated in full.
+    f"HGNC:935\t{GOA}\t\t\t\t\t\t\t\t\n",
+    f"HGNC:5013\t{GOA}\t\t\t\t\t\t\t\t\n",
+]
+
+
+def test_lines_read_cell_by_cell_give_the_rows_of_full_validation(tmp_path: Path) -> None:
+    path = tmp_path / "edges.tsv"
+    path.write_text(FULL_HEADER + "".join(TRICKY_LINES), encoding="utf-8")
+    expected = _record_path(path, KNOWN)
+    assert len(expected) == 11
+    assert [x[:2] for x in expected if len(x) == 3] == [
+        (7, "confidence"),
+        (8, "confidence"),
+        (9, "qualifiers"),
+        (10, "object"),
+        (11, "agent_type"),
+    ]
+    assert _cell_path(path, KNOWN) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # Columns left out read as empty cells, in any order.
+        "object\tsubject\tprimary_knowledge_source\tpredicate\n",
+        # A repeated column: the record keeps its last non-empty cell.
+        "subject\tpredicate\tobject\tprimary_knowledge_source\tpredicate\n",
+    ],
+)
+def test_any_header_gives_the_rows_of_full_validation(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "edges.tsv"
+    names = header.split()
+    cells = {
+        "subject": "HGNC:935",
+        "object": "GO:0006979",
+        "primary_knowledge_source": "infores:goa",
+        "predicate": "biolink:participates_in",
+    }
+    line = "\t".join(cells[n] for n in names) + "\n"
+    last_empty = "\t".join("" if i == len(names) - 1 else cells[n] for i, n in enumerate(names))
+    path.write_text(header + line * 3 + last_empty + "\n", encoding="utf-8")
+    expected = _record_path(path, KNOWN)
+    assert len(expected) == 4
+    assert _cell_path(path, KNOWN) == expected
+
+
+def test_a_line_of_the_wrong_width_stops_the_cell_path_too(tmp_path: Path) -> None:
+    path = tmp_path / "edges.tsv"
+    path.write_text(FULL_HEADER + TRICKY_LINES[0] * 2 + TRICKY_LINES[0].rstrip("\n") + "\tx\n")
+    with pytest.raises(SourceFormatError) as info:
+        _cell_path(path, KNOWN)
+    assert (info.value.line, info.value.field) == (4, "row")
+
+
+def test_the_second_process_knows_the_nodes_this_one_refused(store: Store, tmp_path: Path) -> None:
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    nodes.write_text(NODES + "HGNC:1\tgene\tno category\n")
+    edges.write_text(EDGES + "HGNC:935\tbiolink:related_to\tHGNC:1\tinfores:string\t\n")
+    report = import_kgx(store, nodes, edges, parallel=True, lenient=True)
+    assert report.edges == 3
+    assert report.rejected == {
+        "category: no Biolink category in": 1,
+        "object: unknown node": 1,
+    }

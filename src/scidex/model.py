@@ -41,8 +41,8 @@ def edge_id(subject: str, predicate: str, object: str, primary_knowledge_source:
     96 bits of SHA-256 keep collisions negligible at 10^7-10^8 edges while
     staying short enough to index cheaply.
     """
-    key = "\x1f".join((subject, predicate, object, primary_knowledge_source))
-    return "E" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    key = f"{subject}\x1f{predicate}\x1f{object}\x1f{primary_knowledge_source}"
+    return "E" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 _LEVEL_WEIGHT = {

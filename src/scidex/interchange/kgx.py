@@ -12,24 +12,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import Connection, select
 
-from .. import biolink
 from ..artifacts import backfill_pages
-from ..curies import CurieError, split_curie
 from ..graph import source_releases
 from ..model import (
-    AGENT_TYPES,
-    KNOWLEDGE_LEVELS,
-    Edge,
     Entity,
     SourceRelease,
 )
@@ -41,6 +38,7 @@ from ..store.schema import entity, entity_name, entity_xref, source_release
 from ..store.search import reindex_entities, reindex_pages
 from . import FORMATS, format_of
 from .parallel import EdgeRowProcess
+from .records import edge_rows, node_from_row, tallied
 
 NODE_COLUMNS = [
     "id",
@@ -82,6 +80,11 @@ class ImportReport:
     predicates: Counter[str] = field(default_factory=Counter)
 
 
+def _reason(message: str) -> str:
+    """A problem without the value it quotes: ``unknown node 'X:1'`` counts as ``unknown node``."""
+    return re.split(r"\s['\"\[{]", message, maxsplit=1)[0].rstrip(":, ")
+
+
 class _Rejects:
     """Collects bad rows: raises at the first in strict mode, records them in lenient mode."""
 
@@ -94,7 +97,7 @@ class _Rejects:
     def __call__(self, err: SourceFormatError) -> None:
         if not self.lenient:
             raise err
-        self.counts[f"{err.field}: {err.message.split(':')[0]}"] += 1
+        self.counts[f"{err.field}: {_reason(err.message)}"] += 1
         if self.path is not None:
             if self._fh is None:
                 self._fh = self.path.open("w", encoding="utf-8")
@@ -104,174 +107,6 @@ class _Rejects:
     def close(self) -> None:
         if self._fh:
             self._fh.close()
-
-
-def _curie(value: Any, file: Path, line: int, fld: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise SourceFormatError(file, line, fld, "missing")
-    try:
-        prefix, _local = split_curie(value)
-    except CurieError as exc:
-        raise SourceFormatError(file, line, fld, f"not a CURIE: {value!r}") from exc
-    if not biolink.is_known_curie_prefix(prefix):
-        raise SourceFormatError(file, line, fld, f"unknown CURIE prefix {prefix!r} in {value!r}")
-    return value
-
-
-def _list(value: Any) -> list[str]:
-    """A multi-valued field: the readers give lists of strings; callers may give a string."""
-    if not value:
-        return []
-    if type(value) is list:
-        return value
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
-
-
-def node_from_row(row: dict[str, Any], file: Path, line: int, release_id: str) -> Entity:
-    curie = _curie(row.get("id"), file, line, "id")
-    categories = [c for c in _list(row.get("category")) if biolink.is_category(c)]
-    if not categories:
-        raise SourceFormatError(
-            file, line, "category", f"no Biolink category in {row.get('category')!r}"
-        )
-    # KGX lists ancestors too; the first non-root class is the most specific one given.
-    category = next((c for c in categories if c != "biolink:NamedThing"), categories[0])
-    attributes = row.get("attributes") or {}
-    if not isinstance(attributes, dict):
-        raise SourceFormatError(file, line, "attributes", "expected a JSON object")
-    provided = _list(row.get("provided_by"))
-    return Entity(
-        id=curie,
-        category=category,
-        name=str(row.get("name") or curie),
-        symbol=row.get("symbol") or None,
-        description=row.get("description") or None,
-        synonyms=tuple(_list(row.get("synonym"))),
-        previous_symbols=tuple(_list(row.get("previous_symbol"))),
-        xrefs=tuple(_list(row.get("xref"))),
-        attributes=attributes,
-        source_release=provided[0] if provided else release_id,
-    )
-
-
-def edge_from_row(
-    row: dict[str, Any], file: Path, line: int, release_id: str, known: set[str]
-) -> Edge:
-    subject = _curie(row.get("subject"), file, line, "subject")
-    obj = _curie(row.get("object"), file, line, "object")
-    predicate = row.get("predicate")
-    if not isinstance(predicate, str) or not biolink.is_predicate(predicate):
-        raise SourceFormatError(file, line, "predicate", f"not a Biolink predicate: {predicate!r}")
-    for fld, value in (("subject", subject), ("object", obj)):
-        if value not in known:
-            raise SourceFormatError(file, line, fld, f"unknown node {value!r}")
-    source = row.get("primary_knowledge_source")
-    if isinstance(source, list):
-        source = source[0] if source else None
-    if not isinstance(source, str) or not source.startswith("infores:"):
-        raise SourceFormatError(
-            file, line, "primary_knowledge_source", f"expected an infores: CURIE, got {source!r}"
-        )
-    level = row.get("knowledge_level") or "not_provided"
-    if level not in KNOWLEDGE_LEVELS:
-        raise SourceFormatError(file, line, "knowledge_level", f"unknown value {level!r}")
-    agent = row.get("agent_type") or "not_provided"
-    if agent not in AGENT_TYPES:
-        raise SourceFormatError(file, line, "agent_type", f"unknown value {agent!r}")
-    qualifiers = row.get("qualifiers") or {}
-    if not isinstance(qualifiers, dict):
-        raise SourceFormatError(file, line, "qualifiers", "expected a JSON object")
-    confidence = row.get("confidence")
-    try:
-        conf = float(confidence) if confidence not in (None, "") else None
-    except (TypeError, ValueError) as exc:
-        raise SourceFormatError(file, line, "confidence", f"not a number: {confidence!r}") from exc
-    provided = _list(row.get("provided_by"))
-    return Edge(
-        subject=subject,
-        predicate=predicate,
-        object=obj,
-        primary_knowledge_source=source,
-        knowledge_level=level,
-        agent_type=agent,
-        aggregator_knowledge_sources=tuple(_list(row.get("aggregator_knowledge_source"))),
-        publications=tuple(_list(row.get("publications"))),
-        evidence_codes=tuple(_list(row.get("has_evidence"))),
-        qualifiers=qualifiers,
-        confidence=conf,
-        source_release=provided[0] if provided else release_id,
-    )
-
-
-class EdgeRows:
-    """KGX edge records to ``edge`` table rows, validated exactly as :func:`edge_from_row`.
-
-    A large graph repeats a handful of predicates, sources, knowledge levels
-    and agent types millions of times. Once a combination has passed full
-    validation, later rows with it and with two known endpoints go straight
-    to a table row; anything unseen or odd takes the full path, which raises
-    the same errors with the same file, line and field.
-    """
-
-    def __init__(self, file: Path, release_id: str, known: set[str]) -> None:
-        self.file = file
-        self.release_id = release_id
-        self.known = known
-        self._checked: set[tuple[str, str, str, str]] = set()
-
-    def __call__(self, line: int, row: dict[str, Any]) -> tuple[Any, ...]:
-        out = self._fast(row)
-        if out is None:
-            edge = edge_from_row(row, self.file, line, self.release_id, self.known)
-            out = bulk.edge_row(edge)
-            key = (edge.predicate, edge.primary_knowledge_source, edge.knowledge_level)
-            self._checked.add((*key, edge.agent_type))
-        return out
-
-    def _fast(self, row: dict[str, Any]) -> tuple[Any, ...] | None:
-        """The row for a record made only of parts already validated, else None."""
-        get = row.get
-        subject, predicate, obj = get("subject"), get("predicate"), get("object")
-        source = get("primary_knowledge_source")
-        level = get("knowledge_level") or "not_provided"
-        agent = get("agent_type") or "not_provided"
-        qualifiers = get("qualifiers") or {}
-        if not (
-            type(source) is str
-            and type(predicate) is str
-            and type(level) is str
-            and type(agent) is str
-            and (predicate, source, level, agent) in self._checked
-            and subject in self.known
-            and obj in self.known
-            and type(qualifiers) is dict
-        ):
-            return None
-        confidence = get("confidence")
-        if confidence is not None and confidence != "":
-            try:
-                confidence = float(confidence)
-            except (TypeError, ValueError):
-                return None
-        else:
-            confidence = None
-        provided = _list(get("provided_by"))
-        return bulk.edge_values(
-            subject,
-            predicate,
-            obj,
-            source,
-            _list(get("aggregator_knowledge_source")),
-            level,
-            agent,
-            _list(get("publications")),
-            _list(get("has_evidence")),
-            qualifiers,
-            confidence,
-            provided[0] if provided else self.release_id,
-        )
 
 
 def _estimate_rows(path: Path) -> int:
@@ -318,9 +153,6 @@ def _sidecar_releases(nodes: Path) -> list[SourceRelease]:
     return [SourceRelease(**r) for r in json.loads(path.read_text("utf-8"))]
 
 
-_SUBJECT, _PREDICATE, _OBJECT, _RELEASE = (
-    bulk.EDGE_COLUMNS.index(c) for c in ("subject", "predicate", "object", "source_release")
-)
 # Below this many edges a second process costs more to start than it saves.
 PARALLEL_MIN_EDGES = 100_000
 
@@ -343,7 +175,7 @@ def import_kgx(
     files on a machine with more than one core.
     """
     read_nodes = FORMATS[format_of(nodes)][0]
-    read_edges = FORMATS[format_of(edges)][0]
+    format_of(edges)  # a name that tells no format is refused before anything starts
     release = _import_release(nodes, edges)
     report = ImportReport(release_id=release.id, report_path=report_path if lenient else None)
     rejects = _Rejects(lenient, report_path)
@@ -352,12 +184,14 @@ def import_kgx(
         parallel = expected_edges >= PARALLEL_MIN_EDGES and (os.cpu_count() or 1) > 1
     with ExitStack() as stack:
         stack.callback(rejects.close)
-        # Started first, so that its start-up overlaps the work on the nodes.
-        child = stack.enter_context(EdgeRowProcess(edges, release.id)) if parallel else None
+        # Started first: it reads the edges while this process writes the nodes.
+        child = stack.enter_context(EdgeRowProcess(nodes, edges, release.id)) if parallel else None
         with store.atomic() as conn:
             for r in _sidecar_releases(nodes):
                 bulk.upsert_source_release(conn, r)
             known = set(conn.execute(select(entity.c.id)).scalars())
+            if child:
+                child.start(known)
             bulk.upsert_source_release(conn, release)
 
             def node_records() -> Iterator[Entity]:
@@ -372,31 +206,29 @@ def import_kgx(
                     yield e
 
             report.nodes = bulk.insert_entities(conn, node_records())
-
-            def rows_here() -> Iterator[tuple[Any, ...]]:
-                to_row = EdgeRows(edges, release.id, known)
-                for line, row in read_edges(edges):
-                    try:
-                        yield to_row(line, row)
-                    except SourceFormatError as exc:
-                        rejects(exc)
-
-            rows = child.rows(known, rejects) if child else rows_here()
-            tally = edge_counts.Tally()
-
-            def counted() -> Iterator[tuple[Any, ...]]:
-                for row in rows:
-                    tally.add(row[_SUBJECT], row[_PREDICATE], row[_OBJECT], row[_RELEASE])
-                    report.predicates[row[_PREDICATE]] += 1
-                    yield row
-
-            with bulk.loading(conn, edge_table, expected_edges) as load:
-                report.edges = bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), counted())
-            tally.write(conn, was_empty=load.was_empty)
+            # What needs only the entities comes before the edges: meanwhile the
+            # second process reads ahead, and no edge write waits for it.
             _ensure_releases(conn, release)
             reindex_entities(conn)
             if pages:
                 backfill_pages(conn, author="scidex import kgx")
+
+            if child:
+                rows = child.rows(rejects)
+            else:
+                tally = edge_counts.Tally()
+                batches = tallied(edge_rows(edges, release.id, known), tally, rejects)
+                rows = chain.from_iterable(batches)
+            with bulk.loading(conn, edge_table, expected_edges) as load:
+                report.edges = bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), rows)
+            if child:
+                assert child.tally is not None  # the rows are all in
+                tally = child.tally
+            for (_subject, predicate, _release), n in tally.out.items():
+                report.predicates[predicate] += n
+            tally.write(conn, was_empty=load.was_empty)
+            _ensure_releases(conn, release)  # and those the edges name
+            if pages:
                 derive_pages_from_releases(conn, source_releases(conn))
                 reindex_pages(conn)
     store.analyze()

@@ -10,9 +10,12 @@ The child is a fresh interpreter (``python -m scidex.interchange.parallel``)
 rather than a ``multiprocessing`` process: forking would copy the parent's
 database connections and threads, and ``multiprocessing``'s spawn re-runs
 the caller's main script, which breaks scripts without a ``__main__``
-guard. It is started at the beginning of an import, so that its start-up
-overlaps the parent's work on the nodes, and waits for the set of known
-node ids before it reads a line.
+guard. It is started at the beginning of an import and works alongside
+the parent from there: the parent sends the ids of the entities already
+stored, the child reads the nodes file for the ids it adds (through the
+same validation, so both agree on which nodes are known) and goes on to
+the edges while the parent is still writing the nodes. A thread in the
+parent empties the pipe into a queue as the child fills it.
 
 Nothing about validation changes: the child runs the same :class:`EdgeRows`
 and the same reader. A bad row is sent back and raised (strict) or recorded
@@ -23,50 +26,71 @@ back as it would have.
 from __future__ import annotations
 
 import pickle
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from ..sources.errors import SourceFormatError
+from ..store.edge_counts import Tally
 
-BATCH_ROWS = 10_000
+# Batches read ahead of the writer (about 2 MB each): enough to cover the
+# parent's work on the nodes and their pages on a graph of a million edges.
+QUEUED_BATCHES = 100
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
-def produce(edges: Path, release_id: str, inp: IO[bytes], out: IO[bytes]) -> None:
-    """The child's work: read the known ids from ``inp``, write batches of rows to ``out``.
+def produce(nodes: Path, edges: Path, release_id: str, inp: IO[bytes], out: IO[bytes]) -> None:
+    """The child's work: read the stored ids from ``inp``, write batches of rows to ``out``.
 
-    Messages are pickles, one after another: ``("rows", rows, rejected)``,
-    then ``("done",)`` or ``("error", exception)``.
+    Messages are framed pickles (:func:`_send`), one after another: ``("rows", rows, rejected)``,
+    then ``("done", tally)`` (the edge counts of every row sent) or
+    ``("error", exception)``.
     """
-    from . import FORMATS, format_of
-    from .kgx import EdgeRows
+    from .records import accepted_node_ids, edge_rows, tallied
 
     try:
         known = pickle.load(inp)
-        to_row = EdgeRows(edges, release_id, known)
-        rows: list[tuple[Any, ...]] = []
+        known.update(accepted_node_ids(nodes, release_id))
+        tally = Tally()
         rejected: list[SourceFormatError] = []
-        for line, row in FORMATS[format_of(edges)][0](edges):
-            try:
-                rows.append(to_row(line, row))
-            except SourceFormatError as exc:
-                rejected.append(exc)
-            if len(rows) + len(rejected) >= BATCH_ROWS:
-                pickle.dump(("rows", rows, rejected), out, _PROTOCOL)
-                rows, rejected = [], []
-        pickle.dump(("rows", rows, rejected), out, _PROTOCOL)
-        pickle.dump(("done",), out, _PROTOCOL)
+        for batch in tallied(edge_rows(edges, release_id, known), tally, rejected.append):
+            _send(out, ("rows", batch, rejected))
+            rejected.clear()
+        _send(out, ("rows", [], rejected))
+        _send(out, ("done", tally))
     except Exception as exc:  # every failure goes back to the parent, which raises it
         try:
-            message = pickle.dumps(("error", exc), _PROTOCOL)
+            _send(out, ("error", exc))
         except Exception:  # not picklable: send what it said
-            message = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-        out.write(message)
+            _send(out, ("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
     out.flush()
+
+
+def _send(out: IO[bytes], message: tuple[Any, ...]) -> None:
+    """One message as a frame: its pickle's length (8 bytes, big-endian), then the pickle."""
+    data = pickle.dumps(message, _PROTOCOL)
+    out.write(len(data).to_bytes(8, "big"))
+    out.write(data)
+
+
+def _frames(stream: IO[bytes], into: queue.Queue[bytes | None], stop: threading.Event) -> None:
+    """Move the child's frames from its pipe into ``into`` until it ends (then None)."""
+    while not stop.is_set():
+        head = stream.read(8)
+        data = stream.read(int.from_bytes(head, "big")) if len(head) == 8 else None
+        while not stop.is_set():
+            try:
+                into.put(data, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        if data is None:
+            return
 
 
 class EdgeRowProcess:
@@ -75,14 +99,27 @@ class EdgeRowProcess:
     Use as a context manager: leaving it stops the child whatever happened.
     """
 
-    def __init__(self, edges: Path, release_id: str) -> None:
+    def __init__(self, nodes: Path, edges: Path, release_id: str) -> None:
+        self.tally: Tally | None = None  # the rows' edge counts, once they have all come
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(edges), release_id],
+            [sys.executable, "-m", __name__, str(nodes), str(edges), release_id],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
         )
+        # A thread empties the pipe as the child fills it: read only when rows
+        # are wanted, the pipe's 64 KiB would stall the child during every write.
+        self._queue: queue.Queue[bytes | None] = queue.Queue(QUEUED_BATCHES)
+        self._stop = threading.Event()
+        assert self._proc.stdout is not None
+        self._reader = threading.Thread(
+            target=_frames,
+            args=(self._proc.stdout, self._queue, self._stop),
+            name="edge-rows-reader",
+            daemon=True,
+        )
+        self._reader.start()
 
     def _failed(self) -> RuntimeError:
         code = self._proc.wait(10)
@@ -91,27 +128,29 @@ class EdgeRowProcess:
         tail = f": {said[-1]}" if said else ""
         return RuntimeError(f"the process reading edges stopped (exit code {code}){tail}")
 
-    def rows(
-        self, known: set[str], rejected: Callable[[SourceFormatError], None]
-    ) -> Iterator[tuple[Any, ...]]:
-        """Rows in file order; each bad row goes to ``rejected``, which raises in strict mode."""
-        assert self._proc.stdin is not None and self._proc.stdout is not None
+    def start(self, stored: set[str]) -> None:
+        """Send the ids of the entities stored before the import: the child starts on them."""
+        assert self._proc.stdin is not None
         try:
-            pickle.dump(known, self._proc.stdin, _PROTOCOL)
+            pickle.dump(stored, self._proc.stdin, _PROTOCOL)
             self._proc.stdin.close()
         except BrokenPipeError:
             raise self._failed() from None
+
+    def rows(self, rejected: Callable[[SourceFormatError], None]) -> Iterator[tuple[Any, ...]]:
+        """Rows in file order; each bad row goes to ``rejected``, which raises in strict mode."""
         while True:
-            try:
-                message = pickle.load(self._proc.stdout)
-            except EOFError:
-                raise self._failed() from None
+            frame = self._queue.get()
+            if frame is None:
+                raise self._failed()
+            message = pickle.loads(frame)
             if message[0] == "rows":
                 _, rows, bad = message
                 for exc in bad:
                     rejected(exc)
                 yield from rows
             elif message[0] == "done":
+                self.tally = message[1]
                 return
             else:
                 raise message[1]
@@ -120,6 +159,8 @@ class EdgeRowProcess:
         if self._proc.poll() is None:
             self._proc.kill()
         self._proc.wait()
+        self._stop.set()
+        self._reader.join()
         for stream in (self._proc.stdin, self._proc.stdout):
             if stream is not None:
                 stream.close()
@@ -133,4 +174,4 @@ class EdgeRowProcess:
 
 
 if __name__ == "__main__":
-    produce(Path(sys.argv[1]), sys.argv[2], sys.stdin.buffer, sys.stdout.buffer)
+    produce(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.stdin.buffer, sys.stdout.buffer)

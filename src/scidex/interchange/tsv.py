@@ -38,35 +38,65 @@ def _open(path: Path, mode: str) -> IO[str]:
     return path.open(mode, encoding="utf-8", newline="")
 
 
+def open_text(path: Path, mode: str = "r") -> IO[str]:
+    """A KGX TSV file (``.gz`` allowed) as text."""
+    return _open(path, mode)
+
+
+def reader(fh: IO[str]) -> Iterator[list[str]]:
+    """The file's lines as lists of cells: tabs only, no quoting (KGX TSV has none)."""
+    return csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def header_of(lines: Iterator[list[str]], path: Path) -> list[str]:
+    header = next(lines, None)
+    if not header:
+        raise SourceFormatError(path, 1, "header", "empty file: expected a header row")
+    return header
+
+
+class Decoder:
+    """One line's cells to a KGX record, as :func:`read_rows` gives it."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path = path
+        self.header = header
+        self.width = len(header)
+        self.multi = [k for k in header if k in MULTI]
+        self.as_json = [k for k in header if k in JSON_FIELDS]
+
+    def __call__(self, line: int, values: list[str]) -> dict[str, Any]:
+        if len(values) != self.width:
+            raise SourceFormatError(
+                self.path, line, "row", f"{len(values)} fields where the header has {self.width}"
+            )
+        # Empty cells are absent keys; multi-valued and JSON cells are decoded after.
+        row: dict[str, Any] = {k: v for k, v in zip(self.header, values, strict=True) if v}
+        for key in self.multi:
+            if value := row.get(key):
+                row[key] = split_multi(value)
+        for key in self.as_json:
+            if value := row.get(key):
+                try:
+                    row[key] = json.loads(value)
+                except ValueError as exc:
+                    raise SourceFormatError(self.path, line, key, f"invalid JSON: {exc}") from exc
+        return row
+
+
+def split_multi(value: str) -> list[str]:
+    """A multi-valued cell's values, empty ones left out (``a||b`` is two)."""
+    parts = value.split(SEP)
+    return [v for v in parts if v] if "" in parts else parts
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with _open(path, "r") as fh:
-        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if not header:
-            raise SourceFormatError(path, 1, "header", "empty file: expected a header row")
-        width = len(header)
-        multi = [k for k in header if k in MULTI]
-        as_json = [k for k in header if k in JSON_FIELDS]
-        for line, values in enumerate(reader, start=2):
-            if not values:
-                continue
-            if len(values) != width:
-                raise SourceFormatError(
-                    path, line, "row", f"{len(values)} fields where the header has {width}"
-                )
-            # Empty cells are absent keys; multi-valued and JSON cells are decoded after.
-            row: dict[str, Any] = {k: v for k, v in zip(header, values, strict=True) if v}
-            for key in multi:
-                if value := row.get(key):
-                    parts = value.split(SEP)
-                    row[key] = [v for v in parts if v] if "" in parts else parts
-            for key in as_json:
-                if value := row.get(key):
-                    try:
-                        row[key] = json.loads(value)
-                    except ValueError as exc:
-                        raise SourceFormatError(path, line, key, f"invalid JSON: {exc}") from exc
-            yield line, row
+        lines = reader(fh)
+        decode = Decoder(path, header_of(lines, path))
+        for line, values in enumerate(lines, start=2):
+            if values:  # a blank line
+                yield line, decode(line, values)
 
 
 def _cell(value: Any) -> str:

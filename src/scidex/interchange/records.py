@@ -1,0 +1,383 @@
+"""KGX records to store records: one validation for every format and path.
+
+:func:`node_from_row` and :func:`edge_from_row` check a record and name the
+file, line and field of the first problem. :class:`EdgeRows` turns edge
+records into ``edge`` table rows with the same checks, validating a
+combination of predicate, source, knowledge level and agent type once;
+:func:`edge_rows` reads a whole edges file that way, reading a TSV line's
+cells straight into a row when every part of it is already known.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .. import biolink
+from ..curies import CurieError, split_curie
+from ..model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity
+from ..sources.errors import SourceFormatError
+from ..store import bulk, edge_counts
+from . import FORMATS, format_of, tsv
+
+Row = tuple[Any, ...]
+
+_SUBJECT, _PREDICATE, _OBJECT, _RELEASE = (
+    bulk.EDGE_COLUMNS.index(c) for c in ("subject", "predicate", "object", "source_release")
+)
+
+
+def _curie(value: Any, file: Path, line: int, fld: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise SourceFormatError(file, line, fld, "missing")
+    try:
+        prefix, _local = split_curie(value)
+    except CurieError as exc:
+        raise SourceFormatError(file, line, fld, f"not a CURIE: {value!r}") from exc
+    if not biolink.is_known_curie_prefix(prefix):
+        raise SourceFormatError(file, line, fld, f"unknown CURIE prefix {prefix!r} in {value!r}")
+    return value
+
+
+def _list(value: Any) -> list[str]:
+    """A multi-valued field: the readers give lists of strings; callers may give a string."""
+    if not value:
+        return []
+    if type(value) is list:
+        return value
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def node_from_row(row: dict[str, Any], file: Path, line: int, release_id: str) -> Entity:
+    curie = _curie(row.get("id"), file, line, "id")
+    categories = [c for c in _list(row.get("category")) if biolink.is_category(c)]
+    if not categories:
+        raise SourceFormatError(
+            file, line, "category", f"no Biolink category in {row.get('category')!r}"
+        )
+    # KGX lists ancestors too; the first non-root class is the most specific one given.
+    category = next((c for c in categories if c != "biolink:NamedThing"), categories[0])
+    attributes = row.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise SourceFormatError(file, line, "attributes", "expected a JSON object")
+    provided = _list(row.get("provided_by"))
+    return Entity(
+        id=curie,
+        category=category,
+        name=str(row.get("name") or curie),
+        symbol=row.get("symbol") or None,
+        description=row.get("description") or None,
+        synonyms=tuple(_list(row.get("synonym"))),
+        previous_symbols=tuple(_list(row.get("previous_symbol"))),
+        xrefs=tuple(_list(row.get("xref"))),
+        attributes=attributes,
+        source_release=provided[0] if provided else release_id,
+    )
+
+
+def edge_from_row(
+    row: dict[str, Any], file: Path, line: int, release_id: str, known: set[str]
+) -> Edge:
+    subject = _curie(row.get("subject"), file, line, "subject")
+    obj = _curie(row.get("object"), file, line, "object")
+    predicate = row.get("predicate")
+    if not isinstance(predicate, str) or not biolink.is_predicate(predicate):
+        raise SourceFormatError(file, line, "predicate", f"not a Biolink predicate: {predicate!r}")
+    for fld, value in (("subject", subject), ("object", obj)):
+        if value not in known:
+            raise SourceFormatError(file, line, fld, f"unknown node {value!r}")
+    source = row.get("primary_knowledge_source")
+    if isinstance(source, list):
+        source = source[0] if source else None
+    if not isinstance(source, str) or not source.startswith("infores:"):
+        raise SourceFormatError(
+            file, line, "primary_knowledge_source", f"expected an infores: CURIE, got {source!r}"
+        )
+    level = row.get("knowledge_level") or "not_provided"
+    if level not in KNOWLEDGE_LEVELS:
+        raise SourceFormatError(file, line, "knowledge_level", f"unknown value {level!r}")
+    agent = row.get("agent_type") or "not_provided"
+    if agent not in AGENT_TYPES:
+        raise SourceFormatError(file, line, "agent_type", f"unknown value {agent!r}")
+    qualifiers = row.get("qualifiers") or {}
+    if not isinstance(qualifiers, dict):
+        raise SourceFormatError(file, line, "qualifiers", "expected a JSON object")
+    confidence = row.get("confidence")
+    try:
+        conf = float(confidence) if confidence not in (None, "") else None
+    except (TypeError, ValueError) as exc:
+        raise SourceFormatError(file, line, "confidence", f"not a number: {confidence!r}") from exc
+    if conf is not None and not math.isfinite(conf):
+        raise SourceFormatError(file, line, "confidence", f"not a finite number: {confidence!r}")
+    provided = _list(row.get("provided_by"))
+    return Edge(
+        subject=subject,
+        predicate=predicate,
+        object=obj,
+        primary_knowledge_source=source,
+        knowledge_level=level,
+        agent_type=agent,
+        aggregator_knowledge_sources=tuple(_list(row.get("aggregator_knowledge_source"))),
+        publications=tuple(_list(row.get("publications"))),
+        evidence_codes=tuple(_list(row.get("has_evidence"))),
+        qualifiers=qualifiers,
+        confidence=conf,
+        source_release=provided[0] if provided else release_id,
+    )
+
+
+def accepted_node_ids(path: Path, release_id: str) -> Iterator[str]:
+    """The ids of the nodes in ``path`` that :func:`node_from_row` accepts."""
+    for line, row in FORMATS[format_of(path)][0](path):
+        try:
+            yield node_from_row(row, path, line, release_id).id
+        except SourceFormatError:
+            continue
+
+
+class EdgeRows:
+    """KGX edge records to ``edge`` table rows, validated exactly as :func:`edge_from_row`.
+
+    A large graph repeats a handful of predicates, sources, knowledge levels
+    and agent types millions of times. Once a combination has passed full
+    validation, later rows with it and with two known endpoints go straight
+    to a table row; anything unseen or odd takes the full path, which raises
+    the same errors with the same file, line and field.
+    """
+
+    def __init__(self, file: Path, release_id: str, known: set[str]) -> None:
+        self.file = file
+        self.release_id = release_id
+        self.known = known
+        # Each validated combination, mapped to itself: the cell path puts these
+        # first-seen strings in its rows, so a batch's pickle shares them.
+        self._checked: dict[tuple[str, str, str, str], tuple[str, str, str, str]] = {}
+
+    def __call__(self, line: int, row: dict[str, Any]) -> tuple[Any, ...]:
+        out = self._fast(row)
+        if out is None:
+            edge = edge_from_row(row, self.file, line, self.release_id, self.known)
+            out = bulk.edge_row(edge)
+            key = (edge.predicate, edge.primary_knowledge_source, edge.knowledge_level)
+            combination = (*key, edge.agent_type)
+            self._checked.setdefault(combination, combination)
+        return out
+
+    def _fast(self, row: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The row for a record made only of parts already validated, else None."""
+        get = row.get
+        subject, predicate, obj = get("subject"), get("predicate"), get("object")
+        source = get("primary_knowledge_source")
+        level = get("knowledge_level") or "not_provided"
+        agent = get("agent_type") or "not_provided"
+        qualifiers = get("qualifiers") or {}
+        if not (
+            type(source) is str
+            and type(predicate) is str
+            and type(level) is str
+            and type(agent) is str
+            and (predicate, source, level, agent) in self._checked
+            and subject in self.known
+            and obj in self.known
+            and type(qualifiers) is dict
+        ):
+            return None
+        confidence = get("confidence")
+        if confidence is not None and confidence != "":
+            try:
+                confidence = float(confidence)
+            except (TypeError, ValueError):
+                return None
+            if not math.isfinite(confidence):
+                return None
+        else:
+            confidence = None
+        provided = _list(get("provided_by"))
+        return bulk.edge_values(
+            subject,
+            predicate,
+            obj,
+            source,
+            _list(get("aggregator_knowledge_source")),
+            level,
+            agent,
+            _list(get("publications")),
+            _list(get("has_evidence")),
+            qualifiers,
+            confidence,
+            provided[0] if provided else self.release_id,
+        )
+
+
+# The edge fields the cell path reads, in the order it unpacks them.
+_CELL_FIELDS = (
+    "subject",
+    "predicate",
+    "object",
+    "primary_knowledge_source",
+    "aggregator_knowledge_source",
+    "knowledge_level",
+    "agent_type",
+    "publications",
+    "has_evidence",
+    "qualifiers",
+    "confidence",
+    "provided_by",
+)
+
+
+def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], Row | None]:
+    """A function from one TSV line's cells to its row, or None where the record path must decide.
+
+    It gives a row only where the record path would give the same one:
+    the line has the header's width, qualifiers that are a JSON object, a
+    confidence that is a number, known endpoints and an already validated
+    combination.
+    Multi-valued cells are split as :class:`tsv.Decoder` splits them.
+    """
+    width = len(header)
+    if len(set(header)) != width:
+        # A repeated column: the record keeps its last non-empty cell; leave that to it.
+        return lambda values: None
+    column = {name: i for i, name in enumerate(header)}
+    # An absent column reads an empty cell added after the line's own.
+    pick = operator.itemgetter(*(column.get(f, width) for f in _CELL_FIELDS))
+    pad = any(f not in column for f in _CELL_FIELDS)
+    checked, known, release_id = to_row._checked, to_row.known, to_row.release_id
+    split = tsv.split_multi
+    isfinite = math.isfinite
+    sep = tsv.SEP
+
+    def values_of(cell: str) -> list[str]:
+        if not cell:
+            return []
+        return split(cell) if sep in cell else [cell]
+
+    def row(values: list[str]) -> Row | None:
+        if len(values) != width:
+            return None
+        (
+            subject,
+            predicate,
+            obj,
+            source,
+            aggregators,
+            level,
+            agent,
+            pubs,
+            evidence,
+            qualifiers,
+            conf,
+            provided,
+        ) = pick([*values, ""] if pad else values)
+        level = level or "not_provided"
+        agent = agent or "not_provided"
+        combination = checked.get((predicate, source, level, agent))
+        if combination is None or subject not in known or obj not in known:
+            return None
+        predicate, source, level, agent = combination
+        if qualifiers:
+            try:
+                parsed = json.loads(qualifiers)
+            except ValueError:
+                return None
+            if type(parsed) is not dict:
+                return None
+        else:
+            parsed = {}
+        if conf:
+            try:
+                confidence: float | None = float(conf)
+            except ValueError:
+                return None
+            if not isfinite(confidence):
+                return None
+        else:
+            confidence = None
+        releases = values_of(provided)
+        return bulk.edge_values(
+            subject,
+            predicate,
+            obj,
+            source,
+            values_of(aggregators),
+            level,
+            agent,
+            values_of(pubs),
+            values_of(evidence),
+            parsed,
+            confidence,
+            releases[0] if releases else release_id,
+        )
+
+    return row
+
+
+def edge_rows(path: Path, release_id: str, known: set[str]) -> Iterator[Row | SourceFormatError]:
+    """Every record of an edges file as an ``edge`` row, or the error refusing it, in file order.
+
+    A file that cannot be read as the format (a TSV line of the wrong width,
+    invalid JSON) raises instead: no later line could be trusted.
+    """
+    to_row = EdgeRows(path, release_id, known)
+    if format_of(path) != "tsv":
+        for line, record in FORMATS[format_of(path)][0](path):
+            try:
+                yield to_row(line, record)
+            except SourceFormatError as exc:
+                yield exc
+        return
+    with tsv.open_text(path) as fh:
+        lines = tsv.reader(fh)
+        header = tsv.header_of(lines, path)
+        decode = tsv.Decoder(path, header)
+        fast = _cells_to_row(to_row, header)
+        for line, values in enumerate(lines, start=2):
+            if not values:  # a blank line
+                continue
+            row = fast(values)
+            if row is None:
+                record = decode(line, values)
+                try:
+                    row = to_row(line, record)
+                except SourceFormatError as exc:
+                    yield exc
+                    continue
+            yield row
+
+
+def tallied(
+    items: Iterator[Row | SourceFormatError],
+    tally: edge_counts.Tally,
+    rejected: Callable[[SourceFormatError], None],
+) -> Iterator[list[Row]]:
+    """:func:`edge_rows` in batches of rows, counted into ``tally``; errors go to ``rejected``."""
+    rows: list[Row] = []
+    for item in items:
+        if type(item) is tuple:
+            rows.append(item)
+            if len(rows) == TALLY_BATCH:
+                _count(tally, rows)
+                yield rows
+                rows = []
+        else:
+            rejected(item)  # type: ignore[arg-type]
+    if rows:
+        _count(tally, rows)
+        yield rows
+
+
+TALLY_BATCH = 10_000
+
+
+_COUNTED = tuple(operator.itemgetter(i) for i in (_SUBJECT, _PREDICATE, _OBJECT, _RELEASE))
+
+
+def _count(tally: edge_counts.Tally, rows: list[Row]) -> None:
+    tally.add(*(list(map(column, rows)) for column in _COUNTED))
