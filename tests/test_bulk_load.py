@@ -112,14 +112,17 @@ def _edge_rows(n: int) -> list[tuple[Any, ...]]:
     ]
 
 
+INDEXES = {"ix_edge_subject", "ix_edge_object", "ix_edge_release", "ux_edge_id"}
+
+
 def test_a_large_load_rebuilds_the_indexes_it_deferred(store: Store) -> None:
-    expected = {"ix_edge_subject", "ix_edge_object", "ix_edge_release"}
+    expected = INDEXES
     with store.atomic() as conn:
         assert _index_names(conn) == expected
         with bulk.loading(conn, edge) as load:  # an empty table: always deferred
             assert load.deferred and load.was_empty
             assert _index_names(conn) == set()
-            bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), _edge_rows(100))
+            load.write(bulk.EDGE_COLUMNS, _edge_rows(100))
         assert _index_names(conn) == expected
     with store.read() as conn:
         assert _index_names(conn) == expected
@@ -135,10 +138,10 @@ def test_a_failed_large_load_leaves_rows_and_indexes_as_they_were(store: Store) 
         bulk.loading(conn, edge, expected_rows=1_000_000) as load,
     ):
         assert not load.was_empty
-        bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), _edge_rows(50))
+        load.write(bulk.EDGE_COLUMNS, _edge_rows(50))
         raise RuntimeError("load failed half-way")
     with store.read() as conn:
-        assert len(_index_names(conn)) == 3
+        assert _index_names(conn) == INDEXES
         assert conn.execute(text("SELECT count(*) FROM edge")).scalar_one() == 3
 
 
@@ -147,7 +150,51 @@ def test_a_small_load_into_a_filled_table_keeps_the_indexes(store: Store) -> Non
         bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), _edge_rows(3))
         with bulk.loading(conn, edge, expected_rows=10) as load:
             assert not load.deferred and not load.was_empty
-            assert len(_index_names(conn)) == 3
+            assert _index_names(conn) == INDEXES
+            # With the unique index in place a repeated id updates its row.
+            load.write(bulk.EDGE_COLUMNS, [_scored(_edge_rows(1)[0], 9.0)])
+        assert _stored(conn) == {
+            r[0]: 9.0 if r[0] == _edge_rows(1)[0][0] else r[-1] for r in _edge_rows(3)
+        }
+
+
+def _scored(row: tuple[Any, ...], score: float) -> tuple[Any, ...]:
+    return (*row[:-1], score)
+
+
+def _stored(conn: Any) -> dict[str, float]:
+    return dict(conn.execute(text("SELECT id, score FROM edge")).all())
+
+
+def test_a_deferred_load_keeps_the_last_row_of_a_repeated_id(store: Store) -> None:
+    rows = _edge_rows(5)
+    again = [_scored(rows[1], 7.0), _scored(rows[3], 8.0), _scored(rows[1], 9.0)]
+    with store.atomic() as conn, bulk.loading(conn, edge) as load:
+        assert load.deferred
+        assert load.write(bulk.EDGE_COLUMNS, rows + again) == 8
+    with store.read() as conn:
+        assert _index_names(conn) == INDEXES
+        assert _stored(conn) == {
+            rows[0][0]: rows[0][-1],
+            rows[1][0]: 9.0,
+            rows[2][0]: rows[2][-1],
+            rows[3][0]: 8.0,
+            rows[4][0]: rows[4][-1],
+        }
+
+
+def test_a_large_load_over_stored_rows_replaces_the_ones_it_repeats(store: Store) -> None:
+    rows = _edge_rows(4)
+    with store.atomic() as conn:
+        bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), rows)
+    newer = [_scored(r, 5.0) for r in _edge_rows(6)[2:]]
+    with store.atomic() as conn, bulk.loading(conn, edge, expected_rows=100_000) as load:
+        # SQLite defers for a load bigger than the table; PostgreSQL only into an empty one.
+        assert load.deferred == (store.dialect == "sqlite")
+        load.write(bulk.EDGE_COLUMNS, newer)
+    with store.read() as conn:
+        assert _stored(conn) == {**{r[0]: r[-1] for r in rows[:2]}, **{r[0]: 5.0 for r in newer}}
+        assert _index_names(conn) == INDEXES
 
 
 def _counts_by_query(store: Store) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:

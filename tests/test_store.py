@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from scidex.graph import atlas_counts
 from scidex.model import Edge, Entity
@@ -52,6 +52,52 @@ def test_migrations_bring_an_empty_database_to_the_latest_version(db_url: str) -
         again = Store.open(db_url)
         assert again.migrate() == []
         again.close()
+    finally:
+        store.close()
+
+
+# The edge table as schema version 2 made it: the id its primary key.
+_V2_EDGE = (
+    "CREATE TABLE edge (id VARCHAR(32) NOT NULL PRIMARY KEY, subject VARCHAR(200) NOT NULL, "
+    "predicate VARCHAR(100) NOT NULL, object VARCHAR(200) NOT NULL, "
+    "primary_knowledge_source VARCHAR(200) NOT NULL, aggregator_knowledge_sources TEXT NOT NULL, "
+    "knowledge_level VARCHAR(40) NOT NULL, agent_type VARCHAR(40) NOT NULL, "
+    "publications TEXT NOT NULL, evidence_codes TEXT NOT NULL, qualifiers TEXT NOT NULL, "
+    "confidence FLOAT, source_release VARCHAR(200), score FLOAT NOT NULL)",
+    "CREATE INDEX ix_edge_subject ON edge (subject, predicate, score, id)",
+    "CREATE INDEX ix_edge_object ON edge (object, predicate, score, id)",
+    "CREATE INDEX ix_edge_release ON edge (source_release)",
+)
+
+
+def test_a_version_2_edge_table_keeps_its_rows_with_the_id_as_a_unique_index(
+    db_url: str,
+) -> None:
+    store = Store.open(db_url)
+    try:
+        with store.atomic() as conn:
+            conn.execute(text("DROP TABLE edge"))
+            for ddl in _V2_EDGE:
+                conn.execute(text(ddl))
+            insert_edges(conn, _edges(30))
+            before = sorted(tuple(r) for r in conn.execute(select(edge)))
+            conn.execute(text("DELETE FROM schema_migrations WHERE version = 3"))
+        assert [mig.version for mig in store.migrate()] == [3]
+        with store.read() as conn:
+            after = sorted(tuple(r) for r in conn.execute(select(edge)))
+            indexes = {i["name"]: i["unique"] for i in inspect(conn).get_indexes("edge")}
+            primary_key = inspect(conn).get_pk_constraint("edge")["constrained_columns"]
+        assert after == before and len(after) == 30
+        assert indexes == {
+            "ix_edge_subject": False,
+            "ix_edge_object": False,
+            "ix_edge_release": False,
+            "ux_edge_id": True,
+        }
+        assert primary_key == []
+        with store.atomic() as conn:  # the id still refuses a second copy of an edge
+            insert_edges(conn, _edges(31))
+            assert conn.execute(select(func.count()).select_from(edge)).scalar_one() == 31
     finally:
         store.close()
 

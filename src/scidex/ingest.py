@@ -298,10 +298,10 @@ def write_graph(
 
     total = 0
     # A first build fills an empty table: its indexes are built once, at the end.
-    with bulk.loading(conn, edge):
+    with bulk.loading(conn, edge) as load:
         for release, edges in [*streams, (None, iter(mim_edges))]:
             # One wholesale recount at the end beats recounting per source.
-            total += bulk.insert_edges(conn, mapped(release, edges), recount=False)
+            total += load.write(bulk.EDGE_COLUMNS, map(bulk.edge_row, mapped(release, edges)))
             note("edges", total)
     for rid, n in report.edges_by_source.items():
         report.release_counts.setdefault(rid, Counter())["edges"] = n

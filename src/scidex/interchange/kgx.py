@@ -220,7 +220,7 @@ def import_kgx(
                 batches = tallied(edge_rows(edges, release.id, known), tally, rejects)
                 rows = chain.from_iterable(batches)
             with bulk.loading(conn, edge_table, expected_edges) as load:
-                report.edges = bulk.upsert_rows(conn, "edge", bulk.EDGE_COLUMNS, ("id",), rows)
+                report.edges = load.write(bulk.EDGE_COLUMNS, rows)
             if child:
                 assert child.tally is not None  # the rows are all in
                 tally = child.tally

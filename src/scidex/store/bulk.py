@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.exc import IntegrityError
 
 from ..model import Edge, Entity, SourceRelease, edge_id, evidence_score
 from ..names import normalize_name
@@ -172,29 +173,104 @@ def _row_estimate(conn: Connection, table: Table) -> int:
     ).scalar_one()
 
 
+def insert_rows(
+    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> int:
+    """Append ``rows`` to ``table`` with no key check: for a load whose unique index is deferred.
+
+    SQLite takes ``executemany``; PostgreSQL takes ``COPY`` straight into
+    the table. Returns the number of rows sent.
+    """
+    cols = ", ".join(f'"{c}"' for c in columns)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    total = 0
+    if conn.dialect.name == "sqlite":
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})"
+        cur = raw.cursor()
+        try:
+            for batch in _batches(rows, BATCH_SIZE):
+                cur.executemany(sql, batch)
+                total += len(batch)
+        finally:
+            cur.close()
+        return total
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            total += 1
+    return total
+
+
 @dataclass(frozen=True, slots=True)
 class Load:
-    """What :func:`loading` found and did."""
+    """What :func:`loading` found and did; :meth:`write` puts rows in accordingly."""
 
+    conn: Connection
+    table: Table
+    key: tuple[str, ...]  # the columns of the table's unique index
     was_empty: bool  # the table held no rows before the load
-    deferred: bool  # its secondary indexes were dropped and rebuilt
+    deferred: bool  # its indexes were dropped and are built again at the end
+
+    def write(self, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
+        """Write rows; on a repeated key the last one wins, as with :func:`upsert_rows`."""
+        if self.deferred:
+            # No unique index to check against: duplicates are removed at the end.
+            return insert_rows(self.conn, self.table.name, columns, rows)
+        return upsert_rows(self.conn, self.table.name, columns, self.key, rows)
+
+
+def _unique_key(table: Table) -> tuple[str, ...]:
+    unique = [i for i in table.indexes if i.unique]
+    if len(unique) != 1:
+        raise ValueError(f"a load needs exactly one unique index on {table.name}")
+    return tuple(c.name for c in unique[0].columns)
+
+
+def _keep_last(conn: Connection, table: Table, key: tuple[str, ...]) -> None:
+    """Delete every row whose key a later row repeats (insertion order: rowid, ctid)."""
+    cols = ", ".join(key)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            f"DELETE FROM {table.name} WHERE rowid NOT IN "
+            f"(SELECT max(rowid) FROM {table.name} GROUP BY {cols})"
+        )
+    else:
+        same = " AND ".join(f"a.{c} = b.{c}" for c in key)
+        conn.exec_driver_sql(
+            f"DELETE FROM {table.name} a USING {table.name} b WHERE {same} AND a.ctid < b.ctid"
+        )
+
+
+def _create_unique(conn: Connection, table: Table, key: tuple[str, ...]) -> None:
+    """Build the unique index, first removing duplicates if the rows hold any."""
+    index = next(i for i in table.indexes if i.unique)
+    try:
+        with conn.begin_nested():  # a failed CREATE must not take the load down with it
+            index.create(conn)
+    except IntegrityError:
+        _keep_last(conn, table, key)
+        index.create(conn)
 
 
 @contextmanager
 def loading(conn: Connection, table: Table, expected_rows: int | None = None) -> Iterator[Load]:
-    """Load rows into ``table``, its secondary indexes deferred when that pays.
+    """Load rows into ``table`` through :meth:`Load.write`, its indexes deferred when that pays.
 
-    Inserting a million rows through three indexes costs a random B-tree
+    Inserting a million rows through four indexes costs a random B-tree
     insert per row and index; dropping them and creating them again once
     the rows are in costs one sort each, several times less. That always
     pays for an empty table, and on SQLite for a large load (``expected_rows``)
-    at least as big as what the table holds already. Both steps run in the
-    caller's transaction, so a failed load restores the indexes with
-    everything else. PostgreSQL locks a table against readers from dropping
-    an index until commit, so there it is done only while the table is
-    empty; SQLite's readers keep their snapshot either way.
+    at least as big as what the table holds already. With the unique index
+    gone too, rows are appended as they come; a key written twice keeps its
+    last row, removed only if the index cannot be built without it.
+    Every step runs in the caller's transaction, so a failed load restores
+    the indexes with everything else. PostgreSQL locks a table against
+    readers from dropping an index until commit, so there it is done only
+    while the table is empty; SQLite's readers keep their snapshot either way.
     """
     sqlite = conn.dialect.name == "sqlite"
+    key = _unique_key(table)
     existing = _row_estimate(conn, table)
     large = expected_rows is not None and expected_rows >= DEFER_INDEXES_MIN_ROWS
     deferred = existing == 0 or (sqlite and large and existing <= (expected_rows or 0))
@@ -207,10 +283,12 @@ def loading(conn: Connection, table: Table, expected_rows: int | None = None) ->
         if deferred:
             for index in indexes:
                 index.drop(conn)
-        yield Load(was_empty=existing == 0, deferred=deferred)
+        yield Load(conn, table, key, was_empty=existing == 0, deferred=deferred)
         if deferred:
+            _create_unique(conn, table, key)  # first: it may delete rows
             for index in indexes:
-                index.create(conn)
+                if not index.unique:
+                    index.create(conn)
     finally:
         if cache is not None:
             conn.exec_driver_sql(f"PRAGMA cache_size={cache}")

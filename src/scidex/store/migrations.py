@@ -87,9 +87,40 @@ def _v2_registry(conn: Connection) -> None:
     conn.execute(schema.store_state.insert().values(key="data_version", value=0))
 
 
+def _v3_edge_id_index(conn: Connection) -> None:
+    """The edge id becomes a unique index instead of the primary key.
+
+    A bulk load can then drop it with the other indexes and build it once
+    at the end, where a primary key (SQLite's automatic index on it) took a
+    random B-tree insert per row. A store created by this version's v1 has
+    that shape already.
+    """
+    pk = inspect(conn).get_pk_constraint("edge")
+    if not pk.get("constrained_columns"):
+        return
+    unique = next(i for i in schema.edge.indexes if i.unique)
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(f'ALTER TABLE edge DROP CONSTRAINT "{pk["name"]}"')
+        unique.create(conn)
+        return
+    # SQLite cannot drop a primary key: copy into a new table, in stored order.
+    conn.exec_driver_sql("ALTER TABLE edge RENAME TO edge_v2")
+    for index in schema.edge.indexes:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    schema.edge.create(conn)
+    for index in schema.edge.indexes:
+        index.drop(conn)
+    cols = ", ".join(c.name for c in schema.edge.columns)
+    conn.exec_driver_sql(f"INSERT INTO edge ({cols}) SELECT {cols} FROM edge_v2 ORDER BY rowid")
+    conn.exec_driver_sql("DROP TABLE edge_v2")
+    for index in schema.edge.indexes:
+        index.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "accounts, login sessions and the audit log", _v2_registry),
+    Migration(3, "edge id as a unique index", _v3_edge_id_index),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -85,7 +85,9 @@ entity_xref = Table(
 edge = Table(
     "edge",
     metadata,
-    Column("id", String(32), primary_key=True),
+    # Unique by an index rather than a primary key, so that a bulk load can
+    # drop it with the others and build it once after the rows (bulk.loading).
+    Column("id", String(32), nullable=False),
     Column("subject", String(200), nullable=False),
     Column("predicate", String(100), nullable=False),
     Column("object", String(200), nullable=False),
@@ -104,6 +106,7 @@ edge = Table(
     Index("ix_edge_subject", "subject", "predicate", "score", "id"),
     Index("ix_edge_object", "object", "predicate", "score", "id"),
     Index("ix_edge_release", "source_release"),
+    Index("ux_edge_id", "id", unique=True),
 )
 
 # Edges per entity, direction, predicate and source release: what a page's
