@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from scidex.artifacts import _LINKS_TO_SQLITE, links_of, page_for_entity
+from scidex.artifacts import _LINKS_TO_SQLITE, get_artifact, links_of, page_for_entity
 from scidex.interchange.kgx import import_kgx
 from scidex.provenance import release_artifact_id, walk
 from scidex.store import Store
@@ -105,3 +105,19 @@ def test_links_to_an_artifact_are_read_through_the_target_index_however_skewed(
                 text("EXPLAIN QUERY PLAN " + _LINKS_TO_SQLITE.text), {"t": release, "n": 1}
             ).all()
             assert "USING INDEX ix_artifact_link_target" in " ".join(str(r[-1]) for r in plan)
+
+
+def test_a_release_named_only_by_edges_gets_its_dataset_artifact(
+    store: Store, tmp_path: Path
+) -> None:
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    nodes.write_text("id\tcategory\tname\nHGNC:1\tbiolink:Gene\tA\nHGNC:2\tbiolink:Gene\tB\n")
+    edges.write_text(
+        "subject\tpredicate\tobject\tprimary_knowledge_source\tprovided_by\n"
+        "HGNC:1\tbiolink:interacts_with\tHGNC:2\tinfores:string\tstring@v12\n"
+    )
+    report = import_kgx(store, nodes, edges)
+    with store.read() as conn:
+        for rid in (report.release_id, "string@v12"):
+            artifact = get_artifact(conn, release_artifact_id(rid))
+            assert artifact is not None and artifact.type == "dataset", rid

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from scidex.names import normalize_name
 from scidex.resolve import resolve
 from scidex.store import Store
 
@@ -60,3 +61,21 @@ def test_unknown_names_resolve_to_nothing(sample_store: Store) -> None:
     with sample_store.read() as conn:
         for query in ("no such gene", "FOO:1", "", "%", "'; DROP TABLE entity; --"):
             assert resolve(conn, query).matches == []
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("BTB domain and CNC homolog 1", "btb domain and cnc homolog 1"),
+        ("btb-domain  and CNC homolog 1", "btb domain and cnc homolog 1"),
+        ("Alzheimer's disease", "alzheimers disease"),
+        ("Alzheimer\u2019s disease", "alzheimers disease"),
+        ("A.L.S.", "a l s"),
+        ("Sjögren syndrome", "sjogren syndrome"),
+        ("Sjo\u0308gren syndrome", "sjogren syndrome"),
+        ("TNF-\u03b1", "tnf"),  # a Greek letter is no ASCII letter: not guessed into one
+        ("", ""),
+    ],
+)
+def test_names_normalise_to_one_key_whatever_their_spelling(name: str, key: str) -> None:
+    assert normalize_name(name) == key

@@ -18,7 +18,10 @@ def normalize_name(name: str) -> str:
     identity through NFKD (a Greek alpha does not become "a": the sources spell
     such names apart and we do not guess).
     """
-    decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if name.isascii():  # most names: nothing to decompose, no accents to drop
+        stripped = name
+    else:
+        decomposed = unicodedata.normalize("NFKD", name)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     lowered = _APOSTROPHES.sub("", stripped.casefold())
     return _NON_WORD.sub(" ", lowered).strip()

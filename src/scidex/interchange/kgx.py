@@ -212,6 +212,7 @@ def import_kgx(
             reindex_entities(conn)
             if pages:
                 backfill_pages(conn, author="scidex import kgx")
+                derive_pages_from_releases(conn, source_releases(conn))
 
             if child:
                 rows = child.rows(rejects)
@@ -227,8 +228,8 @@ def import_kgx(
             for (_subject, predicate, _release), n in tally.out.items():
                 report.predicates[predicate] += n
             tally.write(conn, was_empty=load.was_empty)
-            _ensure_releases(conn, release)  # and those the edges name
-            if pages:
+            # Releases named only by edges get their dataset artifact too.
+            if _ensure_releases(conn, release) and pages:
                 derive_pages_from_releases(conn, source_releases(conn))
                 reindex_pages(conn)
     store.analyze()
@@ -236,12 +237,13 @@ def import_kgx(
     return report
 
 
-def _ensure_releases(conn: Connection, fallback: SourceRelease) -> None:
-    """Every release id the import wrote must name a source_release row."""
+def _ensure_releases(conn: Connection, fallback: SourceRelease) -> list[str]:
+    """Every release id the import wrote must name a source_release row; returns those added."""
     used = set(conn.execute(select(entity.c.source_release).distinct()).scalars())
     used |= set(conn.execute(select(edge_table.c.source_release).distinct()).scalars())
     have = set(conn.execute(select(source_release.c.id)).scalars())
-    for rid in sorted(r for r in used - have if r):
+    added = sorted(r for r in used - have if r)
+    for rid in added:
         name = rid.split("@")[0]
         bulk.upsert_source_release(
             conn,
@@ -257,6 +259,7 @@ def _ensure_releases(conn: Connection, fallback: SourceRelease) -> None:
                 fetched_at=fallback.fetched_at,
             ),
         )
+    return added
 
 
 def _node_rows(conn: Connection, only: set[str] | None = None) -> Iterator[dict[str, Any]]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import biolink
 from ..curies import CurieError, split_curie
-from ..model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity
+from ..model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity, evidence_score
 from ..sources.errors import SourceFormatError
 from ..store import bulk, edge_counts
 from . import FORMATS, format_of, tsv
@@ -216,6 +216,9 @@ class EdgeRows:
 
 
 # The edge fields the cell path reads, in the order it unpacks them.
+# Encoded parts kept by the cell path before its cache starts again.
+_ENCODED_MAX = 100_000
+
 _CELL_FIELDS = (
     "subject",
     "predicate",
@@ -259,6 +262,36 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
             return []
         return split(cell) if sep in cell else [cell]
 
+    # A graph repeats a few sources, evidence codes and qualifiers millions of
+    # times: their JSON and the evidence score are computed once per combination.
+    encoded: dict[tuple[Any, ...], tuple[str, str, str, float]] = {}
+
+    def encode(
+        combination: tuple[str, str, str, str],
+        aggregators: str,
+        evidence: str,
+        qualifiers: str,
+        n_publications: int,
+    ) -> tuple[str, str, str, float] | None:
+        _predicate, source, level, agent = combination
+        parsed: Any = {}
+        if qualifiers:
+            try:
+                parsed = json.loads(qualifiers)
+            except ValueError:
+                return None
+            if type(parsed) is not dict:
+                return None
+        codes = values_of(evidence)
+        # The score reads only the number of publications, not which they are.
+        score = evidence_score(level, agent, ("",) * n_publications, codes, source)
+        return (
+            bulk.json_list(values_of(aggregators)),
+            bulk.json_list(codes),
+            bulk.dumps(parsed),
+            score,
+        )
+
     def row(values: list[str]) -> Row | None:
         if len(values) != width:
             return None
@@ -282,15 +315,17 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
         if combination is None or subject not in known or obj not in known:
             return None
         predicate, source, level, agent = combination
-        if qualifiers:
-            try:
-                parsed = json.loads(qualifiers)
-            except ValueError:
+        publications = values_of(pubs)
+        key = (combination, aggregators, evidence, qualifiers, len(publications))
+        parts = encoded.get(key)
+        if parts is None:
+            parts = encode(combination, aggregators, evidence, qualifiers, len(publications))
+            if parts is None:
                 return None
-            if type(parsed) is not dict:
-                return None
-        else:
-            parsed = {}
+            if len(encoded) >= _ENCODED_MAX:
+                encoded.clear()
+            encoded[key] = parts
+        aggregators_json, evidence_json, qualifiers_json, score = parts
         if conf:
             try:
                 confidence: float | None = float(conf)
@@ -301,19 +336,20 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
         else:
             confidence = None
         releases = values_of(provided)
-        return bulk.edge_values(
+        return bulk.encoded_edge_values(
             subject,
             predicate,
             obj,
             source,
-            values_of(aggregators),
+            aggregators_json,
             level,
             agent,
-            values_of(pubs),
-            values_of(evidence),
-            parsed,
+            bulk.json_list(publications),
+            evidence_json,
+            qualifiers_json,
             confidence,
             releases[0] if releases else release_id,
+            score,
         )
 
     return row

@@ -336,8 +336,7 @@ def edge_values(
     release: str | None,
 ) -> tuple[Any, ...]:
     """An ``edge`` row in ``EDGE_COLUMNS`` order, its id and score derived here."""
-    return (
-        edge_id(subject, predicate, obj, source),
+    return encoded_edge_values(
         subject,
         predicate,
         obj,
@@ -351,6 +350,40 @@ def edge_values(
         confidence,
         release,
         evidence_score(level, agent, publications, evidence, source),
+    )
+
+
+def encoded_edge_values(
+    subject: str,
+    predicate: str,
+    obj: str,
+    source: str,
+    aggregators_json: str,
+    level: str,
+    agent: str,
+    publications_json: str,
+    evidence_json: str,
+    qualifiers_json: str,
+    confidence: float | None,
+    release: str | None,
+    score: float,
+) -> tuple[Any, ...]:
+    """:func:`edge_values` from parts already encoded (a bulk reader caches the repeated ones)."""
+    return (
+        edge_id(subject, predicate, obj, source),
+        subject,
+        predicate,
+        obj,
+        source,
+        aggregators_json,
+        level,
+        agent,
+        publications_json,
+        evidence_json,
+        qualifiers_json,
+        confidence,
+        release,
+        score,
     )
 
 
