@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, text
 
+from scidex.interchange import FORMATS
 from scidex.interchange.kgx import import_kgx
 from scidex.interchange.records import EdgeRows, edge_from_row, edge_rows
 from scidex.interchange.tsv import read_rows
@@ -267,12 +268,16 @@ def test_the_tsv_reader_gives_multi_valued_fields_as_lists(tmp_path: Path) -> No
     ]
 
 
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl"])
 def test_rows_built_in_a_second_process_give_the_same_store(
-    store: Store, tmp_path: Path, sqlite_database: str
+    store: Store, tmp_path: Path, sqlite_database: str, fmt: str
 ) -> None:
-    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
-    nodes.write_text(NODES)
-    edges.write_text(EDGES)
+    nodes, edges = tmp_path / f"nodes.{fmt}", tmp_path / f"edges.{fmt}"
+    for path, text_ in ((nodes, NODES), (edges, EDGES)):
+        tsv = tmp_path / f"{path.stem}.source.tsv"
+        tsv.write_text(text_)
+        header = text_.split("\n", 1)[0].split("\t")
+        FORMATS[fmt][1](path, header, (record for _line, record in read_rows(tsv)))
     report = import_kgx(store, nodes, edges, parallel=True)
     here = Store.open(sqlite_database)
     try:
