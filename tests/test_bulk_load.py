@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 
 from scidex.interchange import FORMATS
 from scidex.interchange.kgx import import_kgx
+from scidex.interchange.parallel import EdgeRowProcess
 from scidex.interchange.records import EdgeRows, edge_from_row, edge_rows
 from scidex.interchange.tsv import read_rows
 from scidex.model import Edge
@@ -432,3 +433,24 @@ def test_the_second_process_knows_the_nodes_this_one_refused(store: Store, tmp_p
         "category: no Biolink category in": 1,
         "object: unknown node": 1,
     }
+
+
+def test_a_second_process_that_dies_is_reported_with_its_exit_code(tmp_path: Path) -> None:
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    nodes.write_text(NODES)
+    edges.write_text(EDGES)
+    with EdgeRowProcess(nodes, edges, "kgx@test") as child:
+        child._proc.kill()
+        child._proc.wait()
+        with pytest.raises(RuntimeError, match=r"stopped \(exit code -9\)"):
+            child.start(set())
+            list(child.rows(print))
+
+
+def test_an_edges_file_the_second_process_cannot_read_raises_its_error(tmp_path: Path) -> None:
+    nodes = tmp_path / "nodes.tsv"
+    nodes.write_text(NODES)
+    with EdgeRowProcess(nodes, tmp_path / "missing.tsv", "kgx@test") as child:
+        child.start(set())
+        with pytest.raises(FileNotFoundError, match=r"missing\.tsv"):
+            list(child.rows(print))

@@ -38,7 +38,7 @@ from ..store.schema import entity, entity_name, entity_xref, source_release
 from ..store.search import reindex_entities, reindex_pages
 from . import FORMATS, format_of
 from .parallel import EdgeRowProcess
-from .records import edge_rows, node_from_row, tallied
+from .records import EDGE_COLUMNS, edge_rows, node_from_row, tallied
 
 NODE_COLUMNS = [
     "id",
@@ -51,21 +51,6 @@ NODE_COLUMNS = [
     "xref",
     "provided_by",
     "attributes",
-]
-EDGE_COLUMNS = [
-    "id",
-    "subject",
-    "predicate",
-    "object",
-    "primary_knowledge_source",
-    "aggregator_knowledge_source",
-    "knowledge_level",
-    "agent_type",
-    "publications",
-    "has_evidence",
-    "qualifiers",
-    "confidence",
-    "provided_by",
 ]
 
 

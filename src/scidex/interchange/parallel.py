@@ -17,10 +17,10 @@ same validation, so both agree on which nodes are known) and goes on to
 the edges while the parent is still writing the nodes. A thread in the
 parent empties the pipe into a queue as the child fills it.
 
-Nothing about validation changes: the child runs the same :class:`EdgeRows`
-and the same reader. A bad row is sent back and raised (strict) or recorded
-(lenient) by the parent, in file order, so the caller's transaction rolls
-back as it would have.
+Nothing about validation changes: the child reads the file with the same
+:func:`records.edge_rows` as an import without it. A bad row is sent back
+and raised (strict) or recorded (lenient) by the parent, in file order, so
+the caller's transaction rolls back as it would have.
 """
 
 from __future__ import annotations
@@ -82,7 +82,10 @@ def _frames(stream: IO[bytes], into: queue.Queue[bytes | None], stop: threading.
     """Move the child's frames from its pipe into ``into`` until it ends (then None)."""
     while not stop.is_set():
         head = stream.read(8)
-        data = stream.read(int.from_bytes(head, "big")) if len(head) == 8 else None
+        size = int.from_bytes(head, "big") if len(head) == 8 else -1
+        data = stream.read(size) if size >= 0 else None
+        if data is not None and len(data) != size:
+            data = None  # the child stopped in the middle of a frame
         while not stop.is_set():
             try:
                 into.put(data, timeout=0.1)

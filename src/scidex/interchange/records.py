@@ -26,6 +26,23 @@ from . import FORMATS, format_of, tsv
 
 Row = tuple[Any, ...]
 
+# KGX edge columns, as the export writes them.
+EDGE_COLUMNS = [
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "primary_knowledge_source",
+    "aggregator_knowledge_source",
+    "knowledge_level",
+    "agent_type",
+    "publications",
+    "has_evidence",
+    "qualifiers",
+    "confidence",
+    "provided_by",
+]
+
 _SUBJECT, _PREDICATE, _OBJECT, _RELEASE = (
     bulk.EDGE_COLUMNS.index(c) for c in ("subject", "predicate", "object", "source_release")
 )
@@ -215,24 +232,12 @@ class EdgeRows:
         )
 
 
-# The edge fields the cell path reads, in the order it unpacks them.
 # Encoded parts kept by the cell path before its cache starts again.
 _ENCODED_MAX = 100_000
 
-_CELL_FIELDS = (
-    "subject",
-    "predicate",
-    "object",
-    "primary_knowledge_source",
-    "aggregator_knowledge_source",
-    "knowledge_level",
-    "agent_type",
-    "publications",
-    "has_evidence",
-    "qualifiers",
-    "confidence",
-    "provided_by",
-)
+# The edge fields the cell path reads, in the order it unpacks them: every
+# column but the id, which the store derives (model.edge_id).
+_CELL_FIELDS = tuple(EDGE_COLUMNS[1:])
 
 
 def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], Row | None]:

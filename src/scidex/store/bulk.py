@@ -95,6 +95,19 @@ def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[
         yield batch
 
 
+def _executemany(raw: Any, sql: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Run ``sql`` over ``rows`` in batches on a raw SQLite connection; returns the rows sent."""
+    total = 0
+    cur = raw.cursor()
+    try:
+        for batch in _batches(rows, BATCH_SIZE):
+            cur.executemany(sql, batch)
+            total += len(batch)
+    finally:
+        cur.close()
+    return total
+
+
 def upsert_rows(
     conn: Connection,
     table: str,
@@ -125,14 +138,7 @@ def upsert_rows(
     if conn.dialect.name == "sqlite":
         placeholders = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders}) ON CONFLICT ({keys}) {action}"
-        cur = raw.cursor()
-        try:
-            for batch in _batches(rows, BATCH_SIZE):
-                cur.executemany(sql, batch)
-                total += len(batch)
-        finally:
-            cur.close()
-        return total
+        return _executemany(raw, sql, rows)
     tmp = f"_bulk_{table}"
     with raw.cursor() as cur:
         cur.execute(
@@ -187,14 +193,7 @@ def insert_rows(
     total = 0
     if conn.dialect.name == "sqlite":
         sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})"
-        cur = raw.cursor()
-        try:
-            for batch in _batches(rows, BATCH_SIZE):
-                cur.executemany(sql, batch)
-                total += len(batch)
-        finally:
-            cur.close()
-        return total
+        return _executemany(raw, sql, rows)
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
