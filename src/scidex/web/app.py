@@ -25,6 +25,7 @@ from . import (
     atlas_routes,
     edit_routes,
     pages,
+    path_routes,
     provenance_routes,
 )
 from .errors import install_error_handlers
@@ -71,6 +72,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(edit_routes.router)
     app.include_router(provenance_routes.router)
     app.include_router(atlas_routes.router)
+    app.include_router(path_routes.router)
     # Last: its /{section}/{name} route would otherwise shadow more specific ones.
     app.include_router(artifact_routes.router)
 
