@@ -118,6 +118,27 @@ def test_a_release_named_only_by_edges_gets_its_dataset_artifact(
     )
     report = import_kgx(store, nodes, edges)
     with store.read() as conn:
+        indexed = set(
+            conn.execute(text("SELECT doc_id FROM search_doc WHERE kind = 'artifact'")).scalars()
+        )
         for rid in (report.release_id, "string@v12"):
             artifact = get_artifact(conn, release_artifact_id(rid))
             assert artifact is not None and artifact.type == "dataset", rid
+            assert release_artifact_id(rid) in indexed, rid  # and it can be searched for
+
+
+def test_the_release_of_an_import_is_searchable_when_its_edges_name_no_other(
+    store: Store, tmp_path: Path
+) -> None:
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    nodes.write_text("id\tcategory\tname\nHGNC:1\tbiolink:Gene\tA\nHGNC:2\tbiolink:Gene\tB\n")
+    edges.write_text(
+        "subject\tpredicate\tobject\tprimary_knowledge_source\n"
+        "HGNC:1\tbiolink:interacts_with\tHGNC:2\tinfores:string\n"
+    )
+    report = import_kgx(store, nodes, edges)
+    with store.read() as conn:
+        indexed = set(
+            conn.execute(text("SELECT doc_id FROM search_doc WHERE kind = 'artifact'")).scalars()
+        )
+    assert release_artifact_id(report.release_id) in indexed

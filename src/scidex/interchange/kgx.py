@@ -198,6 +198,7 @@ def import_kgx(
             if pages:
                 backfill_pages(conn, author="scidex import kgx")
                 derive_pages_from_releases(conn, source_releases(conn))
+                reindex_pages(conn)
 
             if child:
                 rows = child.rows(rejects)

@@ -393,6 +393,9 @@ def edge_rows(path: Path, release_id: str, known: set[str]) -> Iterator[Row | So
             yield row
 
 
+TALLY_BATCH = 10_000  # rows counted and sent together
+
+
 def tallied(
     items: Iterator[Row | SourceFormatError],
     tally: edge_counts.Tally,
@@ -412,9 +415,6 @@ def tallied(
     if rows:
         _count(tally, rows)
         yield rows
-
-
-TALLY_BATCH = 10_000
 
 
 _COUNTED = tuple(operator.itemgetter(i) for i in (_SUBJECT, _PREDICATE, _OBJECT, _RELEASE))

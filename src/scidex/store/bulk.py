@@ -190,10 +190,10 @@ def insert_rows(
     cols = ", ".join(f'"{c}"' for c in columns)
     raw = conn.connection.driver_connection
     assert raw is not None
-    total = 0
     if conn.dialect.name == "sqlite":
         sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})"
         return _executemany(raw, sql, rows)
+    total = 0
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
