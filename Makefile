@@ -30,7 +30,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
 # The default atlas is rebuilt when the sources, the curated pages or the code change.
-var/.built: $(VENV)/.installed src/scidex/sources/manifest.toml $(wildcard content/pages/*.md) $(shell find src/scidex -name '*.py')
+var/.built: $(VENV)/.installed src/scidex/ingest/sources/manifest.toml $(wildcard content/pages/*.md) $(shell find src/scidex -name '*.py')
 	$(BIN)/scidex build
 	@mkdir -p var && touch $@
 
@@ -44,6 +44,7 @@ serve: install
 lint: dev
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 
 format: dev
 	$(BIN)/ruff format src tests

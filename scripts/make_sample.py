@@ -16,13 +16,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from scidex.curated import default_content_dir
-from scidex.graph import neighbours
 from scidex.interchange.kgx import export_kgx
-from scidex.resolve import resolve
+from scidex.pages.artifact_page import link_resolver
+from scidex.queries.graph import neighbours
+from scidex.queries.resolve import resolve
+from scidex.registry.curated import default_content_dir
 from scidex.store import Store
 from scidex.store.schema import entity
-from scidex.views import link_resolver
 from scidex.wiki.content import load_pages
 from scidex.wiki.links import Resolved
 from scidex.wiki.render import RenderContext, render_markdown

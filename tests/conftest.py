@@ -117,7 +117,7 @@ def sample_store(store: Store) -> Store:
 @pytest.fixture
 def atlas_store(sample_store: Store) -> Store:
     """The real-data sample plus the curated pages of content/pages, on each backend."""
-    from scidex.curated import load_curated
+    from scidex.registry.curated import load_curated
 
     with sample_store.atomic() as conn:
         load_curated(conn)
@@ -140,7 +140,7 @@ def client(atlas_store: Store):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def source_archive():  # type: ignore[no-untyped-def]
     """Map a manifest source name to its verified archive (fetched once into the cache)."""
-    from scidex.sources.fetch import fetch_archive
+    from scidex.ingest.sources.fetch import fetch_archive
 
     cache: dict[str, Path] = {}
 

@@ -13,9 +13,15 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select, union_all
 
-from scidex.atlas_stats import DEFAULT_CAP, ExplorerState, Filters, atlas_stats, neighbourhood
-from scidex.graph import neighbours, predicate_counts
-from scidex.model import Edge, Entity
+from scidex.kg.model import Edge, Entity
+from scidex.queries.atlas_stats import (
+    DEFAULT_CAP,
+    ExplorerState,
+    Filters,
+    atlas_stats,
+    neighbourhood,
+)
+from scidex.queries.graph import neighbours, predicate_counts
 from scidex.store import Store
 from scidex.store.bulk import insert_edges, insert_entities
 from scidex.store.schema import artifact, edge, entity

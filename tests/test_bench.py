@@ -38,8 +38,8 @@ FIGURE_KEYS = {
 
 def _tiny_atlas(url: str) -> None:
     """The real-data sample plus the curated pages: it has the BACH1 page."""
-    from scidex.curated import load_curated
     from scidex.interchange.kgx import import_kgx
+    from scidex.registry.curated import load_curated
 
     store = Store.open(url)
     try:

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, text
 
+from scidex.ingest.sources.errors import SourceFormatError
 from scidex.interchange import FORMATS
 from scidex.interchange.kgx import import_kgx
 from scidex.interchange.parallel import EdgeRowProcess
 from scidex.interchange.records import EdgeRows, edge_from_row, edge_rows
 from scidex.interchange.tsv import read_rows
-from scidex.model import Edge
-from scidex.sources.errors import SourceFormatError
+from scidex.kg.model import Edge
 from scidex.store import Store, bulk
 from scidex.store.schema import edge
 from test_kgx import snapshot

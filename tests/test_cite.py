@@ -10,7 +10,7 @@ import pytest
 from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-from scidex.cite import (
+from scidex.pages.cite import (
     FORMATS,
     CitationRecord,
     bibtex_escape,

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from scidex.build import build_default_atlas
-from scidex.graph import get_entity
-from scidex.resolve import resolve
-from scidex.sources.archive import member_as_file, open_member
+from scidex.ingest.build import build_default_atlas
+from scidex.ingest.sources.archive import member_as_file, open_member
+from scidex.queries.graph import get_entity
+from scidex.queries.resolve import resolve
 from scidex.store import Store
 from scidex.store.schema import entity
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scidex.accounts import create_account
+from scidex.registry.accounts import create_account
 from scidex.store import Store
 
 PASSWORD = "correct horse battery"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scidex.model import Edge
+from scidex.kg.model import Edge
 from scidex.store import Store
 from scidex.store.bulk import insert_edges
 from scidex.web.etag import body_etag, matches

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, or_, select
 
-from scidex.graph import (
+from scidex.queries.graph import (
     Cursor,
     degree,
     edges_between,
@@ -105,7 +105,7 @@ def test_the_count_summary_equals_direct_counts_after_every_kind_of_write(
 ) -> None:
     from sqlalchemy import text
 
-    from scidex.graph import release_counts
+    from scidex.queries.graph import release_counts
 
     # atlas_store was written by a KGX import and then by the curated pages.
     with atlas_store.read() as conn:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from scidex.ingest import SourceInput, prune_stale, write_graph
-from scidex.model import Edge, Entity, EntityPatch, SourceRelease
+from scidex.ingest.write import SourceInput, prune_stale, write_graph
+from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
 from scidex.store import Store
 from scidex.store.schema import edge, entity, entity_xref
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from scidex.ingest.sources.errors import SourceFormatError
 from scidex.interchange.kgx import export_kgx, import_kgx
-from scidex.sources.errors import SourceFormatError
 from scidex.store import Store
 from scidex.store.schema import edge, entity, entity_name, entity_xref
 

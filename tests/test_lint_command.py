@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scidex.lint import lint_content, name_clashes
+from scidex.registry.content_check import lint_content, name_clashes
 from scidex.store import Store
 
 BAD_PAGE = """---

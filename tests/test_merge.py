@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select, text
 
+from scidex.registry.tokens import create_token
 from scidex.store import Store
 from scidex.store.schema import edge
-from scidex.tokens import create_token
 
 SOURCE, TARGET = "MONDO:0007088", "MONDO:0004975"  # Alzheimer disease type 1 -> Alzheimer disease
 

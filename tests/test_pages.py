@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import event, func, or_, select
 
-from scidex.curated import default_content_dir
+from scidex.pages.artifact_page import link_resolver
+from scidex.registry.curated import default_content_dir
 from scidex.store import Store
 from scidex.store.schema import edge
-from scidex.views import link_resolver
 from scidex.wiki.content import load_pages
 from scidex.wiki.render import RenderContext, render_markdown
 
@@ -283,7 +283,7 @@ def test_citation_downloads_parse_and_validate(client) -> None:
 
 
 def test_content_can_embed_another_artifact(atlas_store: Store, client, tmp_path) -> None:
-    from scidex.curated import load_curated
+    from scidex.registry.curated import load_curated
 
     (tmp_path / "genes-hmox1.md").write_text(
         "---\nentity: HGNC:5013\n---\n## Related\n\nThe repressor of this gene:\n\n"
@@ -298,7 +298,7 @@ def test_content_can_embed_another_artifact(atlas_store: Store, client, tmp_path
 
 
 def test_a_cached_page_never_outlives_a_write(client, atlas_store: Store) -> None:
-    from scidex.tokens import create_token
+    from scidex.registry.tokens import create_token
 
     first = client.get("/artifact/wiki-genes-nqo1").text
     assert client.get("/artifact/wiki-genes-nqo1").text == first  # served again, same bytes

@@ -8,8 +8,8 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import select
 
-from scidex.model import Edge, Entity
-from scidex.paths import (
+from scidex.kg.model import Edge, Entity
+from scidex.queries.paths import (
     DISCONNECTED,
     FOUND,
     NODE_BOUND,

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from scidex.artifacts import _LINKS_TO_SQLITE, get_artifact, links_of, page_for_entity
 from scidex.interchange.kgx import import_kgx
-from scidex.provenance import release_artifact_id, walk
+from scidex.queries.artifacts import _LINKS_TO_SQLITE, get_artifact, links_of, page_for_entity
+from scidex.registry.provenance import release_artifact_id, walk
+from scidex.registry.tokens import create_token
 from scidex.store import Store
-from scidex.tokens import create_token
 
 
 def links_from(client, artifact_id: str) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -7,11 +7,11 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from scidex.editing import EditRequest, submit_edit
-from scidex.graph import predicate_counts
-from scidex.registry import Actor, Conflict
+from scidex.queries.graph import predicate_counts
+from scidex.registry.editing import EditRequest, submit_edit
+from scidex.registry.revisions import Actor, Conflict
+from scidex.registry.tokens import create_token, revoke_token
 from scidex.store import Store
-from scidex.tokens import create_token, revoke_token
 
 PAGE = "/api/artifacts/wiki-genes-bach1"
 

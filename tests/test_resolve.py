@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scidex.names import normalize_name
-from scidex.resolve import resolve
+from scidex.kg.names import normalize_name
+from scidex.queries.resolve import resolve
 from scidex.store import Store
 
 

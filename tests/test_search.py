@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from scidex.model import Entity
-from scidex.search import search, typeahead
+from scidex.kg.model import Entity
+from scidex.queries.search import search, typeahead
 from scidex.store import Store
 from scidex.store.bulk import insert_entities
-from scidex.store.search import reindex_entities, reindex_pages
+from scidex.store.search_index import reindex_entities, reindex_pages
 
 
 def ids(store: Store, q: str, **kw: object) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from scidex.graph import atlas_counts
-from scidex.model import Edge, Entity
+from scidex.kg.model import Edge, Entity
+from scidex.queries.graph import atlas_counts
 from scidex.store import SchemaTooNewError, Store, StoreError
 from scidex.store import migrations as m
 from scidex.store.bulk import insert_edges, insert_entities

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from scidex.config import Settings
-from scidex.model import Entity
+from scidex.kg.model import Entity
 from scidex.store import Store
 from scidex.store.bulk import insert_entities
 from scidex.store.migrations import LATEST_VERSION

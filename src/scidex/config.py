@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,16 +15,21 @@ def default_database_url() -> str:
 
 
 def default_cache_dir() -> Path:
-    """Where source archives are kept: $SCIDEX_CACHE_DIR, else the user cache + scidex/sources."""
-    from .sources.fetch import default_cache_dir as sources_cache_dir
+    """``$SCIDEX_CACHE_DIR`` if set, else the platform user cache + ``scidex/sources``."""
+    if env := os.environ.get("SCIDEX_CACHE_DIR"):
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "scidex" / "sources"
 
-    return sources_cache_dir()
 
-
-def _default_content_dir() -> Path:
-    from .curated import default_content_dir
-
-    return default_content_dir()
+def default_content_dir() -> Path:
+    """``content/pages`` of the source tree (the curated articles live in the repo)."""
+    return Path(__file__).resolve().parents[2] / "content" / "pages"
 
 
 class ConfigError(ValueError):
@@ -36,7 +42,7 @@ class Settings:
 
     database_url: str = field(default_factory=default_database_url)
     cache_dir: Path = field(default_factory=default_cache_dir)
-    content_dir: Path = field(default_factory=lambda: _default_content_dir())
+    content_dir: Path = field(default_factory=default_content_dir)
     base_url: str = "http://127.0.0.1:8000"
     site_name: str = "SciDEX Atlas"
     # Threads per server process for the (synchronous) handlers. Pages and API

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scidex.curated import load_curated
 from scidex.interchange.kgx import import_kgx
+from scidex.registry.curated import load_curated
 from scidex.store import Store
 
 pytestmark = pytest.mark.browser
@@ -112,7 +112,7 @@ def test_hostile_content_never_executes(
 def test_an_editor_edits_with_a_live_preview_and_finds_the_revision(
     tmp_path: Path, live_server: Callable[[str], str], page, screenshot
 ) -> None:
-    from scidex.accounts import create_account
+    from scidex.registry.accounts import create_account
 
     url = atlas(tmp_path)
     store = Store.open(url)

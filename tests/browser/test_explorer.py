@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from scidex.curated import load_curated
 from scidex.interchange.kgx import import_kgx
+from scidex.registry.curated import load_curated
 from scidex.store import Store
 
 pytestmark = pytest.mark.browser

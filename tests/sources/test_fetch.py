@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from scidex.model import SourceRelease
-from scidex.sources import fetch
-from scidex.sources.archive import member_as_file, open_member
-from scidex.sources.fetch import (
+from scidex.ingest.sources import fetch
+from scidex.ingest.sources.archive import member_as_file, open_member
+from scidex.ingest.sources.fetch import (
     ChecksumError,
     FetchError,
     ManifestError,
@@ -29,6 +28,7 @@ from scidex.sources.fetch import (
     parse_manifest,
     release_for,
 )
+from scidex.kg.model import SourceRelease
 
 SOURCES = {"hgnc", "ncbi_gene", "go", "hpo", "mondo"}
 

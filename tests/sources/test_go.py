@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from scidex.model import Edge, Entity
-from scidex.sources import go
-from scidex.sources.archive import member_as_file
-from scidex.sources.errors import SourceFormatError
-from scidex.sources.fetch import load_manifest
+from scidex.ingest.sources import go
+from scidex.ingest.sources.archive import member_as_file
+from scidex.ingest.sources.errors import SourceFormatError
+from scidex.ingest.sources.fetch import load_manifest
+from scidex.kg.model import Edge, Entity
 
 RELEASE = "go@2022-07"
 CATEGORY = {

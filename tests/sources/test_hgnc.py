@@ -10,10 +10,10 @@ from collections import Counter
 
 import pytest
 
-from scidex.model import Entity
-from scidex.sources import hgnc
-from scidex.sources.archive import open_member
-from scidex.sources.errors import SourceFormatError
+from scidex.ingest.sources import hgnc
+from scidex.ingest.sources.archive import open_member
+from scidex.ingest.sources.errors import SourceFormatError
+from scidex.kg.model import Entity
 
 # The full HGNC column set, as genenames.org exports it (multi-valued cells quoted).
 FULL_HEADER = [

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from scidex.curies import normalize_curie
-from scidex.model import Edge, Entity
-from scidex.sources import hpo
-from scidex.sources.archive import open_member
-from scidex.sources.errors import SourceFormatError
+from scidex.ingest.sources import hpo
+from scidex.ingest.sources.archive import open_member
+from scidex.ingest.sources.errors import SourceFormatError
+from scidex.kg.curies import normalize_curie
+from scidex.kg.model import Edge, Entity
 
 OBO = r"""format-version: 1.2
 data-version: hp/releases/2025-01-16

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from scidex.curies import normalize_curie
-from scidex.model import Edge, Entity
-from scidex.sources import mondo
-from scidex.sources.archive import open_member
-from scidex.sources.errors import SourceFormatError
+from scidex.ingest.sources import mondo
+from scidex.ingest.sources.archive import open_member
+from scidex.ingest.sources.errors import SourceFormatError
+from scidex.kg.curies import normalize_curie
+from scidex.kg.model import Edge, Entity
 
 TERMS = [
     {

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from scidex.model import Edge, EntityPatch
-from scidex.sources import ncbi_gene
-from scidex.sources.archive import member_as_file
-from scidex.sources.errors import SourceFormatError
-from scidex.sources.fetch import load_manifest
+from scidex.ingest.sources import ncbi_gene
+from scidex.ingest.sources.archive import member_as_file
+from scidex.ingest.sources.errors import SourceFormatError
+from scidex.ingest.sources.fetch import load_manifest
+from scidex.kg.model import Edge, EntityPatch
 
 RELEASE = "ncbi_gene@2022-09"
 PREDICATES = {"BP": "biolink:participates_in", "MF": "biolink:enables", "CC": "biolink:located_in"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scidex.biolink import is_predicate
+from scidex.kg.biolink import is_predicate
 from scidex.wiki import (
     Finding,
     RenderContext,

@@ -19,14 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
-from ..store import Store, redact_url
-from .http import http_suite
-from .loading import build_suite, import_suite, require_loader_tools
-from .report import result_document, write_json
-from .runner import Figure, git_commit, machine_info
-from .scale import scale_suite
-from .suites import (
+from scidex.bench.http import http_suite
+from scidex.bench.loading import build_suite, import_suite, require_loader_tools
+from scidex.bench.report import result_document, write_json
+from scidex.bench.runner import Figure, git_commit, machine_info
+from scidex.bench.scale import scale_suite
+from scidex.bench.suites import (
     BenchConfig,
     Dataset,
     MissingData,
@@ -36,6 +34,8 @@ from .suites import (
     require_atlas,
     search_suite,
 )
+from scidex.config import Settings
+from scidex.store import Store, redact_url
 
 Suite = Callable[[Store, Settings, Dataset, BenchConfig], list[Figure]]
 

@@ -23,10 +23,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
-from ..config import Settings
-from ..store import Store
-from .runner import Figure, Stats
-from .suites import BACH1_PAGE, BenchConfig, Dataset, MissingData
+from scidex.bench.runner import Figure, Stats
+from scidex.bench.suites import BACH1_PAGE, BenchConfig, Dataset, MissingData
+from scidex.config import Settings
+from scidex.store import Store
 
 HTTP_TARGET = ">=300 req/s, no errors"
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}

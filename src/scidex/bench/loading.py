@@ -23,13 +23,13 @@ import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from ..config import Settings
-from ..sources.fetch import load_manifest
-from ..store import Store
-from ..store.schema import edge
-from .runner import Figure, Stats, run_child, timed
-from .suites import BenchConfig, Dataset, MissingData
-from .synthetic import SyntheticGraph, write_synthetic_kgx
+from scidex.bench.runner import Figure, Stats, run_child, timed
+from scidex.bench.suites import BenchConfig, Dataset, MissingData
+from scidex.bench.synthetic import SyntheticGraph, write_synthetic_kgx
+from scidex.config import Settings
+from scidex.ingest.sources.fetch import load_manifest
+from scidex.store import Store
+from scidex.store.schema import edge
 
 IMPORT_TARGET = ">=100k edges/s, <=3x"
 BUILD_TARGET = "<3 min, <2 GiB"
@@ -202,7 +202,7 @@ def psql_copy(url: str, graph: SyntheticGraph) -> float:
 
 def scidex_import(url: str, graph: SyntheticGraph) -> float:
     """Seconds for import_kgx (validation, edges, names, search index, pages) into ``url``."""
-    from ..interchange.kgx import import_kgx
+    from scidex.interchange.kgx import import_kgx
 
     target = Store.open(url)  # migrating the empty schema is not part of the import
     try:
@@ -266,8 +266,8 @@ def import_suite(
 _PARSE_ONLY = """
 import sys
 from pathlib import Path
-from scidex.build import BUILD_ORDER, _parser, release_from
-from scidex.sources.fetch import fetch_archive, load_manifest
+from scidex.ingest.build import BUILD_ORDER, _parser, release_from
+from scidex.ingest.sources.fetch import fetch_archive, load_manifest
 manifest = load_manifest()
 for name in BUILD_ORDER:
     archive = fetch_archive(name, Path(sys.argv[1]))

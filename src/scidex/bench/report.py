@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .runner import Figure
+from scidex.bench.runner import Figure
 
 SCHEMA = "scidex-bench/1"
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import shutil
 import time
 
-from ..artifacts import page_for_entity
-from ..config import Settings
-from ..store import Store
-from .loading import fresh_store_url, scidex_import, synthetic_graph
-from .runner import Figure
-from .suites import BenchConfig, Dataset, MissingData, neighbour_figures, render_pages
+from scidex.bench.loading import fresh_store_url, scidex_import, synthetic_graph
+from scidex.bench.runner import Figure
+from scidex.bench.suites import BenchConfig, Dataset, MissingData, neighbour_figures, render_pages
+from scidex.config import Settings
+from scidex.queries.artifacts import page_for_entity
+from scidex.store import Store
 
 
 def _label(edges: int) -> str:

@@ -19,16 +19,16 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
-from .. import graph
-from .. import search as search_module
-from ..artifacts import page_for_entity
-from ..config import Settings
-from ..search import search
-from ..store import Store
-from ..store.schema import artifact, edge, entity, search_doc
-from ..store.search import fts_search
-from .asgi import BENCH_STATIC_PREFIX, InProcessClient, mount_static_baseline
-from .runner import Figure, Stats, paired
+from scidex.bench.asgi import BENCH_STATIC_PREFIX, InProcessClient, mount_static_baseline
+from scidex.bench.runner import Figure, Stats, paired
+from scidex.config import Settings
+from scidex.queries import graph
+from scidex.queries import search as search_module
+from scidex.queries.artifacts import page_for_entity
+from scidex.queries.search import search
+from scidex.store import Store
+from scidex.store.schema import artifact, edge, entity, search_doc
+from scidex.store.search_index import fts_search
 
 BACH1_PAGE = "wiki-genes-bach1"
 BACH1 = "HGNC:935"
@@ -242,7 +242,7 @@ def page_handler_call(app: Any, page_id: str) -> Callable[[], object]:
     handler runs in a worker thread, which cProfile does not see."""
     from starlette.requests import Request
 
-    from ..web.artifact_routes import artifact as artifact_handler
+    from scidex.web.artifact_routes import artifact as artifact_handler
 
     path = f"/artifact/{page_id}"
     scope = {
@@ -280,8 +280,8 @@ def render_pages(
     page is measured rendered every time (the cache turned off, what a first
     reader after a write waits for) and then served from that cache.
     """
-    from ..web import create_app
-    from ..web.artifact_routes import PageCache
+    from scidex.web import create_app
+    from scidex.web.artifact_routes import PageCache
 
     app = create_app(settings, store)
     client = InProcessClient(app)

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..interchange.kgx import EDGE_COLUMNS, NODE_COLUMNS
-from ..interchange.tsv import write_rows
-from ..model import edge_id
+from scidex.interchange.kgx import EDGE_COLUMNS, NODE_COLUMNS
+from scidex.interchange.tsv import write_rows
+from scidex.kg.model import edge_id
 
 # Nodes per million edges, per vocabulary: (prefix, category, count, zipf exponent).
 VOCABULARIES: dict[str, tuple[str, str, int, float]] = {

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import jsonl, tsv
+from scidex.interchange import jsonl, tsv
 
 Row = dict[str, Any]
 Reader = Callable[[Path], Iterator[tuple[int, Row]]]

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..sources.errors import SourceFormatError
-from .tsv import MULTI
+from scidex.ingest.sources.errors import SourceFormatError
+from scidex.interchange.tsv import MULTI
 
 
 def _open(path: Path, mode: str) -> IO[str]:

@@ -24,21 +24,21 @@ from typing import Any, TextIO
 
 from sqlalchemy import Connection, select
 
-from ..artifacts import backfill_pages
-from ..graph import source_releases
-from ..model import (
+from scidex.ingest.sources.errors import SourceFormatError
+from scidex.interchange import FORMATS, format_of
+from scidex.interchange.parallel import EdgeRowProcess
+from scidex.interchange.records import EDGE_COLUMNS, edge_rows, node_from_row, tallied
+from scidex.kg.model import (
     Entity,
     SourceRelease,
 )
-from ..provenance import derive_pages_from_releases
-from ..sources.errors import SourceFormatError
-from ..store import Store, bulk, edge_counts
-from ..store.schema import edge as edge_table
-from ..store.schema import entity, entity_name, entity_xref, source_release
-from ..store.search import reindex_entities, reindex_pages
-from . import FORMATS, format_of
-from .parallel import EdgeRowProcess
-from .records import EDGE_COLUMNS, edge_rows, node_from_row, tallied
+from scidex.queries.graph import source_releases
+from scidex.registry.backfill import backfill_pages
+from scidex.registry.provenance import derive_pages_from_releases
+from scidex.store import Store, bulk, edge_counts
+from scidex.store.schema import edge as edge_table
+from scidex.store.schema import entity, entity_name, entity_xref, source_release
+from scidex.store.search_index import reindex_entities, reindex_pages
 
 NODE_COLUMNS = [
     "id",

@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..sources.errors import SourceFormatError
-from ..store.edge_counts import Tally
+from scidex.ingest.sources.errors import SourceFormatError
+from scidex.store.edge_counts import Tally
 
 # Batches read ahead of the writer (about 2 MB each): enough to cover the
 # parent's work on the nodes and their pages on a graph of a million edges.
@@ -51,7 +51,7 @@ def produce(nodes: Path, edges: Path, release_id: str, inp: IO[bytes], out: IO[b
     then ``("done", tally)`` (the edge counts of every row sent) or
     ``("error", exception)``.
     """
-    from .records import accepted_node_ids, edge_rows, tallied
+    from scidex.interchange.records import accepted_node_ids, edge_rows, tallied
 
     try:
         known = pickle.load(inp)

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import biolink
-from ..curies import CurieError, split_curie
-from ..model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity, evidence_score
-from ..sources.errors import SourceFormatError
-from ..store import bulk, edge_counts
-from . import FORMATS, format_of, tsv
+from scidex.ingest.sources.errors import SourceFormatError
+from scidex.interchange import FORMATS, format_of, tsv
+from scidex.kg import biolink
+from scidex.kg.curies import CurieError, split_curie
+from scidex.kg.model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity, evidence_score
+from scidex.store import bulk, edge_counts
 
 Row = tuple[Any, ...]
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..sources.errors import SourceFormatError
+from scidex.ingest.sources.errors import SourceFormatError
 
 SEP = "|"
 # Fields KGX defines as multi-valued; anything else is a single value.

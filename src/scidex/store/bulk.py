@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import IntegrityError
 
-from ..model import Edge, Entity, SourceRelease, edge_id, evidence_score
-from ..names import normalize_name
-from . import edge_counts
+from scidex.kg.model import Edge, Entity, SourceRelease, edge_id, evidence_score
+from scidex.kg.names import normalize_name
+from scidex.store import edge_counts
 
 BATCH_SIZE = 20_000
 

@@ -81,7 +81,7 @@ class Tally:
         It is exact only when the table was empty before the load and every
         row counted is a distinct stored edge (no id repeated in the input).
         """
-        from . import bulk  # bulk imports this module
+        from scidex.store import bulk  # bulk imports this module
 
         stored = conn.exec_driver_sql("SELECT count(*) FROM edge").scalar_one()
         if not was_empty or stored != self.rows:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, inspect, select
 
-from . import schema
+from scidex.store import schema
 
 
 @dataclass(frozen=True, slots=True)

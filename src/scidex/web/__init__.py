@@ -1,5 +1,5 @@
 """The web app: create_app(settings) is the only place the store and HTTP meet."""
 
-from .app import create_app
+from scidex.web.app import create_app
 
 __all__ = ["create_app"]

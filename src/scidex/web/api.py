@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from .. import __version__
-from ..graph import atlas_counts, source_releases
-from ..search import search as run_search
-from ..store import Store, StoreError
+from scidex import __version__
+from scidex.queries.graph import atlas_counts, source_releases
+from scidex.queries.search import search as run_search
+from scidex.store import Store, StoreError
 
 router = APIRouter()
 

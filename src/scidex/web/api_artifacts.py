@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from ..artifacts import find_artifact
-from ..cite import FORMATS
-from ..views import PageNotFound, artifact_page, citation_record, page_json
-from .errors import MAX_VERSION, PageError
+from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record, page_json
+from scidex.pages.cite import FORMATS
+from scidex.queries.artifacts import find_artifact
+from scidex.web.errors import MAX_VERSION, PageError
 
 router = APIRouter()
 

@@ -18,7 +18,10 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from ..artifacts import (
+from scidex.kg.biolink import is_category, is_predicate
+from scidex.kg.curies import CurieError, normalize_curie
+from scidex.kg.xrefs import external_url, local_id, namespace_label
+from scidex.queries.artifacts import (
     ARTIFACT_SORTS,
     ArtifactCursor,
     ArtifactRecord,
@@ -28,9 +31,7 @@ from ..artifacts import (
     page_for_entity,
     revision_log,
 )
-from ..biolink import is_category, is_predicate
-from ..curies import CurieError, normalize_curie
-from ..graph import (
+from scidex.queries.graph import (
     Cursor,
     EntityBrief,
     EntityRecord,
@@ -46,11 +47,10 @@ from ..graph import (
     predicate_counts,
     source_releases,
 )
-from ..resolve import resolve
-from ..search import SearchResult, search, typeahead
-from ..store import Store
-from ..xrefs import external_url, local_id, namespace_label
-from .api_models import (
+from scidex.queries.resolve import resolve
+from scidex.queries.search import SearchResult, search, typeahead
+from scidex.store import Store
+from scidex.web.api_models import (
     ArtifactListOut,
     ArtifactSummaryOut,
     BetweenOut,
@@ -70,7 +70,7 @@ from .api_models import (
     SearchOut,
     XrefsOut,
 )
-from .errors import PageError
+from scidex.web.errors import PageError
 
 # -- parameters -----------------------------------------------------------------
 

@@ -16,14 +16,14 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from ..artifacts import get_revision
-from ..editing import EditRequest, preview, submit_edit
-from ..merge import merge_entities, rename_slug, unmerge
-from ..registry import Actor, WriteError, diff_revisions, require, revert
-from ..store import Store
-from ..store.schema import audit_log
-from ..tokens import authenticate
-from .errors import MAX_VERSION, PageError
+from scidex.queries.artifacts import get_revision
+from scidex.registry.editing import EditRequest, preview, submit_edit
+from scidex.registry.merge import merge_entities, rename_slug, unmerge
+from scidex.registry.revisions import Actor, WriteError, diff_revisions, require, revert
+from scidex.registry.tokens import authenticate
+from scidex.store import Store
+from scidex.store.schema import audit_log
+from scidex.web.errors import MAX_VERSION, PageError
 
 router = APIRouter(tags=["writes"])
 

@@ -13,10 +13,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from .. import __version__
-from ..config import Settings
-from ..store import Store
-from . import (
+from scidex import __version__
+from scidex.config import Settings
+from scidex.store import Store
+from scidex.web import (
     api,
     api_artifacts,
     api_entities,
@@ -28,8 +28,8 @@ from . import (
     path_routes,
     provenance_routes,
 )
-from .errors import install_error_handlers
-from .etag import ETagMiddleware
+from scidex.web.errors import install_error_handlers
+from scidex.web.etag import ETagMiddleware
 
 HERE = Path(__file__).parent
 

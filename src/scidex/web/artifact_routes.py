@@ -11,22 +11,22 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..artifacts import SECTIONS, find_artifact, list_revisions, page_for_entity
-from ..biolink import predicate_label
-from ..cite import FORMATS, to_text
-from ..graph import Cursor, get_entity, neighbours
-from ..resolve import resolve
-from ..search import search
-from ..store import Store
-from ..views import PageNotFound, artifact_page, artifact_url, citation_record
-from .edit_routes import current_session
-from .errors import MAX_VERSION, PageError
+from scidex.kg.biolink import predicate_label
+from scidex.kg.categories import SECTIONS, category_of_section
+from scidex.pages.artifact_page import PageNotFound, artifact_page, artifact_url, citation_record
+from scidex.pages.cite import FORMATS, to_text
+from scidex.queries.artifacts import find_artifact, list_revisions, page_for_entity
+from scidex.queries.graph import Cursor, get_entity, neighbours
+from scidex.queries.resolve import resolve
+from scidex.queries.search import search
+from scidex.store import Store
+from scidex.web.edit_routes import current_session
+from scidex.web.errors import MAX_VERSION, PageError
 
 router = APIRouter(include_in_schema=False)
 
 CITE_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "text": "Plain text"}
 
-CATEGORY_OF_SECTION = {v: k for k, v in reversed(list(SECTIONS.items()))}
 
 # Framing is allowed only in embed mode; every other page refuses to be framed.
 NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
@@ -40,7 +40,7 @@ def _store(request: Request) -> Store:
 def not_found(request: Request, key: str, what: str = "artifact") -> PageError:
     """A 404 that offers the closest matches from the resolution and search indexes."""
     words = key.removeprefix("wiki-")
-    for section in SECTIONS.values():
+    for section in SECTIONS:
         words = words.removeprefix(f"{section}-")
     with _store(request).read() as conn:
         hits = search(conn, words.replace("-", " "), limit=8).hits
@@ -159,7 +159,7 @@ def entity_page(request: Request, curie: str) -> Response:
 @router.get("/{section}/{name}")
 def section_page(request: Request, section: str, name: str) -> Response:
     """``/genes/bach1``, ``/diseases/alzheimer-disease``: a name within a category."""
-    category = CATEGORY_OF_SECTION.get(section)
+    category = category_of_section(section)
     if category is None:
         raise PageError(404, f"No section {section!r}.")
     with _store(request).read() as conn:

@@ -21,8 +21,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
-from ..artifacts import page_for_entity
-from ..atlas_stats import (
+from scidex.kg.biolink import is_category, is_predicate, predicate_label
+from scidex.kg.model import KNOWLEDGE_LEVELS
+from scidex.queries.artifacts import page_for_entity
+from scidex.queries.atlas_stats import (
     DEFAULT_CAP,
     MAX_CAP,
     EdgeCursor,
@@ -33,11 +35,9 @@ from ..atlas_stats import (
     list_entities,
     neighbourhood,
 )
-from ..biolink import is_category, is_predicate, predicate_label
-from ..graph import Cursor, EntityRecord, get_entity, neighbours, predicate_counts
-from ..model import KNOWLEDGE_LEVELS
-from ..resolve import resolve
-from .api_entities import (
+from scidex.queries.graph import Cursor, EntityRecord, get_entity, neighbours, predicate_counts
+from scidex.queries.resolve import resolve
+from scidex.web.api_entities import (
     AMBIGUOUS,
     CURIE_PATTERN,
     ERRORS,
@@ -46,8 +46,8 @@ from .api_entities import (
     find_entity,
     reject_unknown_params,
 )
-from .artifact_routes import not_found
-from .errors import PageError
+from scidex.web.artifact_routes import not_found
+from scidex.web.errors import PageError
 
 router = APIRouter()
 api = {"tags": ["atlas"], "dependencies": [Depends(reject_unknown_params)], "responses": ERRORS}

@@ -16,13 +16,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from ..accounts import SessionInfo, log_in, log_out, session
-from ..artifacts import find_artifact, get_revision
-from ..editing import EditRequest, check_edit, submit_edit
-from ..registry import Conflict, Invalid, WriteError, diff_revisions, require, revert
-from ..store import Store
-from ..store.schema import audit_log
-from .errors import MAX_VERSION, PageError
+from scidex.queries.artifacts import find_artifact, get_revision
+from scidex.registry.accounts import SessionInfo, log_in, log_out, session
+from scidex.registry.editing import EditRequest, check_edit, submit_edit
+from scidex.registry.revisions import Conflict, Invalid, WriteError, diff_revisions, require, revert
+from scidex.store import Store
+from scidex.store.schema import audit_log
+from scidex.web.errors import MAX_VERSION, PageError
 
 router = APIRouter(include_in_schema=False)
 COOKIE = "scidex_session"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ..graph import atlas_counts, source_releases
-from ..search import search as run_search
-from ..store import Store
+from scidex.queries.graph import atlas_counts, source_releases
+from scidex.queries.search import search as run_search
+from scidex.store import Store
 
 router = APIRouter(include_in_schema=False)
 

@@ -14,13 +14,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
-from ..biolink import predicate_label
-from ..paths import DEFAULT_HOPS, DEFAULT_HUB_DEGREE, MAX_HOPS, find_paths
-from ..resolve import resolve
-from ..search import search
-from .api_entities import AMBIGUOUS, ERRORS, NOT_FOUND, EntityBriefOut
-from .atlas_routes import MAX_FILTER_VALUES, api, entity_brief, page, render_page
-from .errors import PageError
+from scidex.kg.biolink import predicate_label
+from scidex.queries.paths import DEFAULT_HOPS, DEFAULT_HUB_DEGREE, MAX_HOPS, find_paths
+from scidex.queries.resolve import resolve
+from scidex.queries.search import search
+from scidex.web.api_entities import AMBIGUOUS, ERRORS, NOT_FOUND, EntityBriefOut
+from scidex.web.atlas_routes import MAX_FILTER_VALUES, api, entity_brief, page, render_page
+from scidex.web.errors import PageError
 
 router = APIRouter()
 

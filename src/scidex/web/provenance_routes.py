@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from ..artifacts import find_artifact
-from ..provenance import add_link, walk
-from ..registry import Actor, WriteError
-from .api_writes import token_actor
-from .errors import PageError
+from scidex.queries.artifacts import find_artifact
+from scidex.registry.provenance import add_link, walk
+from scidex.registry.revisions import Actor, WriteError
+from scidex.web.api_writes import token_actor
+from scidex.web.errors import PageError
 
 router = APIRouter()
 

@@ -7,9 +7,16 @@ and the lint render through one code path.
 
 from __future__ import annotations
 
-from .citations import Citation
-from .content import ContentError, CuratedEdge, CuratedPage, load_page, load_pages, parse_page
-from .links import (
+from scidex.wiki.citations import Citation
+from scidex.wiki.content import (
+    ContentError,
+    CuratedEdge,
+    CuratedPage,
+    load_page,
+    load_pages,
+    parse_page,
+)
+from scidex.wiki.links import (
     Ambiguous,
     Candidate,
     Embedder,
@@ -25,8 +32,8 @@ from .links import (
     resolved,
     unresolved,
 )
-from .lint import Finding, check_mermaid, lint_page, lint_rendered
-from .render import (
+from scidex.wiki.lint import Finding, check_mermaid, lint_page, lint_rendered
+from scidex.wiki.render import (
     MermaidBlock,
     Problem,
     RenderContext,

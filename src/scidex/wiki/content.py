@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from .citations import normalize_doi, normalize_pmid
+from scidex.wiki.citations import normalize_doi, normalize_pmid
 
 TOP_LEVEL_FIELDS = ("entity", "title", "summary", "references", "curated_edges")
 EDGE_FIELDS = ("predicate", "object", "publications", "qualifiers")

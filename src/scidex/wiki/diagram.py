@@ -20,10 +20,10 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
-from ..biolink import predicate_label
+from scidex.kg.biolink import predicate_label
+from scidex.kg.categories import diagram_class
 
 __all__ = [
-    "CATEGORY_CLASSES",
     "CLASS_STYLES",
     "Diagram",
     "DiagramEdge",
@@ -84,23 +84,6 @@ class Diagram:
     text_fallback: list[FallbackRow] = field(default_factory=list)
 
 
-# Biolink category -> style class. Proteins and gene products are drawn as genes
-# because the atlas's gene pages cover both.
-CATEGORY_CLASSES: dict[str, str] = {
-    "biolink:Gene": "gene",
-    "biolink:Protein": "gene",
-    "biolink:GeneProduct": "gene",
-    "biolink:GeneOrGeneProduct": "gene",
-    "biolink:Disease": "disease",
-    "biolink:DiseaseOrPhenotypicFeature": "disease",
-    "biolink:PhenotypicFeature": "phenotype",
-    "biolink:BiologicalProcess": "process",
-    "biolink:Pathway": "process",
-    "biolink:BiologicalProcessOrActivity": "process",
-    "biolink:MolecularActivity": "activity",
-    "biolink:CellularComponent": "component",
-}
-
 # Light fills with dark text and a saturated border: readable on light and dark
 # page backgrounds, and distinguishable without relying on hue alone (borders differ).
 CLASS_STYLES: dict[str, str] = {
@@ -133,7 +116,7 @@ _TOOLTIP_UNSAFE = re.compile(r"[^\w:.,' -]")
 
 def category_class(category: str) -> str:
     """The style class for a Biolink category: ``gene``, ``disease``, ... or ``other``."""
-    return CATEGORY_CLASSES.get(category, "other")
+    return diagram_class(category)
 
 
 def mermaid_label(text: str, limit: int = MAX_LABEL) -> str:

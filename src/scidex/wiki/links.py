@@ -27,7 +27,7 @@ from typing import NamedTuple
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
-from ..names import normalize_name
+from scidex.kg.names import normalize_name
 
 
 @dataclass(frozen=True, slots=True)

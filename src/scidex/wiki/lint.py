@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from .content import CuratedPage
-from .links import Resolved
-from .render import RenderContext, RenderedPage, render_markdown
+from scidex.wiki.content import CuratedPage
+from scidex.wiki.links import Resolved
+from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
 
 KINDS = frozenset(
     {

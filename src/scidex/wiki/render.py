@@ -37,7 +37,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from .citations import (
+from scidex.wiki.citations import (
     Citation,
     citation_html,
     citation_rule,
@@ -45,7 +45,7 @@ from .citations import (
     popover_parts,
     references_html,
 )
-from .links import (
+from scidex.wiki.links import (
     EMBED_MODES,
     Ambiguous,
     Embedder,

@@ -1,0 +1,150 @@
+"""Build the default atlas from the pinned public sources, in one transaction."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scidex.ingest.sources.fetch import (
+    ChecksumError,
+    FetchError,
+    SourceSpec,
+    fetch_archive,
+    load_manifest,
+    release_for,
+)
+from scidex.ingest.write import IngestReport, SourceInput, prune_stale, write_graph
+from scidex.kg.model import SourceRelease
+from scidex.queries.graph import source_releases
+from scidex.registry.backfill import backfill_pages
+from scidex.registry.curated import load_curated
+from scidex.registry.provenance import derive_pages_from_releases
+from scidex.store import Store
+from scidex.store.bulk import upsert_source_release
+from scidex.store.search_index import reindex_entities, reindex_pages
+
+# Parse order matters: vocabularies whose ids are canonical come before the
+# sources that name the same things by other ids (HPO diseases -> MONDO).
+BUILD_ORDER = ("hgnc", "mondo", "go", "hpo", "ncbi_gene")
+
+# What a page lacks when a source is missing, for the build's warning.
+WITHOUT: dict[str, str] = {
+    "hgnc": "no gene entities: gene pages, symbols and gene identifiers are missing",
+    "ncbi_gene": "gene pages lack chromosome location, OMIM and GO annotations",
+    "go": "no GO terms: gene pages lack biological processes, activities and locations",
+    "hpo": "no phenotypes: disease and gene pages lack phenotype edges",
+    "mondo": "no MONDO diseases: diseases appear only under OMIM/Orphanet ids",
+}
+
+
+@dataclass
+class BuildResult:
+    releases: list[SourceRelease] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # source -> message
+    report: IngestReport | None = None
+    pages: dict[str, int] = field(default_factory=dict)
+    search_docs: int = 0
+    pruned: dict[str, int] = field(default_factory=dict)
+    curated: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def release_from(spec: SourceSpec, archive: Path) -> SourceRelease:
+    """The release record of a verified archive."""
+    release = release_for(spec)
+    release.fetched_at = datetime.fromtimestamp(archive.stat().st_mtime, UTC).isoformat(
+        timespec="seconds"
+    )
+    return release
+
+
+def _parser(name: str) -> Callable[[Path, str], Iterable[Any]]:
+    module = importlib.import_module(f".sources.{name}", __package__)
+    return module.parse  # type: ignore[no-any-return]
+
+
+def _timed(name: str, records: Iterable[Any], timings: dict[str, float]) -> Iterator[Any]:
+    """Charge the time spent inside a parser to its source."""
+    it = iter(records)
+    while True:
+        t = time.perf_counter()
+        try:
+            rec = next(it)
+        except StopIteration:
+            timings[f"parse {name}"] = timings.get(f"parse {name}", 0.0) + time.perf_counter() - t
+            return
+        timings[f"parse {name}"] = timings.get(f"parse {name}", 0.0) + time.perf_counter() - t
+        yield rec
+
+
+def build_default_atlas(
+    store: Store,
+    *,
+    cache_dir: Path | None = None,
+    sources: Iterable[str] = BUILD_ORDER,
+    content_dir: Path | None = None,
+    log: Callable[[str], None] = print,
+    progress: Callable[[str, int], None] | None = None,
+) -> BuildResult:
+    """Fetch, verify, parse and write the pinned sources and the curated pages; backfill
+    pages for every other entity; index for search.
+
+    A source that cannot be fetched is reported and skipped; the rest are
+    built. Everything is written in one transaction: a failure leaves the
+    store exactly as it was.
+    """
+    started = time.perf_counter()
+    result = BuildResult()
+    manifest = load_manifest()
+    inputs: list[SourceInput] = []
+    for name in sources:
+        spec = manifest[name]
+        try:
+            t = time.perf_counter()
+            archive = fetch_archive(name, cache_dir)
+            result.timings[f"fetch {name}"] = time.perf_counter() - t
+        except (FetchError, ChecksumError) as exc:
+            result.failed[name] = str(exc)
+            log(f"warning: {exc}")
+            log(f"warning: building without {name}: {WITHOUT.get(name, 'its data is missing')}")
+            continue
+        release = release_from(spec, archive)
+        result.releases.append(release)
+        records = _timed(name, _parser(name)(archive, release.id), result.timings)
+        inputs.append(SourceInput(release, records))
+
+    with store.atomic() as conn:
+        t = time.perf_counter()
+        result.report = write_graph(conn, inputs, progress=progress)
+        for release in result.releases:
+            release.counts = dict(result.report.release_counts.get(release.id, {}))
+        for release in result.releases:
+            upsert_source_release(conn, release)
+        result.timings["write graph"] = (
+            time.perf_counter()
+            - t
+            - sum(v for k, v in result.timings.items() if k.startswith("parse "))
+        )
+        t = time.perf_counter()
+        curated = load_curated(conn, content_dir)
+        result.curated = {**curated.pages, "edges": curated.edges}
+        if curated.release is not None:
+            result.releases.append(curated.release)
+        result.timings["curated pages"] = time.perf_counter() - t
+        t = time.perf_counter()
+        result.pruned = prune_stale(conn, result.releases)
+        result.pages = dict(backfill_pages(conn))
+        derive_pages_from_releases(conn, source_releases(conn))
+        result.timings["backfill pages"] = time.perf_counter() - t
+        t = time.perf_counter()
+        result.search_docs = reindex_entities(conn) + reindex_pages(conn)
+        result.timings["search index"] = time.perf_counter() - t
+    store.analyze()
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,44 @@
+"""The slice of the Biolink model the atlas validates against (data/biolink.json).
+
+Generated from the biolink-model wheel by scripts/update_biolink.py, so the
+predicate and category names here are Biolink's own, at a pinned version.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from scidex.kg.curies import is_known_prefix
+
+
+@cache
+def _model() -> dict[str, Any]:
+    text = resources.files("scidex").joinpath("data/biolink.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    data["prefix_set"] = {p.lower() for p in data["prefixes"]}
+    return data
+
+
+def version() -> str:
+    return str(_model()["version"])
+
+
+def is_predicate(name: str) -> bool:
+    return name in _model()["predicates"]
+
+
+def is_category(name: str) -> bool:
+    return name in _model()["categories"]
+
+
+def is_known_curie_prefix(prefix: str) -> bool:
+    """A prefix Biolink's prefix map or the atlas's own CURIE table knows."""
+    return is_known_prefix(prefix) or prefix.lower() in _model()["prefix_set"]
+
+
+def predicate_label(name: str) -> str:
+    """``biolink:has_phenotype`` -> ``has phenotype``."""
+    return name.removeprefix("biolink:").replace("_", " ")

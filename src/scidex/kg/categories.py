@@ -1,0 +1,162 @@
+"""The entity categories the atlas knows, in one table.
+
+Each row says, for one Biolink class, everything the rest of the code needs to
+know about it: the URL section of its pages (``/genes/bach1``, and the slug
+prefix ``wiki-genes-bach1``), how an infobox titles it, the noun a generated
+sentence uses, where it ranks among equally good search matches, which
+vocabularies' identifiers are canonical for it, and how a diagram draws it.
+Adding a category is one row here (plus a template, if its pages need one).
+
+A class without a row still works: its pages live under ``/entities/``, its
+label is the class name, it ranks after every listed category and diagrams
+draw it as "other".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_SECTION = "entities"
+DEFAULT_DIAGRAM_CLASS = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """What the atlas does with entities of one Biolink class."""
+
+    curie: str
+    # URL section of its pages; None: pages under DEFAULT_SECTION.
+    section: str | None = None
+    # Infobox subtitle ("Gene"); None: the class name.
+    label: str | None = None
+    # Noun of a generated page's first sentence ("human gene"); None: the class name.
+    noun: str | None = None
+    # Order among equally good search matches, lowest first: what a
+    # neurodegeneration researcher most often means. None: after all ranked ones.
+    search_rank: int | None = None
+    # Vocabularies whose ids become canonical, best first. An entity from a
+    # lower vocabulary that a higher one names in its xrefs (one and only one
+    # of them) is merged into it.
+    precedence: tuple[str, ...] = ()
+    # Style class of its nodes in diagrams.
+    diagram_class: str = DEFAULT_DIAGRAM_CLASS
+
+    @property
+    def name(self) -> str:
+        """The class name without its prefix: ``Gene``."""
+        return self.curie.removeprefix("biolink:")
+
+
+# Where two classes share a section, the first row is the one that section's
+# URLs (/cell-types/...) look names up in.
+CATEGORIES: tuple[Category, ...] = (
+    Category(
+        "biolink:Gene",
+        section="genes",
+        label="Gene",
+        noun="human gene",
+        search_rank=0,
+        precedence=("HGNC", "NCBIGene", "ENSEMBL"),
+        diagram_class="gene",
+    ),
+    # Proteins and gene products are drawn as genes: gene pages cover both.
+    Category("biolink:Protein", section="proteins", search_rank=1, diagram_class="gene"),
+    Category("biolink:GeneProduct", diagram_class="gene"),
+    Category("biolink:GeneOrGeneProduct", diagram_class="gene"),
+    Category(
+        "biolink:Disease",
+        section="diseases",
+        label="Disease",
+        noun="disease",
+        search_rank=2,
+        precedence=("MONDO", "OMIM", "Orphanet", "DECIPHER", "DOID"),
+        diagram_class="disease",
+    ),
+    Category("biolink:DiseaseOrPhenotypicFeature", diagram_class="disease"),
+    Category(
+        "biolink:PhenotypicFeature",
+        section="phenotypes",
+        label="Phenotype",
+        noun="phenotypic feature",
+        search_rank=3,
+        diagram_class="phenotype",
+    ),
+    Category(
+        "biolink:BiologicalProcess",
+        section="processes",
+        label="Biological process",
+        noun="biological process",
+        search_rank=4,
+        diagram_class="process",
+    ),
+    Category(
+        "biolink:MolecularActivity",
+        section="activities",
+        label="Molecular activity",
+        noun="molecular activity",
+        search_rank=5,
+        diagram_class="activity",
+    ),
+    Category(
+        "biolink:CellularComponent",
+        section="components",
+        label="Cellular component",
+        noun="cellular component",
+        search_rank=6,
+        diagram_class="component",
+    ),
+    Category("biolink:BiologicalProcessOrActivity", diagram_class="process"),
+    Category("biolink:CellType", section="cell-types"),
+    Category("biolink:Cell", section="cell-types"),
+    Category("biolink:AnatomicalEntity", section="anatomy"),
+    Category("biolink:ChemicalEntity", section="chemicals"),
+    Category("biolink:Pathway", section="pathways", diagram_class="process"),
+)
+
+BY_CURIE: dict[str, Category] = {c.curie: c for c in CATEGORIES}
+_BY_SECTION: dict[str, Category] = {}
+for _c in CATEGORIES:
+    if _c.section is not None:
+        _BY_SECTION.setdefault(_c.section, _c)
+
+# The URL sections with pages, in table order, each once.
+SECTIONS: tuple[str, ...] = tuple(_BY_SECTION)
+# Ranked categories come first; every other one after them all.
+OTHER_RANK = 1 + max(c.search_rank for c in CATEGORIES if c.search_rank is not None)
+# Vocabulary precedence of the categories that have one.
+PRECEDENCE: dict[str, tuple[str, ...]] = {c.curie: c.precedence for c in CATEGORIES if c.precedence}
+
+
+def category(curie: str) -> Category:
+    """The row of a class; an unlisted class gets the defaults."""
+    return BY_CURIE.get(curie) or Category(curie)
+
+
+def section_for(curie: str) -> str:
+    """URL section of a class's pages: ``genes``; ``entities`` for unlisted classes."""
+    return category(curie).section or DEFAULT_SECTION
+
+
+def category_of_section(section: str) -> str | None:
+    """The class a URL section looks names up in (``diseases`` -> ``biolink:Disease``)."""
+    row = _BY_SECTION.get(section)
+    return row.curie if row else None
+
+
+def label_for(curie: str) -> str:
+    c = category(curie)
+    return c.label or c.name
+
+
+def noun_for(curie: str) -> str:
+    c = category(curie)
+    return c.noun or c.name
+
+
+def search_rank(curie: str) -> int:
+    rank = category(curie).search_rank
+    return OTHER_RANK if rank is None else rank
+
+
+def diagram_class(curie: str) -> str:
+    return category(curie).diagram_class

@@ -1,0 +1,431 @@
+"""Everything an artifact page shows, assembled from the store once.
+
+The HTML page and its JSON twin both call :func:`artifact_page`, so they
+cannot disagree. Each part is a bounded query: no part loads more than a
+page's worth of edges, whatever the entity's degree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from html import escape
+from typing import Any
+
+from sqlalchemy import Connection
+
+from scidex.kg.biolink import predicate_label
+from scidex.kg.xrefs import external_url, local_id, namespace_label
+from scidex.pages.cite import CitationRecord, permalink
+from scidex.pages.infobox import Infobox, build_infobox
+from scidex.queries.artifacts import (
+    ArtifactRecord,
+    LinkRecord,
+    RevisionRecord,
+    get_artifact,
+    get_revision,
+    links_of,
+    list_revisions,
+    pages_for_entities,
+)
+from scidex.queries.graph import (
+    EntityRecord,
+    NeighbourEdge,
+    PredicateCount,
+    ReleaseInfo,
+    get_entity,
+    group_previews,
+    predicate_counts,
+    release_counts,
+    source_releases,
+    strongest,
+)
+from scidex.queries.resolve import resolve_many
+from scidex.wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
+from scidex.wiki.links import LinkResolution, ambiguous, resolved, unresolved
+from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
+
+GROUP_PREVIEW = 10
+ASSOCIATION_PREDICATES = ("biolink:gene_associated_with_condition",)
+
+
+def artifact_url(artifact_id: str, version: int | None = None) -> str:
+    return f"/artifact/{artifact_id}" + (f"?version={version}" if version else "")
+
+
+def entity_url(curie: str) -> str:
+    return f"/entity/{curie}"
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeGroup:
+    direction: str
+    predicate: str
+    label: str
+    count: int
+    edges: list[NeighbourEdge]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseUse:
+    release: ReleaseInfo
+    edges: int
+    defines_entity: bool
+
+
+@dataclass(slots=True)
+class Provenance:
+    releases: list[ReleaseUse]
+    revisions: list[RevisionRecord]
+    links: list[LinkRecord]
+
+
+@dataclass(slots=True)
+class ArtifactPage:
+    artifact: ArtifactRecord
+    revision: RevisionRecord
+    is_current: bool
+    entity: EntityRecord | None
+    infobox: Infobox | None
+    rendered: RenderedPage
+    degree: int
+    counts: list[PredicateCount]
+    groups: list[EdgeGroup]
+    diagram: Diagram | None
+    see_also: list[tuple[str, str, str]]  # label, url, why
+    external_links: list[tuple[str, str]]  # label, url
+    provenance: Provenance
+    metadata: list[tuple[str, Any]]
+    page_urls: dict[str, str] = field(default_factory=dict)
+
+
+class PageNotFound(LookupError):
+    pass
+
+
+class StoreLinkResolver:
+    """Wikilink target -> canonical page URL, through the resolution index.
+
+    A ``Resolver`` (``target -> LinkResolution``) that remembers its answers;
+    ``prefetch`` resolves a whole page's targets, and finds their pages, in a
+    few queries (the renderer calls it before it walks the links).
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._cache: dict[str, LinkResolution] = {}
+
+    def __call__(self, target: str) -> LinkResolution:
+        if target not in self._cache:
+            self.prefetch([target])
+        return self._cache[target]
+
+    def prefetch(self, targets: list[str]) -> None:
+        wanted = [t for t in dict.fromkeys(targets) if t not in self._cache]
+        if not wanted:
+            return
+        found = resolve_many(self.conn, wanted, limit=8)
+        pages = pages_for_entities(
+            self.conn,
+            (m.id for r in found.values() for m in ([r.entity] if r.entity else r.best)),
+        )
+
+        def url(curie: str) -> str:
+            return artifact_url(pages[curie]) if curie in pages else entity_url(curie)
+
+        for target, r in found.items():
+            if r.entity is not None:
+                m = r.entity
+                self._cache[target] = resolved(url(m.id), m.id, m.symbol or m.name)
+            elif r.ambiguous:
+                self._cache[target] = ambiguous(
+                    (m.id, m.symbol or m.name, url(m.id)) for m in r.best
+                )
+            else:
+                self._cache[target] = unresolved()
+
+
+def link_resolver(conn: Connection) -> StoreLinkResolver:
+    """The store's wikilink resolver (see :class:`StoreLinkResolver`)."""
+    return StoreLinkResolver(conn)
+
+
+def embedder(conn: Connection) -> Callable[[str, str], str | None]:
+    """``{{artifact:ID:mode}}`` -> a compact card, a link or the full view (escaped HTML)."""
+
+    def embed(artifact_id: str, mode: str) -> str | None:
+        art = get_artifact(conn, artifact_id)
+        if art is None:
+            return None
+        url = artifact_url(art.id)
+        title = escape(art.title)
+        if mode == "link":
+            return f'<a class="artifact-link" href="{url}">{title}</a>'
+        summary = escape(str(art.metadata.get("summary") or art.entity_type or art.type))
+        if mode == "full":
+            rev = get_revision(conn, art.id, art.current_version)
+            body = (
+                render_markdown(
+                    rev.markdown,
+                    RenderContext(resolve_link=link_resolver(conn), references=rev.references),
+                ).html
+                if rev
+                else ""
+            )
+            return f'<div class="artifact-full"><h4><a href="{url}">{title}</a></h4>{body}</div>'
+        return (
+            f'<div class="artifact-card"><a href="{url}"><strong>{title}</strong></a>'
+            f'<span class="muted"> · {escape(art.id)} · {summary}</span></div>'
+        )
+
+    return embed
+
+
+def _diagram(entity: EntityRecord, edges: list[NeighbourEdge], pages: dict[str, str]) -> Diagram:
+    def node(curie: str, label: str, category: str) -> DiagramNode:
+        url = artifact_url(pages[curie]) if curie in pages else entity_url(curie)
+        return DiagramNode(curie, label, category, url)
+
+    center = node(entity.id, entity.symbol or entity.name, entity.category)
+    dedges = []
+    for e in edges:
+        other = node(e.other_id, e.other_symbol or e.other_name, e.other_category)
+        subj, obj = (center, other) if e.direction == "out" else (other, center)
+        dedges.append(DiagramEdge(subj, e.predicate, obj, e.curated, e.score))
+    return pathway_mermaid(center, dedges)
+
+
+def _release_uses(conn: Connection, entity: EntityRecord) -> list[ReleaseUse]:
+    counts = release_counts(conn, entity.id)
+    releases = {r.id: r for r in source_releases(conn)}
+    wanted = set(counts) | ({entity.source_release} if entity.source_release else set())
+    return [
+        ReleaseUse(releases[rid], counts.get(rid, 0), rid == entity.source_release)
+        for rid in sorted(wanted)
+        if rid in releases
+    ]
+
+
+def artifact_page(
+    conn: Connection,
+    artifact_id: str,
+    *,
+    version: int | None = None,
+    base_url: str = "",
+) -> ArtifactPage:
+    art = get_artifact(conn, artifact_id)
+    if art is None:
+        raise PageNotFound(artifact_id)
+    rev = get_revision(conn, art.id, version or art.current_version)
+    if rev is None:
+        raise PageNotFound(f"{artifact_id} version {version}")
+    entity = get_entity(conn, art.kg_node_id) if art.kg_node_id else None
+
+    ctx = RenderContext(
+        resolve_link=link_resolver(conn), embed=embedder(conn), references=rev.references
+    )
+    rendered = render_markdown(rev.markdown, ctx)
+
+    counts: list[PredicateCount] = []
+    groups: list[EdgeGroup] = []
+    infobox = diagram = None
+    degree = 0
+    see_also: list[tuple[str, str, str]] = []
+    external: list[tuple[str, str]] = []
+    releases: list[ReleaseUse] = []
+    if entity is not None:
+        counts = predicate_counts(conn, entity.id)
+        degree = sum(c.count for c in counts)
+        previews = group_previews(conn, entity.id, counts, limit=GROUP_PREVIEW)
+        for c, page in zip(counts, previews, strict=True):
+            groups.append(
+                EdgeGroup(
+                    c.direction,
+                    c.predicate,
+                    predicate_label(c.predicate),
+                    c.count,
+                    page.edges,
+                    page.next_cursor.encode() if page.next_cursor else None,
+                )
+            )
+        top = strongest(previews, per_group=6)
+        shown = {e.other_id for g in groups for e in g.edges} | {e.other_id for e in top}
+        pages = pages_for_entities(conn, [entity.id, *shown])
+        assoc_dir = "out" if entity.category == "biolink:Gene" else "in"
+        assoc = [
+            g for g in groups if g.predicate in ASSOCIATION_PREDICATES and g.direction == assoc_dir
+        ]
+        assoc_edges = [e for g in assoc for e in g.edges]
+        infobox = build_infobox(
+            entity,
+            degree=degree,
+            associations=assoc_edges,
+            association_total=len({e.other_id for e in assoc_edges})
+            + sum(max(0, g.count - len(g.edges)) for g in assoc),
+            page_url=lambda c: artifact_url(pages[c]) if c in pages else entity_url(c),
+            atlas_url=f"/atlas/entity/{entity.id}",
+        )
+        diagram = _diagram(entity, top, pages)
+        curated = [e for e in top if e.curated]
+        for e in curated + [e for e in top if not e.curated][: max(0, 8 - len(curated))]:
+            url = artifact_url(pages[e.other_id]) if e.other_id in pages else entity_url(e.other_id)
+            why = ("curated: " if e.curated else "") + predicate_label(e.predicate)
+            item = (e.other_symbol or e.other_name, url, why)
+            if item[1] not in {s[1] for s in see_also}:
+                see_also.append(item)
+        for x in [entity.id, *entity.xrefs]:
+            if url := external_url(x):
+                external.append((f"{namespace_label(x)}: {local_id(x)}", url))
+        releases = _release_uses(conn, entity)
+
+    provenance = Provenance(
+        releases, list_revisions(conn, art.id, limit=20), links_of(conn, art.id)
+    )
+    metadata: list[tuple[str, Any]] = [
+        ("id", art.id),
+        ("slug", art.slug),
+        ("kg_node_id", art.kg_node_id),
+        ("entity_type", art.entity_type),
+        ("origin_type", art.origin_type),
+        ("source_table", art.metadata.get("source_table")),
+        ("wiki_page_id", art.id),
+        ("lifecycle", art.lifecycle),
+        ("merged_from", ", ".join(map(str, art.merged_from)) or "none"),
+        ("schema_version", art.schema_version),
+        ("version", f"{rev.version} of {art.current_version}"),
+        ("last edit", f"{rev.created_at} by {rev.author}"),
+        ("content_hash", rev.content_hash),
+    ]
+    return ArtifactPage(
+        artifact=art,
+        revision=rev,
+        is_current=rev.version == art.current_version,
+        entity=entity,
+        infobox=infobox,
+        rendered=rendered,
+        degree=degree,
+        counts=counts,
+        groups=groups,
+        diagram=diagram,
+        see_also=see_also,
+        external_links=external,
+        provenance=provenance,
+        metadata=metadata,
+        page_urls={
+            "canonical": f"{base_url}{artifact_url(art.id)}",
+            "permalink": f"{base_url}{artifact_url(art.id, rev.version)}",
+            "embed": f"{base_url}/artifact/{art.id}?embed=1",
+            "json": f"/api/artifacts/{art.id}",
+            "history": f"/artifact/{art.id}/history",
+        },
+    )
+
+
+def citation_record(page: ArtifactPage, base_url: str, accessed: str) -> CitationRecord:
+    """The artifact as a citable work, pinned to the version shown."""
+    authors = list(
+        dict.fromkeys(
+            r.author
+            for r in reversed(page.provenance.revisions)
+            if r.version <= page.revision.version
+        )
+    )
+    return CitationRecord(
+        artifact_id=page.artifact.id,
+        title=page.artifact.title,
+        version=page.revision.version,
+        url=permalink(base_url, page.artifact.id, page.revision.version),
+        authors=authors,
+        created=page.artifact.created_at,
+        updated=page.revision.created_at,
+        accessed=accessed,
+        content_hash=page.revision.content_hash,
+        artifact_type=page.artifact.type,
+    )
+
+
+def page_json(page: ArtifactPage) -> dict[str, Any]:
+    """The JSON twin of an artifact page: the same data the HTML shows."""
+    a, r, e = page.artifact, page.revision, page.entity
+    return {
+        "id": a.id,
+        "type": a.type,
+        "title": a.title,
+        "slug": a.slug,
+        "origin_type": a.origin_type,
+        "lifecycle": a.lifecycle,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "created_by": a.created_by,
+        "version": r.version,
+        "current_version": a.current_version,
+        "content": {
+            "markdown": r.markdown,
+            "html": page.rendered.html,
+            "references": r.references,
+            "curated_edges": r.curated_edges,
+            "citations": [asdict(c) for c in page.rendered.citations],
+            "problems": [asdict(p) for p in page.rendered.problems],
+            "content_hash": r.content_hash,
+        },
+        "entity": None
+        if e is None
+        else {
+            "id": e.id,
+            "category": e.category,
+            "name": e.name,
+            "symbol": e.symbol,
+            "description": e.description,
+            "synonyms": e.synonyms,
+            "previous_symbols": e.previous_symbols,
+            "xrefs": [{"id": x, "url": external_url(x)} for x in e.xrefs],
+            "attributes": e.attributes,
+            "degree": page.degree,
+            "predicate_counts": [asdict(c) for c in page.counts],
+        },
+        "infobox": None if page.infobox is None else asdict(page.infobox),
+        "edges": [
+            {
+                "direction": g.direction,
+                "predicate": g.predicate,
+                "count": g.count,
+                "edges": [asdict(x) for x in g.edges],
+                "next_cursor": g.next_cursor,
+            }
+            for g in page.groups
+        ],
+        "diagram": None
+        if page.diagram is None
+        else {
+            "mermaid": page.diagram.source,
+            "edges_shown": page.diagram.edges_shown,
+            "truncated": page.diagram.truncated,
+        },
+        "see_also": [{"label": s[0], "url": s[1], "why": s[2]} for s in page.see_also],
+        "external_links": [{"label": x[0], "url": x[1]} for x in page.external_links],
+        "provenance": {
+            "source_releases": [
+                {
+                    "id": u.release.id,
+                    "name": u.release.name,
+                    "version": u.release.version,
+                    "license": u.release.license,
+                    "edges": u.edges,
+                    "defines_entity": u.defines_entity,
+                }
+                for u in page.provenance.releases
+            ],
+            "revisions": [
+                {
+                    k: v
+                    for k, v in asdict(x).items()
+                    if k not in ("markdown", "references", "curated_edges")
+                }
+                for x in page.provenance.revisions
+            ],
+            "links": [asdict(x) for x in page.provenance.links],
+        },
+        "metadata": dict(page.metadata),
+        "urls": page.page_urls,
+    }

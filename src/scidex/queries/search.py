@@ -1,0 +1,307 @@
+"""Search as a researcher expects it: exact names and identifiers first, then prefixes, then text.
+
+Three tiers, each ranked within itself and never mixed:
+
+1. **exact**: the query is an entity's id, an identifier it is cross-referenced
+   to (``NCBIGene:571``, or a bare local part such as ``602751``, ``O14867``,
+   ``ENSG00000156273``), or one of its names once normalised (``ALS`` = ``Als``).
+   Ordered by what matched (id, then label or approved symbol, then xref, then
+   synonym or previous symbol, the resolution tiers), then by category
+   (:func:`scidex.kg.categories.search_rank`), then protein-coding genes before other loci, then id.
+2. **prefix**: a name starts with the query ("alzh" -> "Alzheimer disease").
+   Labels and symbols before synonyms, then the shorter name (so "Alzheimer
+   disease" comes before "Alzheimer disease 18"), then category, then id.
+3. **text**: the full-text engine's relevance (bm25 / ts_rank_cd) over titles,
+   names, identifiers and descriptions, every word required, the last one as
+   a prefix.
+
+Ties between entities sharing a name are kept, not hidden: both "Alzheimer
+disease" entries (MONDO:0004975 and the phenotype HP:0002511) are exact label
+matches and both are listed, the disease first by category order.
+
+An identifier shared by several entities ranks protein-coding genes first.
+NCBI Gene attaches BACH1's Ensembl id ENSG00000156273 to the overlapping
+antisense RNA GRIK1-AS2 as well; HGNC assigns it to BACH1 only. The store
+cannot tell which source contributed an xref (ingest tags every xref with the
+entity's own release), so the locus group stands in: an Ensembl gene or
+UniProt accession names the protein-coding locus when there is one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from scidex.kg.categories import search_rank
+from scidex.kg.names import normalize_name
+from scidex.queries.resolve import TIERS, resolve
+from scidex.store.schema import entity, entity_xref
+from scidex.store.search_index import (
+    MAX_QUERY_CHARS,
+    NameRow,
+    fts_search,
+    name_prefix,
+    query_tokens,
+)
+
+# Prefixes a bare local identifier is tried under: "602751" -> OMIM:602751.
+BARE_ID_PREFIXES = ("OMIM", "NCBIGene", "ENSEMBL", "UniProtKB", "Orphanet", "MESH", "HGNC")
+_BARE_ID = re.compile(r"^[A-Za-z0-9_.\-]{4,40}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: str
+    kind: str  # entity | artifact
+    category: str | None
+    title: str
+    symbol: str | None
+    snippet: str  # safe HTML: escaped text with <mark> around what matched
+    matched_by: str  # id | symbol | label | xref | synonym | previous_symbol | prefix | text
+    tier: str = "text"  # exact | prefix | text
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: str
+    category: str | None
+    hits: list[SearchHit]
+
+
+def clean_query(q: str) -> str:
+    """The query as searched: control characters out, trimmed, bounded in length."""
+    return _CONTROL.sub(" ", q).strip()[:MAX_QUERY_CHARS]
+
+
+def search(
+    conn: Connection,
+    q: str,
+    *,
+    category: str | None = None,
+    limit: int = 20,
+    text: bool = True,
+) -> SearchResult:
+    """Ranked hits for ``q`` (see the module docstring); ``text=False`` skips the text tier."""
+    q = clean_query(q)
+    limit = max(1, min(limit, MAX_LIMIT))
+    if not q:
+        return SearchResult(q, category, [])
+    norm = normalize_name(q)
+    names = name_prefix(conn, norm, category=category) if norm else []
+    matched = _exact_matches(conn, q, category, limit)
+    candidates = _prefix_candidates(names, limit + len(matched))
+    facts = _facts(conn, [*matched, *(r.entity_id for r in candidates)])
+    hits: dict[str, SearchHit] = {}
+    for hit in _exact(q, norm, matched, names, facts, category):
+        hits.setdefault(hit.id, hit)
+    if len(hits) < limit:
+        for hit in _prefix(norm, candidates, facts):
+            hits.setdefault(hit.id, hit)
+    # An identifier that matched (NCBIGene:571, 602751) is answered: text
+    # matches on its digits would only be noise.
+    identifier = any(how in ("id", "xref") for how, _ in matched.values())
+    if text and not identifier and len(hits) < limit and query_tokens(q):
+        found = [
+            h for h in fts_search(conn, q, category=category, limit=limit) if h.doc_id not in hits
+        ]
+        symbols = _facts(conn, [h.doc_id for h in found if h.kind == "entity"])
+        for h in found:
+            f = symbols.get(h.doc_id)
+            hits[h.doc_id] = SearchHit(
+                h.doc_id,
+                h.kind,
+                h.category,
+                h.title,
+                f.symbol if f else None,
+                _safe_snippet(h.snippet),
+                "text",
+                "text",
+                _url(h.kind, h.doc_id),
+            )
+    return SearchResult(q, category, list(hits.values())[:limit])
+
+
+TYPEAHEAD_LIMIT = 8
+
+
+def typeahead(
+    conn: Connection, q: str, *, category: str | None = None, limit: int = TYPEAHEAD_LIMIT
+) -> SearchResult:
+    """The first few hits while someone types: the same ranking as :func:`search`.
+
+    The text tier is skipped until the query has three characters: a one- or
+    two-letter prefix is answered from the names index alone.
+    """
+    return search(conn, q, category=category, limit=limit, text=len(clean_query(q)) >= 3)
+
+
+def _url(kind: str, doc_id: str) -> str:
+    return f"/artifact/{doc_id}" if kind == "artifact" else f"/entity/{doc_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    name: str
+    symbol: str | None
+    category: str
+    protein_coding: bool
+
+
+def _facts(conn: Connection, ids: list[str]) -> dict[str, _Facts]:
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(entity.c.id, entity.c.name, entity.c.symbol, entity.c.category, entity.c.attributes)
+        .where(entity.c.id.in_(ids))
+        .where(entity.c.lifecycle == "active")
+    )
+    out = {}
+    for r in rows:
+        coding = False
+        if r.category == "biolink:Gene" and "protein-coding" in r.attributes:
+            coding = json.loads(r.attributes).get("locus_group") == "protein-coding gene"
+        out[r.id] = _Facts(r.name, r.symbol, r.category, coding)
+    return out
+
+
+def _bare_identifier_matches(conn: Connection, q: str) -> list[tuple[str, str]]:
+    """(entity id, xref) for xrefs whose local part is ``q`` (602751 -> OMIM:602751)."""
+    if not _BARE_ID.match(q):
+        return []
+    locals_ = dict.fromkeys([q, q.upper()])
+    candidates = [f"{p}:{x}" for p in BARE_ID_PREFIXES for x in locals_]
+    rows = conn.execute(
+        select(entity_xref.c.entity_id, entity_xref.c.xref)
+        .where(entity_xref.c.xref.in_(candidates))
+        .limit(20)
+    )
+    return [(r.entity_id, r.xref) for r in rows]
+
+
+def _exact_matches(
+    conn: Connection, q: str, category: str | None, limit: int
+) -> dict[str, tuple[str, str]]:
+    """Entity id -> (what matched, the identifier that matched, for xrefs)."""
+    found = resolve(conn, q, category=category, limit=limit)
+    matched = {m.id: (m.matched_by, "") for m in found.matches}
+    if not matched:
+        for eid, xref in _bare_identifier_matches(conn, q):
+            matched.setdefault(eid, ("xref", xref))
+    return matched
+
+
+def _exact(
+    q: str,
+    norm: str,
+    matched: dict[str, tuple[str, str]],
+    names: list[NameRow],
+    facts: dict[str, _Facts],
+    category: str | None,
+) -> list[SearchHit]:
+    exact_names = {r.entity_id: r for r in names if r.norm == norm}
+    hits = []
+    for eid, (how, shown) in matched.items():
+        f = facts.get(eid)
+        if f is None or (category and f.category != category):
+            continue
+        if how in ("label", "symbol", "synonym", "previous_symbol") and eid in exact_names:
+            snippet = _mark_whole(exact_names[eid].name)
+        elif how == "id":
+            snippet = _mark_whole(eid)
+        elif how == "xref":
+            snippet = _mark_xref(shown or q, q)
+        else:
+            snippet = _mark_whole(q)
+        key = (TIERS[how], search_rank(f.category), not f.protein_coding, eid)
+        hit = SearchHit(
+            eid, "entity", f.category, f.name, f.symbol, snippet, how, "exact", _url("entity", eid)
+        )
+        hits.append((key, hit))
+    hits.sort(key=lambda h: h[0])
+    return [h for _, h in hits]
+
+
+_PRIMARY_NAMES = ("label", "symbol")
+
+
+def _name_key(r: NameRow) -> tuple[int, int]:
+    return (0 if r.kind in _PRIMARY_NAMES else 1, len(r.norm))
+
+
+def _prefix_candidates(names: list[NameRow], want: int) -> list[NameRow]:
+    """Each entity's best-matching name, best first, cut after ``want`` entities.
+
+    The cut keeps every entity tied with the last one kept, so the category
+    order applied afterwards (it needs the entity rows) sees all of a tie.
+    """
+    best: dict[str, NameRow] = {}
+    for r in names:
+        if r.entity_id not in best or _name_key(r) < _name_key(best[r.entity_id]):
+            best[r.entity_id] = r
+    ranked = sorted(best.values(), key=lambda r: (_name_key(r), r.entity_id))
+    # Room for entities that turn out to be merged away or already listed.
+    want += 8
+    if len(ranked) > want:
+        edge = _name_key(ranked[want - 1])
+        ranked = [r for i, r in enumerate(ranked) if i < want or _name_key(r) == edge][:MAX_PREFIX]
+    return ranked
+
+
+MAX_PREFIX = 120
+
+
+def _prefix(norm: str, candidates: list[NameRow], facts: dict[str, _Facts]) -> list[SearchHit]:
+    ranked = []
+    for r in candidates:
+        f = facts.get(r.entity_id)
+        if f is None:  # merged or withdrawn since its names were indexed
+            continue
+        key = (*_name_key(r), search_rank(f.category), r.entity_id)
+        hit = SearchHit(
+            r.entity_id,
+            "entity",
+            f.category,
+            f.name,
+            f.symbol,
+            _mark_prefix(r.name, norm),
+            "prefix",
+            "prefix",
+            _url("entity", r.entity_id),
+        )
+        ranked.append((key, hit))
+    ranked.sort(key=lambda kh: kh[0])
+    return [h for _, h in ranked]
+
+
+def _mark_whole(text: str) -> str:
+    return f"<mark>{html.escape(text, quote=False)}</mark>"
+
+
+def _mark_xref(xref: str, q: str) -> str:
+    """``OMIM:<mark>602751</mark>`` for a bare local id, the whole CURIE otherwise."""
+    prefix, _, local = xref.partition(":")
+    if local and local.casefold() == q.casefold():
+        return f"{html.escape(prefix, quote=False)}:{_mark_whole(local)}"
+    return _mark_whole(xref)
+
+
+def _mark_prefix(name: str, norm: str) -> str:
+    """``<mark>Alzh</mark>eimer disease``: mark the shortest start normalising to ``norm``."""
+    for i in range(1, min(len(name), 300) + 1):
+        if normalize_name(name[:i]) == norm:
+            return _mark_whole(name[:i]) + html.escape(name[i:], quote=False)
+    return html.escape(name, quote=False)
+
+
+def _safe_snippet(snippet: str) -> str:
+    """Escape everything but the engine's own <mark> tags."""
+    escaped = html.escape(snippet, quote=False)
+    return escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
