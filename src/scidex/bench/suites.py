@@ -242,7 +242,7 @@ def page_handler_call(app: Any, page_id: str) -> Callable[[], object]:
     handler runs in a worker thread, which cProfile does not see."""
     from starlette.requests import Request
 
-    from scidex.web.artifact_routes import artifact as artifact_handler
+    from scidex.web.routes.artifacts import artifact as artifact_handler
 
     path = f"/artifact/{page_id}"
     scope = {
@@ -281,7 +281,7 @@ def render_pages(
     reader after a write waits for) and then served from that cache.
     """
     from scidex.web import create_app
-    from scidex.web.artifact_routes import PageCache
+    from scidex.web.rendering import PageCache
 
     app = create_app(settings, store)
     client = InProcessClient(app)

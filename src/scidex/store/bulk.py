@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -21,8 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from scidex.kg.model import Edge, Entity, SourceRelease, edge_id, evidence_score
 from scidex.kg.names import normalize_name
 from scidex.store import edge_counts
-
-BATCH_SIZE = 20_000
+from scidex.store.rows import BATCH_SIZE, batches, executemany, upsert_rows
 
 ENTITY_COLUMNS = (
     "id",
@@ -89,77 +87,6 @@ def dumps(value: Any) -> str:
     return _encode(value)
 
 
-def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
-    it = iter(rows)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
-def _executemany(raw: Any, sql: str, rows: Iterable[tuple[Any, ...]]) -> int:
-    """Run ``sql`` over ``rows`` in batches on a raw SQLite connection; returns the rows sent."""
-    total = 0
-    cur = raw.cursor()
-    try:
-        for batch in _batches(rows, BATCH_SIZE):
-            cur.executemany(sql, batch)
-            total += len(batch)
-    finally:
-        cur.close()
-    return total
-
-
-def upsert_rows(
-    conn: Connection,
-    table: str,
-    columns: Sequence[str],
-    key: Sequence[str],
-    rows: Iterable[tuple[Any, ...]],
-    *,
-    update: bool = True,
-    keep: Sequence[str] = (),
-) -> int:
-    """Insert ``rows`` into ``table``; on a key conflict update (or keep) the stored row.
-
-    With ``update``, every non-key column is overwritten except those in ``keep``.
-
-    Returns the number of rows sent. Runs inside the caller's transaction.
-    """
-    # Quoted: some column names ("fetch") are reserved words on PostgreSQL.
-    cols = ", ".join(f'"{c}"' for c in columns)
-    keys = ", ".join(f'"{c}"' for c in key)
-    non_key = [c for c in columns if c not in key and c not in keep]
-    if update and non_key:
-        action = "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in non_key)
-    else:
-        action = "DO NOTHING"
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    total = 0
-    if conn.dialect.name == "sqlite":
-        placeholders = ", ".join("?" for _ in columns)
-        sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders}) ON CONFLICT ({keys}) {action}"
-        return _executemany(raw, sql, rows)
-    tmp = f"_bulk_{table}"
-    with raw.cursor() as cur:
-        cur.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {tmp} (LIKE {table} INCLUDING DEFAULTS) "
-            "ON COMMIT DROP"
-        )
-        for batch in _batches(rows, BATCH_SIZE * 5):
-            cur.execute(f"TRUNCATE {tmp}")
-            with cur.copy(f"COPY {tmp} ({cols}) FROM STDIN") as copy:
-                for row in batch:
-                    copy.write_row(row)
-            # DISTINCT ON: a batch may repeat a key, which ON CONFLICT DO UPDATE refuses.
-            # ctid DESC keeps the last copy, as executemany on SQLite would.
-            cur.execute(
-                f"INSERT INTO {table} ({cols}) SELECT DISTINCT ON ({keys}) {cols} FROM {tmp} "
-                f"ORDER BY {keys}, ctid DESC ON CONFLICT ({keys}) {action}"
-            )
-            total += len(batch)
-    return total
-
-
 # Below this many rows a load keeps the secondary indexes: rebuilding them
 # costs a sort of the whole table, which only pays for a large load.
 DEFER_INDEXES_MIN_ROWS = 50_000
@@ -192,7 +119,7 @@ def insert_rows(
     assert raw is not None
     if conn.dialect.name == "sqlite":
         sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})"
-        return _executemany(raw, sql, rows)
+        return executemany(raw, sql, rows)
     total = 0
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
         for row in rows:
@@ -406,7 +333,7 @@ def edge_row(e: Edge) -> tuple[Any, ...]:
 def insert_entities(conn: Connection, entities: Iterable[Entity]) -> int:
     """Upsert entities with their names and xrefs; returns the number of entities written."""
     count = 0
-    for batch in _batches(((e,) for e in entities), BATCH_SIZE):
+    for batch in batches(((e,) for e in entities), BATCH_SIZE):
         items = [b[0] for b in batch]
         count += upsert_rows(conn, "entity", ENTITY_COLUMNS, ("id",), map(entity_row, items))
         names = (row for e in items for row in entity_names(e))

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, text
 
+from scidex.store.rows import upsert_rows
+
 _BATCH = 500
 
 
@@ -81,8 +83,6 @@ class Tally:
         It is exact only when the table was empty before the load and every
         row counted is a distinct stored edge (no id repeated in the input).
         """
-        from scidex.store import bulk  # bulk imports this module
-
         stored = conn.exec_driver_sql("SELECT count(*) FROM edge").scalar_one()
         if not was_empty or stored != self.rows:
             refresh_all(conn)
@@ -90,7 +90,7 @@ class Tally:
         conn.execute(text("DELETE FROM edge_count"))
         rows = [(e, "out", p, r, n) for (e, p, r), n in self.out.items()]
         rows += [(e, "in", p, r, n) for (e, p, r), n in self.into.items()]
-        bulk.upsert_rows(
+        upsert_rows(
             conn,
             "edge_count",
             ("entity_id", "direction", "predicate", "source_release", "n"),

@@ -16,20 +16,11 @@ from fastapi.templating import Jinja2Templates
 from scidex import __version__
 from scidex.config import Settings
 from scidex.store import Store
-from scidex.web import (
-    api,
-    api_artifacts,
-    api_entities,
-    api_writes,
-    artifact_routes,
-    atlas_routes,
-    edit_routes,
-    pages,
-    path_routes,
-    provenance_routes,
-)
+from scidex.web.deps import current_session
 from scidex.web.errors import install_error_handlers
 from scidex.web.etag import ETagMiddleware
+from scidex.web.rendering import PageCache
+from scidex.web.routes import ROUTERS
 
 HERE = Path(__file__).parent
 
@@ -54,27 +45,18 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.page_cache = artifact_routes.PageCache()
+    app.state.page_cache = PageCache()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals.update(
         site_name=settings.site_name,
         version=__version__,
         static_url=static_url,
         mermaid_file=vendored("mermaid-*.min.js"),
-        signed_in=edit_routes.current_session,
+        signed_in=current_session,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(api.router)
-    app.include_router(api_artifacts.router)
-    app.include_router(api_entities.router)
-    app.include_router(api_writes.router)
-    app.include_router(pages.router)
-    app.include_router(edit_routes.router)
-    app.include_router(provenance_routes.router)
-    app.include_router(atlas_routes.router)
-    app.include_router(path_routes.router)
-    # Last: its /{section}/{name} route would otherwise shadow more specific ones.
-    app.include_router(artifact_routes.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     install_error_handlers(app)
     app.add_middleware(ETagMiddleware)

@@ -7,7 +7,6 @@ looked up only when its cookie is present.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 from urllib.parse import quote
 
@@ -17,51 +16,21 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import select
 
 from scidex.queries.artifacts import find_artifact, get_revision
-from scidex.registry.accounts import SessionInfo, log_in, log_out, session
+from scidex.registry.accounts import SessionInfo, log_in, log_out
 from scidex.registry.editing import EditRequest, check_edit, submit_edit
-from scidex.registry.revisions import Conflict, Invalid, WriteError, diff_revisions, require, revert
+from scidex.registry.revisions import Conflict, Invalid, WriteError, diff_revisions, revert
 from scidex.store import Store
 from scidex.store.schema import audit_log
+from scidex.web.deps import COOKIE, check_csrf, current_session, signed_in, store_of
 from scidex.web.errors import MAX_VERSION, PageError
+from scidex.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-COOKIE = "scidex_session"
-
-
-def current_session(request: Request) -> SessionInfo | None:
-    """The signed-in account, looked up once per request and only when the cookie is there."""
-    if not hasattr(request.state, "session"):
-        token = request.cookies.get(COOKIE)
-        ip = request.client.host if request.client else None
-        request.state.session = session(request.app.state.store, token, ip) if token else None
-    return request.state.session  # type: ignore[no-any-return]
-
-
-def _signed_in(request: Request, role: str) -> SessionInfo:
-    info = current_session(request)
-    if info is None:
-        login = f"/login?next={quote(str(request.url.path))}"
-        raise PageError(401, "sign in to do this", {"login": login})
-    try:
-        require(info.actor, role)
-    except WriteError as exc:
-        raise PageError(403, str(exc)) from exc
-    return info
-
-
-def _check_csrf(info: SessionInfo, token: str) -> None:
-    if not token or not hmac.compare_digest(token, info.csrf):
-        raise PageError(403, "the form's CSRF token is missing or wrong; reload the page")
-
-
-def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    context.setdefault("session", current_session(request))
-    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = Query("/", max_length=500)) -> Response:
-    return _render(request, "login.html", {"next": next, "error": None})
+    return render(request, "login.html", {"next": next, "error": None})
 
 
 @router.post("/login")
@@ -71,10 +40,10 @@ def login(
     password: str = Form(..., max_length=500),
     next: str = Form("/", max_length=500),
 ) -> Response:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     result = log_in(store, username, password)
     if result is None:
-        return _render(
+        return render(
             request,
             "login.html",
             {"next": next, "error": "Unknown username or wrong password."},
@@ -96,9 +65,9 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, csrf: str = Form("")) -> Response:
-    info = _signed_in(request, "reader")
-    _check_csrf(info, csrf)
-    log_out(request.app.state.store, request.cookies.get(COOKIE, ""))
+    info = signed_in(request, "reader")
+    check_csrf(info, csrf)
+    log_out(store_of(request), request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -162,8 +131,8 @@ def edit_form(request: Request, artifact_id: str) -> Response:
     info = current_session(request)
     if info is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    info = _signed_in(request, "editor")
-    with request.app.state.store.read() as conn:
+    info = signed_in(request, "editor")
+    with store_of(request).read() as conn:
         art, _ = find_artifact(conn, artifact_id)
         if art is None:
             raise PageError(404, f"No artifact named {artifact_id!r}.")
@@ -179,15 +148,15 @@ def edit_form(request: Request, artifact_id: str) -> Response:
         "base_version": str(art.current_version),
         "summary": "",
     }
-    return _render(request, "edit.html", _form_context(request, art, form, info))
+    return render(request, "edit.html", _form_context(request, art, form, info))
 
 
 @router.post("/artifact/{artifact_id}/edit")
 async def save_edit(request: Request, artifact_id: str) -> Response:
-    info = _signed_in(request, "editor")
+    info = signed_in(request, "editor")
     form = {k: str(v) for k, v in (await request.form()).items()}
-    _check_csrf(info, form.get("csrf", ""))
-    store: Store = request.app.state.store
+    check_csrf(info, form.get("csrf", ""))
+    store: Store = store_of(request)
     with store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
     if art is None:
@@ -201,7 +170,7 @@ async def save_edit(request: Request, artifact_id: str) -> Response:
             base = get_revision(conn, art.id, int(form.get("base_version") or 0))
             theirs = get_revision(conn, art.id, exc.details.get("current_version", 0))
         lines = diff_revisions(base, theirs) if base and theirs else []
-        return _render(
+        return render(
             request,
             "edit.html",
             _form_context(
@@ -215,7 +184,7 @@ async def save_edit(request: Request, artifact_id: str) -> Response:
             409,
         )
     except Invalid as exc:
-        return _render(
+        return render(
             request,
             "edit.html",
             _form_context(
@@ -232,7 +201,7 @@ async def save_edit(request: Request, artifact_id: str) -> Response:
 async def preview_edit(request: Request, artifact_id: str) -> Response:
     """What the page would look like and what the lint says: for the form's live preview."""
     form = {k: str(v) for k, v in (await request.form()).items()}
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     with store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
         if art is None:
@@ -262,13 +231,13 @@ def diff_page(
     from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),
     to_version: int = Query(..., alias="to", ge=1, le=MAX_VERSION),
 ) -> Response:
-    with request.app.state.store.read() as conn:
+    with store_of(request).read() as conn:
         art, _ = find_artifact(conn, artifact_id)
         old = get_revision(conn, art.id, from_version) if art else None
         new = get_revision(conn, art.id, to_version) if art else None
     if art is None or old is None or new is None:
         raise PageError(404, f"{artifact_id} has no such versions")
-    return _render(
+    return render(
         request,
         "diff.html",
         {"artifact": art, "old": old, "new": new, "lines": diff_revisions(old, new)},
@@ -283,10 +252,10 @@ def revert_page(
     base_version: int = Form(..., ge=1, le=MAX_VERSION),
     csrf: str = Form(""),
 ) -> Response:
-    info = _signed_in(request, "curator")
-    _check_csrf(info, csrf)
+    info = signed_in(request, "curator")
+    check_csrf(info, csrf)
     try:
-        with request.app.state.store.atomic() as conn:
+        with store_of(request).atomic() as conn:
             revert(conn, artifact_id, to_version, base_version=base_version, actor=info.actor)
     except WriteError as exc:
         raise PageError(exc.status, str(exc), exc.details) from exc
@@ -295,7 +264,7 @@ def revert_page(
 
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(request: Request, limit: int = Query(200, ge=1, le=2000)) -> Response:
-    _signed_in(request, "admin")
-    with request.app.state.store.read() as conn:
+    signed_in(request, "admin")
+    with store_of(request).read() as conn:
         rows = conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)).all()
-    return _render(request, "audit.html", {"entries": rows})
+    return render(request, "audit.html", {"entries": rows})

@@ -12,13 +12,14 @@ from scidex import __version__
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.store import Store, StoreError
+from scidex.web.deps import store_of
 
 router = APIRouter()
 
 
 @router.get("/health", tags=["operations"], summary="Check that the app and its database answer")
 def health(request: Request) -> JSONResponse:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     try:
         db: dict[str, Any] = store.health()
     except StoreError as exc:
@@ -31,14 +32,14 @@ def health(request: Request) -> JSONResponse:
 
 @router.get("/api/stats", tags=["atlas"], summary="Totals for the whole atlas")
 def stats(request: Request) -> dict[str, Any]:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     with store.read() as conn:
         return asdict(atlas_counts(conn))
 
 
 @router.get("/api/sources", tags=["atlas"], summary="The source releases the atlas was built from")
 def sources(request: Request) -> list[dict[str, Any]]:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     with store.read() as conn:
         return [asdict(r) for r in source_releases(conn)]
 
@@ -50,7 +51,7 @@ def search(
     category: str | None = Query(None, max_length=100, examples=["biolink:Gene"]),
     limit: int = Query(20, ge=1, le=100),
 ) -> dict[str, Any]:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     with store.read() as conn:
         result = run_search(conn, q, category=category, limit=limit)
     return asdict(result)

@@ -9,17 +9,12 @@ parameters are refused (400), so a misspelt filter cannot pass unnoticed.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.routing import APIRoute
-from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from scidex.kg.biolink import is_category, is_predicate
-from scidex.kg.curies import CurieError, normalize_curie
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.queries.artifacts import (
     ARTIFACT_SORTS,
@@ -33,7 +28,6 @@ from scidex.queries.artifacts import (
 )
 from scidex.queries.graph import (
     Cursor,
-    EntityBrief,
     EntityRecord,
     NeighbourEdge,
     ReleaseInfo,
@@ -47,18 +41,31 @@ from scidex.queries.graph import (
     predicate_counts,
     source_releases,
 )
-from scidex.queries.resolve import resolve
-from scidex.queries.search import SearchResult, search, typeahead
-from scidex.store import Store
-from scidex.web.api_models import (
+from scidex.queries.search import SearchResult, typeahead
+from scidex.web.deps import reject_unknown_params, store_of
+from scidex.web.errors import PageError
+from scidex.web.params import (
+    CONTROL_CHARS,
+    CURIE_PATTERN,
+    artifact_id_param,
+    brief,
+    category_param,
+    check_text,
+    check_vocab,
+    find_entity,
+    key_param,
+    pick,
+)
+from scidex.web.schemas import (
+    AMBIGUOUS,
+    ERRORS,
+    NOT_FOUND,
     ArtifactListOut,
     ArtifactSummaryOut,
     BetweenOut,
     EdgeDetailOut,
     EdgeOut,
-    EntityBriefOut,
     EntityOut,
-    ErrorOut,
     HistoryOut,
     LinkOut,
     NeighboursOut,
@@ -70,159 +77,14 @@ from scidex.web.api_models import (
     SearchOut,
     XrefsOut,
 )
-from scidex.web.errors import PageError
 
 # -- parameters -----------------------------------------------------------------
 
 
-def _declared(dependant: Any) -> set[str]:
-    names = {p.alias for p in dependant.query_params}
-    for sub in dependant.dependencies:
-        names |= _declared(sub)
-    return names
-
-
-def reject_unknown_params(request: Request) -> None:
-    """400 for any query parameter the endpoint does not declare (``?limt=5``, ``?categroy=``)."""
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return
-    allowed = _declared(route.dependant)
-    unknown = sorted({k for k in request.query_params if k not in allowed})
-    if unknown:
-        raise PageError(
-            400,
-            f"unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
-            {"unknown": unknown, "allowed": sorted(allowed)},
-        )
-
-
-# "4XX" rather than 400: FastAPI then leaves out its default 422 answer, which
-# this app never gives (invalid requests are 400, in the error shape below).
-ERRORS: dict[int | str, dict[str, Any]] = {
-    "4XX": {
-        "model": ErrorOut,
-        "description": "400: a parameter is unknown, malformed or out of range.",
-    }
-}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "Nothing by that key; `details` has suggestions."}
-}
-AMBIGUOUS: dict[int | str, dict[str, Any]] = {
-    300: {
-        "model": ErrorOut,
-        "description": "The name belongs to several entities equally: `details.candidates` "
-        "lists them, best first; ask again with one's id.",
-    }
-}
-
 router = APIRouter(dependencies=[Depends(reject_unknown_params)], responses=ERRORS)
-
-_CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*:\S+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-CURIE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*:[^\s\x00-\x1f]+$"
-
-
-# Factories, not shared objects: FastAPI records each parameter's name on its FieldInfo.
-def _key() -> Any:
-    return Path(
-        min_length=1,
-        max_length=200,
-        description="A CURIE (`HGNC:935`, `NCBIGene:571`) or any name or symbol (`BACH1`).",
-        examples=["HGNC:935"],
-    )
-
-
-def _category(description: str = "A Biolink category.") -> Any:
-    return Query(
-        None,
-        max_length=100,
-        pattern=CURIE_PATTERN,
-        description=description,
-        examples=["biolink:Gene"],
-    )
-
-
-def _artifact_id() -> Any:
-    return Path(
-        min_length=1,
-        max_length=200,
-        description="An artifact id, slug or alias.",
-        examples=["wiki-genes-bach1"],
-    )
-
-
-def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
-
-
-def _check_text(value: str, what: str) -> str:
-    value = value.strip()
-    if not value or _CONTROL.search(value):
-        raise PageError(400, f"{what} must be non-empty printable text")
-    return value
-
-
-def _check_vocab(predicate: str | None, category: str | None) -> None:
-    if predicate and not is_predicate(predicate):
-        raise PageError(
-            400, f"unknown Biolink predicate {predicate!r}", {"example": "biolink:has_phenotype"}
-        )
-    if category and not is_category(category):
-        raise PageError(400, f"unknown Biolink category {category!r}", {"example": "biolink:Gene"})
 
 
 # -- entities ---------------------------------------------------------------------
-
-
-def _pick(obj: Any, model: type[BaseModel]) -> dict[str, Any]:
-    """The model's fields, read from a record with the same attribute names."""
-    return {f: getattr(obj, f) for f in model.model_fields}
-
-
-def _brief(b: EntityBrief | EntityRecord) -> dict[str, Any]:
-    return _pick(b, EntityBriefOut)
-
-
-def find_entity(conn: Connection, key: str) -> tuple[EntityRecord, str]:
-    """The entity a CURIE or name denotes and how it matched; 300, 404 or 400 otherwise."""
-    key = _check_text(key, "an entity id or name")
-    if _CURIE.match(key):
-        try:
-            curie = normalize_curie(key, strict=False)
-        except CurieError as exc:
-            raise PageError(400, str(exc)) from exc
-        record = get_entity(conn, curie)
-        if record is not None:  # merged entities too: the answer says where they went
-            return record, "id"
-    found = resolve(conn, key, limit=20)
-    if found.entity is not None:
-        record = get_entity(conn, found.entity.id)
-        if record is not None:
-            return record, found.entity.matched_by
-    if found.ambiguous:
-        order = {h.id: i for i, h in enumerate(search(conn, key, text=False).hits)}
-        best = sorted(found.best, key=lambda c: (order.get(c.id, len(order)), c.id))
-        raise PageError(
-            300,
-            f"{key!r} names {len(best)} entities equally; ask again with one of their ids",
-            {
-                "query": key,
-                "candidates": [
-                    _brief(c) | {"matched_by": c.matched_by, "url": f"/api/entities/{c.id}"}
-                    for c in best
-                ],
-            },
-        )
-    hits = search(conn, key, limit=8).hits
-    raise PageError(
-        404,
-        f"no entity named {key!r}",
-        {
-            "query": key,
-            "suggestions": [_pick(h, SearchHitOut) for h in hits],
-        },
-    )
 
 
 def _xrefs(record: EntityRecord) -> list[dict[str, Any]]:
@@ -244,18 +106,18 @@ def _xrefs(record: EntityRecord) -> list[dict[str, Any]]:
     response_model=XrefsOut,
     responses={**NOT_FOUND, **AMBIGUOUS},
 )
-def entity_xrefs(request: Request, key: str = _key()) -> dict[str, Any]:
-    with _store(request).read() as conn:
+def entity_xrefs(request: Request, key: str = key_param()) -> dict[str, Any]:
+    with store_of(request).read() as conn:
         record, _ = find_entity(conn, key)
-    return {"entity": _brief(record), "xrefs": _xrefs(record)}
+    return {"entity": brief(record), "xrefs": _xrefs(record)}
 
 
 def _edge(e: NeighbourEdge) -> dict[str, Any]:
-    return _pick(e, EdgeOut)  # ``curated`` is a property of the record
+    return pick(e, EdgeOut)  # ``curated`` is a property of the record
 
 
 def _counts(conn: Connection, curie: str) -> list[dict[str, Any]]:
-    return [_pick(c, PredicateCountOut) for c in predicate_counts(conn, curie)]
+    return [pick(c, PredicateCountOut) for c in predicate_counts(conn, curie)]
 
 
 @router.get(
@@ -275,11 +137,11 @@ def _counts(conn: Connection, curie: str) -> list[dict[str, Any]]:
 )
 def entity_neighbours(
     request: Request,
-    key: str = _key(),
+    key: str = key_param(),
     predicate: str | None = Query(
         None, max_length=100, pattern=CURIE_PATTERN, examples=["biolink:has_phenotype"]
     ),
-    category: str | None = _category("Category of the other end."),
+    category: str | None = category_param("Category of the other end."),
     direction: Literal["out", "in"] | None = Query(
         None, description="`out`: the entity is the subject; `in`: the object."
     ),
@@ -295,14 +157,14 @@ def entity_neighbours(
         None, max_length=500, description="`next_cursor` of the page before."
     ),
 ) -> dict[str, Any]:
-    _check_vocab(predicate, category)
+    check_vocab(predicate, category)
     try:
         after = Cursor.decode(cursor) if cursor else None
     except ValueError as exc:
         raise PageError(400, str(exc)) from exc
-    if after is not None and _CONTROL.search(after.predicate + after.id):
+    if after is not None and CONTROL_CHARS.search(after.predicate + after.id):
         raise PageError(400, "malformed cursor")  # PostgreSQL text cannot hold NUL
-    with _store(request).read() as conn:
+    with store_of(request).read() as conn:
         record, _ = find_entity(conn, key)
         page = neighbours(
             conn,
@@ -319,7 +181,7 @@ def entity_neighbours(
     nxt = page.next_cursor.encode() if page.next_cursor else None
     query = {k: v for k, v in filters.items() if v} | {"limit": limit}
     return {
-        "entity": _brief(record),
+        "entity": brief(record),
         "degree": sum(c["count"] for c in counts),
         "counts": counts,
         "filters": filters,
@@ -343,8 +205,8 @@ def entity_neighbours(
     response_model=EntityOut,
     responses={**NOT_FOUND, **AMBIGUOUS},
 )
-def get_entity_json(request: Request, key: str = _key()) -> dict[str, Any]:
-    with _store(request).read() as conn:
+def get_entity_json(request: Request, key: str = key_param()) -> dict[str, Any]:
+    with store_of(request).read() as conn:
         record, how = find_entity(conn, key)
         counts = _counts(conn, record.id)
         page = page_for_entity(conn, record.id)
@@ -367,7 +229,7 @@ def get_entity_json(request: Request, key: str = _key()) -> dict[str, Any]:
 
 
 def _release(r: ReleaseInfo) -> dict[str, Any]:
-    return _pick(r, ReleaseOut)
+    return pick(r, ReleaseOut)
 
 
 @router.get(
@@ -384,13 +246,13 @@ def between(
     object: str = Query(..., min_length=1, max_length=200, examples=["HGNC:5013"]),
     limit: int = Query(100, ge=1, le=500),
 ) -> dict[str, Any]:
-    with _store(request).read() as conn:
+    with store_of(request).read() as conn:
         a, _ = find_entity(conn, subject)
         b, _ = find_entity(conn, object)
         edges = edges_between(conn, a.id, b.id, limit=limit)
     return {
-        "subject": _brief(a),
-        "object": _brief(b),
+        "subject": brief(a),
+        "object": brief(b),
         "count": len(edges),
         "edges": [_edge(e) for e in edges],
     }
@@ -411,7 +273,7 @@ def edge_json(
         examples=["Ee8cf638a7d3a8c71bb1ce15c"],
     ),
 ) -> dict[str, Any]:
-    with _store(request).read() as conn:
+    with store_of(request).read() as conn:
         e = get_edge(conn, edge_id)
         if e is None:
             raise PageError(404, f"no edge {edge_id!r}")
@@ -419,8 +281,8 @@ def edge_json(
         release = get_release(conn, e.source_release) if e.source_release else None
     return {
         "edge": _edge(e),
-        "subject": _brief(ends[e.subject]) if e.subject in ends else None,
-        "object": _brief(ends[e.object]) if e.object in ends else None,
+        "subject": brief(ends[e.subject]) if e.subject in ends else None,
+        "object": brief(ends[e.object]) if e.object in ends else None,
         "publications": [{"id": p, "url": external_url(p)} for p in e.publications],
         "release": _release(release) if release else None,
     }
@@ -449,17 +311,17 @@ def _artifact_summary(a: ArtifactRecord) -> dict[str, Any]:
 def artifacts_list(
     request: Request,
     type: str | None = Query(None, max_length=40, pattern=r"^[a-z_]+$", examples=["wiki_page"]),
-    entity_category: str | None = _category(),
+    entity_category: str | None = category_param(),
     origin: Literal["curated", "backfill", "import", "agent"] | None = Query(None),
     lifecycle: Literal["active", "superseded", "merged"] | None = Query(None),
     sort: Literal[tuple(ARTIFACT_SORTS)] = Query("id"),  # type: ignore[valid-type]
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = Query(None, max_length=1000),
 ) -> dict[str, Any]:
-    _check_vocab(None, entity_category)
+    check_vocab(None, entity_category)
     try:
         after = ArtifactCursor.decode(cursor) if cursor else None
-        with _store(request).read() as conn:
+        with store_of(request).read() as conn:
             listing = list_artifacts(
                 conn,
                 type=type,
@@ -477,7 +339,7 @@ def artifacts_list(
 
 
 def _find_artifact(conn: Connection, key: str) -> ArtifactRecord:
-    key = _check_text(key, "an artifact id")
+    key = check_text(key, "an artifact id")
     found, _ = find_artifact(conn, key)
     if found is None:
         raise PageError(404, f"no artifact {key!r}")
@@ -486,7 +348,7 @@ def _find_artifact(conn: Connection, key: str) -> ArtifactRecord:
 
 def _revisions(conn: Connection, artifact_id: str, before: int | None, limit: int) -> list[Any]:
     return [
-        _pick(r, RevisionOut) for r in revision_log(conn, artifact_id, before=before, limit=limit)
+        pick(r, RevisionOut) for r in revision_log(conn, artifact_id, before=before, limit=limit)
     ]
 
 
@@ -499,11 +361,11 @@ def _revisions(conn: Connection, artifact_id: str, before: int | None, limit: in
 )
 def artifact_history(
     request: Request,
-    artifact_id: str = _artifact_id(),
+    artifact_id: str = artifact_id_param(),
     before: int | None = Query(None, ge=1, le=2**31 - 1, description="Versions below this one."),
     limit: int = Query(100, ge=1, le=500),
 ) -> dict[str, Any]:
-    with _store(request).read() as conn:
+    with store_of(request).read() as conn:
         art = _find_artifact(conn, artifact_id)
         revisions = _revisions(conn, art.id, before, limit + 1)
     more = len(revisions) > limit
@@ -522,8 +384,8 @@ def artifact_history(
     response_model=ProvenanceOut,
     responses=NOT_FOUND,
 )
-def artifact_provenance(request: Request, artifact_id: str = _artifact_id()) -> dict[str, Any]:
-    with _store(request).read() as conn:
+def artifact_provenance(request: Request, artifact_id: str = artifact_id_param()) -> dict[str, Any]:
+    with store_of(request).read() as conn:
         art = _find_artifact(conn, artifact_id)
         record = get_entity(conn, art.kg_node_id) if art.kg_node_id else None
         uses: list[dict[str, Any]] = []
@@ -545,10 +407,10 @@ def artifact_provenance(request: Request, artifact_id: str = _artifact_id()) -> 
         "current_version": art.current_version,
         "origin_type": art.origin_type,
         "created_by": art.created_by,
-        "entity": _brief(record) if record else None,
+        "entity": brief(record) if record else None,
         "source_releases": uses,
         "revisions": revisions,
-        "links": [_pick(x, LinkOut) for x in links],
+        "links": [pick(x, LinkOut) for x in links],
     }
 
 
@@ -559,7 +421,7 @@ def _search_out(result: SearchResult) -> dict[str, Any]:
     return {
         "query": result.query,
         "category": result.category,
-        "hits": [_pick(h, SearchHitOut) for h in result.hits],
+        "hits": [pick(h, SearchHitOut) for h in result.hits],
     }
 
 
@@ -579,9 +441,9 @@ def typeahead_json(
     q: str = Query(
         ..., max_length=500, description="What has been typed so far.", examples=["bac"]
     ),
-    category: str | None = _category(),
+    category: str | None = category_param(),
     limit: int = Query(8, ge=1, le=20),
 ) -> dict[str, Any]:
-    _check_vocab(None, category)
-    with _store(request).read() as conn:
+    check_vocab(None, category)
+    with store_of(request).read() as conn:
         return _search_out(typeahead(conn, q, category=category, limit=limit))

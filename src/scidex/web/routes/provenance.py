@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from scidex.queries.artifacts import find_artifact
 from scidex.registry.provenance import add_link, walk
 from scidex.registry.revisions import Actor, WriteError
-from scidex.web.api_writes import token_actor
+from scidex.web.deps import store_of, token_actor
 from scidex.web.errors import PageError
 
 router = APIRouter()
@@ -27,7 +27,7 @@ LIMIT = Query(200, ge=1, le=2000, description="Cap on artifacts; `truncated` say
 
 
 def _walk(request: Request, artifact_id: str, depth: int, direction: str, limit: int) -> Any:
-    with request.app.state.store.read() as conn:
+    with store_of(request).read() as conn:
         found, _ = find_artifact(conn, artifact_id)
         if found is None:
             raise PageError(404, f"no artifact {artifact_id!r}")
@@ -96,7 +96,7 @@ def post_link(
     request: Request, artifact_id: str, body: LinkBody, actor: Actor = Depends(token_actor)
 ) -> dict[str, Any]:
     try:
-        with request.app.state.store.atomic() as conn:
+        with store_of(request).atomic() as conn:
             add_link(conn, artifact_id, body.link_type, body.target, actor)
     except WriteError as exc:
         raise PageError(exc.status, str(exc), exc.details) from exc

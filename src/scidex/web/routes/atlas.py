@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
@@ -37,48 +35,26 @@ from scidex.queries.atlas_stats import (
 )
 from scidex.queries.graph import Cursor, EntityRecord, get_entity, neighbours, predicate_counts
 from scidex.queries.resolve import resolve
-from scidex.web.api_entities import (
-    AMBIGUOUS,
-    CURIE_PATTERN,
-    ERRORS,
-    NOT_FOUND,
-    EntityBriefOut,
-    find_entity,
-    reject_unknown_params,
-)
-from scidex.web.artifact_routes import not_found
+from scidex.web.deps import store_of
 from scidex.web.errors import PageError
+from scidex.web.params import CURIE_PATTERN, find_entity
+from scidex.web.rendering import (
+    MAX_FILTER_VALUES,
+    api,
+    cytoscape_file,
+    entity_brief,
+    not_found,
+    page,
+    render_page,
+)
+from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, EntityBriefOut
 
 router = APIRouter()
-api = {"tags": ["atlas"], "dependencies": [Depends(reject_unknown_params)], "responses": ERRORS}
-page = {"response_class": HTMLResponse, "include_in_schema": False}
 
 MAX_EXPAND = 20
-MAX_FILTER_VALUES = 30
 _SOURCE = re.compile(r"^infores:[A-Za-z0-9_.\-]+$")
 _CURIE = re.compile(CURIE_PATTERN)
 LEVELS = sorted(KNOWLEDGE_LEVELS)
-
-
-@cache
-def cytoscape_file() -> str:
-    """The vendored cytoscape build (its version is in the file name)."""
-    found = sorted((Path(__file__).parent / "static" / "vendor").glob("cytoscape-*.min.js"))
-    if not found:
-        raise RuntimeError("vendored cytoscape missing under web/static/vendor (scripts/vendor.sh)")
-    return found[-1].name
-
-
-def render_page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Any:
-    """An Atlas page from its template."""
-    return request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
-
-
-def entity_brief(b: Any) -> dict[str, Any]:
-    """Id, name, symbol and category of an entity record, as the Atlas answers carry them."""
-    return {"id": b.id, "name": b.name, "symbol": b.symbol, "category": b.category}
 
 
 def _checked(values: list[str] | None, what: str, valid: Any) -> list[str]:
@@ -210,7 +186,7 @@ def explorer_json(
     curie: str,
     params: dict[str, Any] = Depends(_state_params),
 ) -> dict[str, Any]:
-    with request.app.state.store.read() as conn:
+    with store_of(request).read() as conn:
         record, _ = find_entity(conn, curie)
         return _explorer(conn, record, params)
 
@@ -224,7 +200,7 @@ def explorer_page(
     limit: int = Query(50, ge=1, le=500),
 ) -> Response:
     """The interactive neighbourhood, its table, and the whole listing page by page."""
-    with request.app.state.store.read() as conn:
+    with store_of(request).read() as conn:
         match = resolve(conn, curie)
         if match.entity is None:
             raise not_found(request, curie, "entity")
@@ -352,7 +328,7 @@ def _current_stats(request: Request) -> dict[str, Any]:
     They group the whole graph (hundreds of milliseconds on a large one) and
     change only when something is written, which advances the data version.
     """
-    store = request.app.state.store
+    store = store_of(request)
     version = store.data_version()  # read first: a write meanwhile only forces a recount
     held: tuple[int, dict[str, Any]] | None = getattr(request.app.state, "atlas_stats", None)
     if held is None or held[0] != version:
@@ -403,7 +379,7 @@ def entities_json(
     after: str | None = _after,
     limit: int = Query(50, ge=1, le=500),
 ) -> Any:
-    with request.app.state.store.read() as conn:
+    with store_of(request).read() as conn:
         return _entities(conn, category, after, limit)
 
 
@@ -414,7 +390,7 @@ def entities_page(
     after: str | None = _after,
     limit: int = Query(50, ge=1, le=500),
 ) -> Response:
-    with request.app.state.store.read() as conn:
+    with store_of(request).read() as conn:
         data = _entities(conn, category or None, after, limit)
     return render_page(request, "atlas_entities.html", {"data": data, "limit": limit})
 
@@ -469,14 +445,14 @@ def _edge_params(
     **api,
 )
 def edges_json(request: Request, p: dict[str, Any] = Depends(_edge_params)) -> Any:
-    with request.app.state.store.read() as conn:
+    with store_of(request).read() as conn:
         return _edges(conn, p["predicate"], p["release"], p["cursor"], p["limit"])
 
 
 @router.get("/atlas/edges", **page)
 def edges_page(request: Request, p: dict[str, Any] = Depends(_edge_params)) -> Response:
     p = {k: v or None for k, v in p.items()} | {"limit": p["limit"]}
-    with request.app.state.store.read() as conn:
+    with store_of(request).read() as conn:
         data = _edges(conn, p["predicate"], p["release"], p["cursor"], p["limit"])
     more = {k: v for k, v in p.items() if k in ("predicate", "release") and v}
     return render_page(

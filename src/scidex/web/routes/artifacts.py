@@ -4,85 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from scidex.kg.biolink import predicate_label
-from scidex.kg.categories import SECTIONS, category_of_section
+from scidex.kg.categories import category_of_section
 from scidex.pages.artifact_page import PageNotFound, artifact_page, artifact_url, citation_record
 from scidex.pages.cite import FORMATS, to_text
 from scidex.queries.artifacts import find_artifact, list_revisions, page_for_entity
 from scidex.queries.graph import Cursor, get_entity, neighbours
 from scidex.queries.resolve import resolve
-from scidex.queries.search import search
-from scidex.store import Store
-from scidex.web.edit_routes import current_session
+from scidex.web.deps import current_session, store_of
 from scidex.web.errors import MAX_VERSION, PageError
+from scidex.web.rendering import EMBED_FRAMING, NO_FRAMING, PageCache, not_found, redirect
 
 router = APIRouter(include_in_schema=False)
 
 CITE_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "text": "Plain text"}
-
-
-# Framing is allowed only in embed mode; every other page refuses to be framed.
-NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
-EMBED_FRAMING = {"Content-Security-Policy": "frame-ancestors *"}
-
-
-def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
-
-
-def not_found(request: Request, key: str, what: str = "artifact") -> PageError:
-    """A 404 that offers the closest matches from the resolution and search indexes."""
-    words = key.removeprefix("wiki-")
-    for section in SECTIONS:
-        words = words.removeprefix(f"{section}-")
-    with _store(request).read() as conn:
-        hits = search(conn, words.replace("-", " "), limit=8).hits
-    suggestions = [
-        {
-            "id": h.id,
-            "label": (f"{h.symbol} — " if h.symbol else "") + h.title,
-            "category": (h.category or "").removeprefix("biolink:"),
-            "url": f"/entity/{h.id}",
-        }
-        for h in hits
-    ]
-    return PageError(404, f"No {what} named {key!r}.", {"suggestions": suggestions, "query": key})
-
-
-def _redirect(url: str) -> RedirectResponse:
-    # 308 keeps the method and says the move is permanent.
-    return RedirectResponse(url, status_code=308)
-
-
-class PageCache:
-    """Rendered pages for anonymous readers, valid for one data version of the store.
-
-    A page is a pure function of the store's content (and the day, which the
-    citation's access date shows), so any write transaction, which advances
-    the data version, retires every cached page at once.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._pages: OrderedDict[tuple[Any, ...], tuple[bytes, dict[str, str]]] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...]) -> tuple[bytes, dict[str, str]] | None:
-        hit = self._pages.get(key)
-        if hit is not None:
-            self._pages.move_to_end(key)
-        return hit
-
-    def put(self, key: tuple[Any, ...], body: bytes, headers: dict[str, str]) -> None:
-        self._pages[key] = (body, headers)
-        while len(self._pages) > self.size:
-            self._pages.popitem(last=False)
 
 
 @router.get("/artifact/{artifact_id}", response_class=HTMLResponse)
@@ -92,7 +33,7 @@ def artifact(
     version: int | None = Query(None, ge=1, le=MAX_VERSION),
     embed: bool = Query(False),
 ) -> Response:
-    store = _store(request)
+    store = store_of(request)
     anonymous = "scidex_session" not in request.cookies
     cache: PageCache = request.app.state.page_cache
     with store.read() as conn:
@@ -102,7 +43,7 @@ def artifact(
         if moved or (found.lifecycle == "merged" and found.merged_into):
             target = found.merged_into if found.lifecycle == "merged" else found.id
             query = f"?{request.url.query}" if request.url.query else ""
-            return _redirect(artifact_url(target or found.id) + query)
+            return redirect(artifact_url(target or found.id) + query)
     today = datetime.now(UTC).date().isoformat()
     key = (found.id, version, embed, store.data_version(), today)
     if anonymous and (hit := cache.get(key)) is not None:
@@ -135,25 +76,25 @@ def artifact(
 
 @router.get("/wiki/{slug}")
 def wiki_slug(request: Request, slug: str) -> Response:
-    with _store(request).read() as conn:
+    with store_of(request).read() as conn:
         found, _ = find_artifact(conn, slug)
         if found is None:
             found, _ = find_artifact(conn, f"wiki-{slug}")
     if found is None:
         raise not_found(request, slug, "page")
-    return _redirect(artifact_url(found.id))
+    return redirect(artifact_url(found.id))
 
 
 @router.get("/entity/{curie:path}")
 def entity_page(request: Request, curie: str) -> Response:
-    with _store(request).read() as conn:
+    with store_of(request).read() as conn:
         found = resolve(conn, curie)
         if found.entity is None:
             raise not_found(request, curie, "entity")
         page = page_for_entity(conn, found.entity.id)
     if page is None:
         raise PageError(404, f"{found.entity.id} has no page yet.")
-    return _redirect(artifact_url(page.id))
+    return redirect(artifact_url(page.id))
 
 
 @router.get("/{section}/{name}")
@@ -162,17 +103,17 @@ def section_page(request: Request, section: str, name: str) -> Response:
     category = category_of_section(section)
     if category is None:
         raise PageError(404, f"No section {section!r}.")
-    with _store(request).read() as conn:
+    with store_of(request).read() as conn:
         found, _ = find_artifact(conn, f"{section}-{name}")
         if found is not None:
-            return _redirect(artifact_url(found.id))
+            return redirect(artifact_url(found.id))
         match = resolve(conn, name.replace("-", " "), category=category)
         if match.entity is None:
             match = resolve(conn, name, category=category)
         page = page_for_entity(conn, match.entity.id) if match.entity else None
     if page is None:
         raise not_found(request, name, section.rstrip("s"))
-    return _redirect(artifact_url(page.id))
+    return redirect(artifact_url(page.id))
 
 
 def edge_rows(
@@ -183,7 +124,7 @@ def edge_rows(
     after: str | None,
     limit: int,
 ) -> tuple[Any, list[Any], str | None]:
-    store = _store(request)
+    store = store_of(request)
     with store.read() as conn:
         found, _ = find_artifact(conn, artifact_id)
         if found is None or not found.kg_node_id:
@@ -290,12 +231,12 @@ def edges_page(
 @router.get("/artifact/{artifact_id}/history", response_class=HTMLResponse)
 def history(request: Request, artifact_id: str) -> Response:
     """Every revision of an artifact, newest first."""
-    with _store(request).read() as conn:
+    with store_of(request).read() as conn:
         found, moved = find_artifact(conn, artifact_id)
         if found is None:
             raise not_found(request, artifact_id)
         if moved:
-            return _redirect(f"/artifact/{found.id}/history")
+            return redirect(f"/artifact/{found.id}/history")
         revisions = list_revisions(conn, found.id, limit=500)
     info = current_session(request)
     return request.app.state.templates.TemplateResponse(

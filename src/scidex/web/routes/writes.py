@@ -10,9 +10,9 @@ no longer current, 422 for invalid content (with line and field).
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -20,27 +20,12 @@ from scidex.queries.artifacts import get_revision
 from scidex.registry.editing import EditRequest, preview, submit_edit
 from scidex.registry.merge import merge_entities, rename_slug, unmerge
 from scidex.registry.revisions import Actor, WriteError, diff_revisions, require, revert
-from scidex.registry.tokens import authenticate
 from scidex.store import Store
 from scidex.store.schema import audit_log
+from scidex.web.deps import store_of, token_actor
 from scidex.web.errors import MAX_VERSION, PageError
 
 router = APIRouter(tags=["writes"])
-
-
-def _client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def token_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
-    """The actor behind a Bearer token, or 401."""
-    if not authorization or not authorization.lower().startswith("bearer "):
-        raise PageError(401, "this write needs Authorization: Bearer <token>")
-    store: Store = request.app.state.store
-    info = authenticate(store, authorization.split(None, 1)[1].strip())
-    if info is None:
-        raise PageError(401, "unknown or revoked token")
-    return Actor("token", info.id, info.label, info.role, _client_ip(request))
 
 
 def _refusal(exc: WriteError) -> PageError:
@@ -78,7 +63,7 @@ class EditBody(BaseModel):
 def edit_artifact(
     request: Request, artifact_id: str, body: EditBody, actor: Actor = Depends(token_actor)
 ) -> dict[str, Any]:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     try:
         with store.atomic() as conn:
             result = submit_edit(conn, artifact_id, EditRequest(**body.model_dump()), actor)
@@ -104,7 +89,7 @@ class RevertBody(BaseModel):
 def revert_artifact(
     request: Request, artifact_id: str, body: RevertBody, actor: Actor = Depends(token_actor)
 ) -> dict[str, Any]:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     try:
         with store.atomic() as conn:
             rev = revert(
@@ -126,7 +111,7 @@ def diff(
     from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),
     to_version: int = Query(..., alias="to", ge=1, le=MAX_VERSION),
 ) -> dict[str, Any]:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     with store.read() as conn:
         old = get_revision(conn, artifact_id, from_version)
         new = get_revision(conn, artifact_id, to_version)
@@ -149,7 +134,7 @@ class PreviewBody(BaseModel):
     "/api/preview", tags=["artifacts"], summary="Render markdown as a page would (no write)"
 )
 def preview_markdown(request: Request, body: PreviewBody) -> dict[str, Any]:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     with store.read() as conn:
         page = preview(conn, body.markdown, body.references)
     return {
@@ -170,7 +155,7 @@ def audit_entries(
         require(actor, "admin")
     except WriteError as exc:
         raise _refusal(exc) from exc
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     stmt = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if target:
         stmt = stmt.where(audit_log.c.target == target)
@@ -190,7 +175,7 @@ def merge_entity(
     request: Request, curie: str, body: MergeBody, actor: Actor = Depends(token_actor)
 ) -> dict[str, Any]:
     try:
-        with request.app.state.store.atomic() as conn:
+        with store_of(request).atomic() as conn:
             result = merge_entities(conn, curie, body.into, actor, reason=body.reason)
     except WriteError as exc:
         raise _refusal(exc) from exc
@@ -202,7 +187,7 @@ def undo_merge(
     request: Request, merge_id: str, actor: Actor = Depends(token_actor)
 ) -> dict[str, Any]:
     try:
-        with request.app.state.store.atomic() as conn:
+        with store_of(request).atomic() as conn:
             unmerge(conn, merge_id, actor)
     except WriteError as exc:
         raise _refusal(exc) from exc
@@ -218,7 +203,7 @@ def rename(
     request: Request, artifact_id: str, body: RenameBody, actor: Actor = Depends(token_actor)
 ) -> dict[str, Any]:
     try:
-        with request.app.state.store.atomic() as conn:
+        with store_of(request).atomic() as conn:
             slug = rename_slug(conn, artifact_id, body.slug, actor)
     except WriteError as exc:
         raise _refusal(exc) from exc

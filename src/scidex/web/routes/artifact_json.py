@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record, page_json
 from scidex.pages.cite import FORMATS
 from scidex.queries.artifacts import find_artifact
+from scidex.web.deps import store_of
 from scidex.web.errors import MAX_VERSION, PageError
 
 router = APIRouter()
@@ -19,7 +20,7 @@ BY_EXTENSION = {f.extension: name for name, f in FORMATS.items()}
 
 
 def _page(request: Request, artifact_id: str, version: int | None) -> Any:
-    store = request.app.state.store
+    store = store_of(request)
     with store.read() as conn:
         found, _ = find_artifact(conn, artifact_id)
         if found is None:

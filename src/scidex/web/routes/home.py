@@ -8,13 +8,14 @@ from fastapi.responses import HTMLResponse
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.store import Store
+from scidex.web.deps import store_of
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     with store.read() as conn:
         counts = atlas_counts(conn)
     return request.app.state.templates.TemplateResponse(
@@ -25,7 +26,7 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/about", response_class=HTMLResponse)
 def about(request: Request) -> HTMLResponse:
     """The data sources behind the atlas, with their licences and attribution."""
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     with store.read() as conn:
         releases = source_releases(conn)
     return request.app.state.templates.TemplateResponse(
@@ -39,7 +40,7 @@ def search_page(
     q: str = Query("", max_length=500),
     category: str | None = Query(None, max_length=100),
 ) -> HTMLResponse:
-    store: Store = request.app.state.store
+    store: Store = store_of(request)
     with store.read() as conn:
         result = run_search(conn, q, category=category or None, limit=50)
     return request.app.state.templates.TemplateResponse(request, "search.html", {"result": result})

@@ -225,3 +225,27 @@ class SearchOut(BaseModel):
     query: str
     category: str | None
     hits: list[SearchHitOut]
+
+
+# "4XX" rather than 400: FastAPI then leaves out its default 422 answer, which
+# this app never gives (invalid requests are 400, in the error shape below).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "model": ErrorOut,
+        "description": "400: a parameter is unknown, malformed or out of range.",
+    }
+}
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Nothing by that key; `details` has suggestions."}
+}
+
+
+AMBIGUOUS: dict[int | str, dict[str, Any]] = {
+    300: {
+        "model": ErrorOut,
+        "description": "The name belongs to several entities equally: `details.candidates` "
+        "lists them, best first; ask again with one's id.",
+    }
+}

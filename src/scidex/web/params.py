@@ -1,0 +1,122 @@
+"""Parameters the JSON API and the pages share: entity keys and categories, their checks, and
+the lookup of an entity by CURIE or name (300 with candidates when a name is ambiguous)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import Path, Query
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from scidex.kg.biolink import is_category, is_predicate
+from scidex.kg.curies import CurieError, normalize_curie
+from scidex.queries.graph import EntityBrief, EntityRecord, get_entity
+from scidex.queries.resolve import resolve
+from scidex.queries.search import search
+from scidex.web.errors import PageError
+from scidex.web.schemas import EntityBriefOut, SearchHitOut
+
+_CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*:\S+$")
+
+
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+CURIE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*:[^\s\x00-\x1f]+$"
+
+
+# Factories, not shared objects: FastAPI records each parameter's name on its FieldInfo.
+def key_param() -> Any:
+    return Path(
+        min_length=1,
+        max_length=200,
+        description="A CURIE (`HGNC:935`, `NCBIGene:571`) or any name or symbol (`BACH1`).",
+        examples=["HGNC:935"],
+    )
+
+
+def category_param(description: str = "A Biolink category.") -> Any:
+    return Query(
+        None,
+        max_length=100,
+        pattern=CURIE_PATTERN,
+        description=description,
+        examples=["biolink:Gene"],
+    )
+
+
+def artifact_id_param() -> Any:
+    return Path(
+        min_length=1,
+        max_length=200,
+        description="An artifact id, slug or alias.",
+        examples=["wiki-genes-bach1"],
+    )
+
+
+def check_text(value: str, what: str) -> str:
+    value = value.strip()
+    if not value or CONTROL_CHARS.search(value):
+        raise PageError(400, f"{what} must be non-empty printable text")
+    return value
+
+
+def check_vocab(predicate: str | None, category: str | None) -> None:
+    if predicate and not is_predicate(predicate):
+        raise PageError(
+            400, f"unknown Biolink predicate {predicate!r}", {"example": "biolink:has_phenotype"}
+        )
+    if category and not is_category(category):
+        raise PageError(400, f"unknown Biolink category {category!r}", {"example": "biolink:Gene"})
+
+
+def pick(obj: Any, model: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields, read from a record with the same attribute names."""
+    return {f: getattr(obj, f) for f in model.model_fields}
+
+
+def brief(b: EntityBrief | EntityRecord) -> dict[str, Any]:
+    return pick(b, EntityBriefOut)
+
+
+def find_entity(conn: Connection, key: str) -> tuple[EntityRecord, str]:
+    """The entity a CURIE or name denotes and how it matched; 300, 404 or 400 otherwise."""
+    key = check_text(key, "an entity id or name")
+    if _CURIE.match(key):
+        try:
+            curie = normalize_curie(key, strict=False)
+        except CurieError as exc:
+            raise PageError(400, str(exc)) from exc
+        record = get_entity(conn, curie)
+        if record is not None:  # merged entities too: the answer says where they went
+            return record, "id"
+    found = resolve(conn, key, limit=20)
+    if found.entity is not None:
+        record = get_entity(conn, found.entity.id)
+        if record is not None:
+            return record, found.entity.matched_by
+    if found.ambiguous:
+        order = {h.id: i for i, h in enumerate(search(conn, key, text=False).hits)}
+        best = sorted(found.best, key=lambda c: (order.get(c.id, len(order)), c.id))
+        raise PageError(
+            300,
+            f"{key!r} names {len(best)} entities equally; ask again with one of their ids",
+            {
+                "query": key,
+                "candidates": [
+                    brief(c) | {"matched_by": c.matched_by, "url": f"/api/entities/{c.id}"}
+                    for c in best
+                ],
+            },
+        )
+    hits = search(conn, key, limit=8).hits
+    raise PageError(
+        404,
+        f"no entity named {key!r}",
+        {
+            "query": key,
+            "suggestions": [pick(h, SearchHitOut) for h in hits],
+        },
+    )
