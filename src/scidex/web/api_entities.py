@@ -47,7 +47,7 @@ from scidex.queries.graph import (
     predicate_counts,
     source_releases,
 )
-from scidex.queries.resolve import resolve
+from scidex.queries.resolve import Match, resolve
 from scidex.queries.search import SearchResult, search, typeahead
 from scidex.store import Store
 from scidex.web.api_models import (
@@ -153,7 +153,7 @@ def _artifact_id() -> Any:
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 def _check_text(value: str, what: str) -> str:
@@ -180,7 +180,7 @@ def _pick(obj: Any, model: type[BaseModel]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in model.model_fields}
 
 
-def _brief(b: EntityBrief | EntityRecord) -> dict[str, Any]:
+def _brief(b: EntityBrief | EntityRecord | Match) -> dict[str, Any]:
     return _pick(b, EntityBriefOut)
 
 
@@ -452,6 +452,7 @@ def artifacts_list(
     entity_category: str | None = _category(),
     origin: Literal["curated", "backfill", "import", "agent"] | None = Query(None),
     lifecycle: Literal["active", "superseded", "merged"] | None = Query(None),
+    # A Literal built at run time, so the schema lists the sorts: mypy needs literal values.
     sort: Literal[tuple(ARTIFACT_SORTS)] = Query("id"),  # type: ignore[valid-type]
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = Query(None, max_length=1000),

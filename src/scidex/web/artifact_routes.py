@@ -34,7 +34,7 @@ EMBED_FRAMING = {"Content-Security-Policy": "frame-ancestors *"}
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 def not_found(request: Request, key: str, what: str = "artifact") -> PageError:

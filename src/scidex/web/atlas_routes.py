@@ -50,8 +50,12 @@ from scidex.web.artifact_routes import not_found
 from scidex.web.errors import PageError
 
 router = APIRouter()
-api = {"tags": ["atlas"], "dependencies": [Depends(reject_unknown_params)], "responses": ERRORS}
-page = {"response_class": HTMLResponse, "include_in_schema": False}
+api: dict[str, Any] = {
+    "tags": ["atlas"],
+    "dependencies": [Depends(reject_unknown_params)],
+    "responses": ERRORS,
+}
+page: dict[str, Any] = {"response_class": HTMLResponse, "include_in_schema": False}
 
 MAX_EXPAND = 20
 MAX_FILTER_VALUES = 30

@@ -34,7 +34,7 @@ def current_session(request: Request) -> SessionInfo | None:
         token = request.cookies.get(COOKIE)
         ip = request.client.host if request.client else None
         request.state.session = session(request.app.state.store, token, ip) if token else None
-    return request.state.session  # type: ignore[no-any-return]
+    return request.state.session
 
 
 def _signed_in(request: Request, role: str) -> SessionInfo:
