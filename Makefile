@@ -45,6 +45,7 @@ lint: dev
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: dev
 	$(BIN)/ruff format src tests
@@ -57,4 +58,4 @@ chromium: ## Debian's chromium for the browser tests
 	@scripts/ensure-chromium.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -6,6 +6,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DB_PATH = Path("var") / "atlas.db"
 
@@ -54,7 +55,7 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Read SCIDEX_* variables; explicit overrides (from the CLI) win over the environment."""
-        env: dict[str, object] = {}
+        env: dict[str, Any] = {}  # field name -> value, of that field's type
         if url := os.environ.get("SCIDEX_DATABASE_URL"):
             env["database_url"] = url
         if content := os.environ.get("SCIDEX_CONTENT_DIR"):
@@ -68,7 +69,7 @@ class Settings:
                 )
             env["threads"] = int(threads)
         env.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**env)  # type: ignore[arg-type]
+        return cls(**env)
 
 
 # Every configuration variable, with what it does; the README and a test read this.

@@ -168,7 +168,7 @@ def _neighbourhood_endpoint(base: str, data: Dataset) -> tuple[str, str]:
 
 def _load(store: Store, data: Dataset, config: BenchConfig, workers: int) -> list[Figure]:
     seconds = config.http_seconds
-    figures = []
+    figures: list[Figure] = []
     with served(store, workers) as base:
         endpoints = [
             ("BACH1 page", f"/artifact/{BACH1_PAGE}"),

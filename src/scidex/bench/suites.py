@@ -12,7 +12,7 @@ from __future__ import annotations
 import cProfile
 import pstats
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,6 +213,7 @@ def profile_top(call: Callable[[], object], runs: int = 30, top: int = 12) -> di
         call()
     prof.disable()
     rows = []
+    # Stats.stats is the raw table pstats keeps but does not document, so typeshed lacks it.
     raw: dict[Any, Any] = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     for (file, line, fn), (_cc, ncalls, tt, ct, _callers) in raw.items():
         rows.append(
@@ -355,13 +356,14 @@ def _search_cases(
     answer: Callable[..., object] = search
     if typeahead:
         answer = getattr(search_module, "typeahead", search)
-    return [
-        (
-            _in_read(store, lambda c, q=q: answer(c, q, limit=limit)),
-            _in_read(store, lambda c, q=q: fts_search(c, q, limit=limit)),
+
+    def case(q: str) -> tuple[Callable[[], object], Callable[[], object]]:
+        return (
+            _in_read(store, lambda c: answer(c, q, limit=limit)),
+            _in_read(store, lambda c: fts_search(c, q, limit=limit)),
         )
-        for q in queries
-    ]
+
+    return [case(q) for q in queries]
 
 
 def search_suite(
@@ -433,7 +435,7 @@ def bare_neighbour_page(conn: Connection, curie: str, limit: int = 50) -> list[A
     return rows
 
 
-def bare_edges_between(conn: Connection, a: str, b: str) -> list[Any]:
+def bare_edges_between(conn: Connection, a: str, b: str) -> Sequence[Any]:
     """The floor under "edges between two entities": both directions, indexed, no join."""
     return conn.execute(
         text(
@@ -463,6 +465,25 @@ def neighbour_figures(
 ) -> list[Figure]:
     """First page (50 edges) of each (label, entity), and the edges between it and its first
     neighbour, against the bare indexed SQL."""
+
+    def cases_of(
+        label: str, curie: str, partner: str
+    ) -> list[tuple[str, Callable[[], object], str, Callable[[], object]]]:
+        return [
+            (
+                f"neighbours p.1 {label}",
+                _in_read(store, lambda c: graph.neighbours(c, curie, limit=50)),
+                "bare SQL",
+                _in_read(store, lambda c: bare_neighbour_page(c, curie)),
+            ),
+            (
+                f"edges between {curie} and {partner}",
+                _in_read(store, lambda c: edges_between(c, curie, partner)),
+                "bare SQL",
+                _in_read(store, lambda c: bare_edges_between(c, curie, partner)),
+            ),
+        ]
+
     figures = []
     for label, curie in entities:
         with store.read() as conn:
@@ -471,20 +492,7 @@ def neighbour_figures(
                 raise MissingData(f"{curie} has no edges; {build_hint(store)}")
             partner = first.edges[0].other_id
         config.log(f"{suite}: {curie}, {config.repeats * 2} x first page, edges to {partner}")
-        cases = [
-            (
-                f"neighbours p.1 {label}",
-                _in_read(store, lambda c, x=curie: graph.neighbours(c, x, limit=50)),
-                "bare SQL",
-                _in_read(store, lambda c, x=curie: bare_neighbour_page(c, x)),
-            ),
-            (
-                f"edges between {curie} and {partner}",
-                _in_read(store, lambda c, x=curie, y=partner: edges_between(c, x, y)),
-                "bare SQL",
-                _in_read(store, lambda c, x=curie, y=partner: bare_edges_between(c, x, y)),
-            ),
-        ]
+        cases = cases_of(label, curie, partner)
         for name, fn, base_name, base_fn in cases:
             measured, base = paired([(fn, base_fn)], n=config.repeats * 2, warmup=5)
             fig = Figure(

@@ -66,7 +66,7 @@ def release_from(spec: SourceSpec, archive: Path) -> SourceRelease:
 
 def _parser(name: str) -> Callable[[Path, str], Iterable[Any]]:
     module = importlib.import_module(f".sources.{name}", __package__)
-    return module.parse  # type: ignore[no-any-return]
+    return module.parse
 
 
 def _timed(name: str, records: Iterable[Any], timings: dict[str, float]) -> Iterator[Any]:

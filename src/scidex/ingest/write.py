@@ -154,8 +154,8 @@ def resolve_entities(
             continue
         rank = order.index(_prefix(e.id))
         for x in e.xrefs:
-            p = _prefix(x)
-            if p in order and order.index(p) > rank:
+            x_prefix = _prefix(x)
+            if x_prefix in order and order.index(x_prefix) > rank:
                 idmap.claim(x, e.id)
     report.ambiguous_xrefs = idmap.settle()
     # An id several canonical entities claim is merged after all when exactly one
@@ -186,8 +186,8 @@ def resolve_entities(
     for native_id in [i for i in by_id if i in idmap]:
         target_id = idmap.get(native_id)
         if target_id in by_id and target_id != native_id:
-            native = by_id.pop(native_id)
-            _merge_into(by_id[target_id], native)
+            absorbed = by_id.pop(native_id)
+            _merge_into(by_id[target_id], absorbed)
             report.merged[_prefix(native_id)] += 1
 
     # Gene ids also resolve through the canonical gene's own xrefs (NCBIGene:571).
@@ -198,11 +198,11 @@ def resolve_entities(
 
     for p in patches:
         target_id = idmap.get(p.id)
-        target = by_id.get(target_id)
-        if target is None:
+        patched = by_id.get(target_id)
+        if patched is None:
             report.unresolved_patches[p.source_release or "?"] += 1
             continue
-        _merge_into(target, p)
+        _merge_into(patched, p)
     return by_id, idmap, streams
 
 
@@ -219,7 +219,8 @@ def split_gene_mims(
         mims = g.attributes.pop("omim_ids", None)
         if not mims:
             continue
-        own, phenotypes = [], []
+        own: list[str] = []
+        phenotypes: list[str] = []
         for mim in mims:
             curie = mim if ":" in str(mim) else f"OMIM:{mim}"
             (phenotypes if curie in idmap else own).append(curie)
@@ -292,9 +293,10 @@ def write_graph(
     total = 0
     # A first build fills an empty table: its indexes are built once, at the end.
     with bulk.loading(conn, edge) as load:
-        for release, edges in [*streams, (None, iter(mim_edges))]:
+        for stream_release, edges in [*streams, (None, iter(mim_edges))]:
             # One wholesale recount at the end beats recounting per source.
-            total += load.write(bulk.EDGE_COLUMNS, map(bulk.edge_row, mapped(release, edges)))
+            rows = map(bulk.edge_row, mapped(stream_release, edges))
+            total += load.write(bulk.EDGE_COLUMNS, rows)
             note("edges", total)
     for rid, n in report.edges_by_source.items():
         report.release_counts.setdefault(rid, Counter())["edges"] = n

@@ -6,7 +6,7 @@ import gzip
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.interchange.tsv import MULTI
@@ -14,7 +14,8 @@ from scidex.interchange.tsv import MULTI
 
 def _open(path: Path, mode: str) -> IO[str]:
     if path.name.endswith(".gz"):
-        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
+        # A text mode ("rt", "wt"): typeshed tells gzip's TextIO only from a literal mode.
+        return cast(IO[str], gzip.open(path, mode + "t", encoding="utf-8"))
     return path.open(mode, encoding="utf-8")
 
 

@@ -258,9 +258,9 @@ def _node_rows(conn: Connection, only: set[str] | None = None) -> Iterator[dict[
         if only is None or r.entity_id in only:
             names.setdefault(r.entity_id, {}).setdefault(r.kind, []).append(r.name)
     xrefs: dict[str, list[str]] = {}
-    for r in conn.execute(select(entity_xref.c.entity_id, entity_xref.c.xref)):
-        if only is None or r.entity_id in only:
-            xrefs.setdefault(r.entity_id, []).append(r.xref)
+    for x in conn.execute(select(entity_xref.c.entity_id, entity_xref.c.xref)):
+        if only is None or x.entity_id in only:
+            xrefs.setdefault(x.entity_id, []).append(x.xref)
     for r in conn.execute(select(entity).order_by(entity.c.id)):
         if only is not None and r.id not in only:
             continue

@@ -15,7 +15,7 @@ import math
 import operator
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.interchange import FORMATS, format_of, tsv
@@ -333,11 +333,12 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
         aggregators_json, evidence_json, qualifiers_json, score = parts
         if conf:
             try:
-                confidence: float | None = float(conf)
+                number = float(conf)
             except ValueError:
                 return None
-            if not isfinite(confidence):
+            if not isfinite(number):
                 return None
+            confidence: float | None = number
         else:
             confidence = None
         releases = values_of(provided)
@@ -411,7 +412,8 @@ def tallied(
                 yield rows
                 rows = []
         else:
-            rejected(item)  # type: ignore[arg-type]
+            # `type(item) is tuple` (faster than isinstance) narrows only the first branch.
+            rejected(cast(SourceFormatError, item))
     if rows:
         _count(tally, rows)
         yield rows

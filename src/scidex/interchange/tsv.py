@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from scidex.ingest.sources.errors import SourceFormatError
 
@@ -34,7 +34,8 @@ csv.field_size_limit(sys.maxsize)
 
 def _open(path: Path, mode: str) -> IO[str]:
     if path.name.endswith(".gz"):
-        return gzip.open(path, mode + "t", encoding="utf-8", newline="")  # type: ignore[return-value]
+        # A text mode ("rt", "wt"): typeshed tells gzip's TextIO only from a literal mode.
+        return cast(IO[str], gzip.open(path, mode + "t", encoding="utf-8", newline=""))
     return path.open(mode, encoding="utf-8", newline="")
 
 

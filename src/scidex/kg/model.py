@@ -7,6 +7,7 @@ them, and the web layer renders them. Identifiers are CURIEs throughout.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,8 +60,8 @@ CURATED_SOURCE = "infores:scidex"
 def evidence_score(
     knowledge_level: str,
     agent_type: str,
-    publications: tuple[str, ...] | list[str],
-    evidence_codes: tuple[str, ...] | list[str],
+    publications: Sequence[str],
+    evidence_codes: Sequence[str],
     primary_knowledge_source: str,
 ) -> float:
     """How strongly an edge is supported, for ordering neighbourhoods and diagrams.

@@ -275,8 +275,8 @@ def artifact_page(
             if item[1] not in {s[1] for s in see_also}:
                 see_also.append(item)
         for x in [entity.id, *entity.xrefs]:
-            if url := external_url(x):
-                external.append((f"{namespace_label(x)}: {local_id(x)}", url))
+            if link := external_url(x):
+                external.append((f"{namespace_label(x)}: {local_id(x)}", link))
         releases = _release_uses(conn, entity)
 
     provenance = Provenance(

@@ -110,7 +110,7 @@ _PAGES_OF_ENTITY = text(
 
 def page_for_entity(conn: Connection, curie: str) -> ArtifactRecord | None:
     """The wiki page about an entity: the curated one if there is one, else the backfill."""
-    rows = conn.execute(_PAGES_OF_ENTITY, {"curie": curie}).all()
+    rows = list(conn.execute(_PAGES_OF_ENTITY, {"curie": curie}).all())
     if not rows:
         return None
     rows.sort(key=lambda r: r.origin_type == "backfill")

@@ -34,7 +34,7 @@ class AtlasCounts:
 
 def atlas_counts(conn: Connection) -> AtlasCounts:
     """Totals for the whole store, computed on every call (never cached by hand)."""
-    by_category = dict(
+    by_category: dict[str, int] = dict(
         conn.execute(
             select(entity.c.category, func.count())
             .where(entity.c.lifecycle == "active")

@@ -61,7 +61,9 @@ def assign_slugs(entities: Iterable[EntitySummary]) -> dict[str, str]:
 
 def _in_canonical_vocabulary(e: EntitySummary) -> bool:
     order = PRECEDENCE.get(e.category)
-    return bool(order) and e.id.split(":", 1)[0] == order[0]
+    if not order:
+        return False
+    return e.id.split(":", 1)[0] == order[0]
 
 
 def backfill_markdown(e: EntitySummary, release_names: dict[str, str]) -> str:
@@ -139,7 +141,7 @@ def backfill_pages(conn: Connection, *, author: str = "scidex build") -> Counter
         )
         if r.kg_node_id
     }
-    hashes = dict(
+    hashes: dict[str, str | None] = dict(
         conn.execute(
             select(artifact.c.id, current_hash_subquery()).where(
                 artifact.c.origin_type == "backfill"

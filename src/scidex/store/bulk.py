@@ -237,7 +237,10 @@ def entity_row(e: Entity) -> tuple[Any, ...]:
 def entity_names(e: Entity) -> Iterator[tuple[str, str, str, str, str | None]]:
     """Every (entity_id, name, norm, kind, release) row an entity answers to."""
     seen: set[tuple[str, str]] = set()
-    groups = [("label", (e.name,)), ("symbol", (e.symbol,) if e.symbol else ())]
+    groups: list[tuple[str, Sequence[str]]] = [
+        ("label", (e.name,)),
+        ("symbol", (e.symbol,) if e.symbol else ()),
+    ]
     groups += [("synonym", e.synonyms), ("previous_symbol", e.previous_symbols)]
     for kind, names in groups:
         for name in names:

@@ -76,7 +76,7 @@ def current_session(request: Request) -> SessionInfo | None:
         token = request.cookies.get(COOKIE)
         ip = request.client.host if request.client else None
         request.state.session = session(store_of(request), token, ip) if token else None
-    return request.state.session  # type: ignore[no-any-return]
+    return request.state.session
 
 
 def signed_in(request: Request, role: str) -> SessionInfo:

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from scidex.kg.biolink import is_category, is_predicate
 from scidex.kg.curies import CurieError, normalize_curie
 from scidex.queries.graph import EntityBrief, EntityRecord, get_entity
-from scidex.queries.resolve import resolve
+from scidex.queries.resolve import Match, resolve
 from scidex.queries.search import search
 from scidex.web.errors import PageError
 from scidex.web.schemas import EntityBriefOut, SearchHitOut
@@ -77,7 +77,7 @@ def pick(obj: Any, model: type[BaseModel]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in model.model_fields}
 
 
-def brief(b: EntityBrief | EntityRecord) -> dict[str, Any]:
+def brief(b: EntityBrief | EntityRecord | Match) -> dict[str, Any]:
     return pick(b, EntityBriefOut)
 
 

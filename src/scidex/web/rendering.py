@@ -72,10 +72,14 @@ class PageCache:
             self._pages.popitem(last=False)
 
 
-api = {"tags": ["atlas"], "dependencies": [Depends(reject_unknown_params)], "responses": ERRORS}
+api: dict[str, Any] = {
+    "tags": ["atlas"],
+    "dependencies": [Depends(reject_unknown_params)],
+    "responses": ERRORS,
+}
 
 
-page = {"response_class": HTMLResponse, "include_in_schema": False}
+page: dict[str, Any] = {"response_class": HTMLResponse, "include_in_schema": False}
 
 
 MAX_FILTER_VALUES = 30

@@ -245,12 +245,12 @@ def _edges(
                 if isinstance(raw, str)
                 else page.items(pub_node, raw, "curated_edges.publications")
             )
-            for key_node, key in pairs:
-                key = page.text(key_node, key, "curated_edges.publications")
-                if key not in references:
-                    msg = f"cites {key!r}, which is not in references"
+            for key_node, raw_key in pairs:
+                cited = page.text(key_node, raw_key, "curated_edges.publications")
+                if cited not in references:
+                    msg = f"cites {cited!r}, which is not in references"
                     raise page.error(key_node, "curated_edges.publications", msg)
-                publications.append(key)
+                publications.append(cited)
         qualifiers = item.get("qualifiers") or {}
         if not isinstance(qualifiers, dict):
             raise page.error(

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 
 class ArchiveError(Exception):
@@ -57,14 +57,16 @@ def open_member(archive: Path, suffix: str) -> Iterator[IO[bytes]]:
         with archive.open("rb") as raw:
             raw.seek(offset)
             # tarfile needs a seekable stream for random access; the payload
-            # is compressed, so stream it once with mode "r|*".
-            limited = _Limited(raw, size)
+            # is compressed, so stream it once with mode "r|*". In stream mode
+            # tarfile only calls read(), which is all _Limited has; typeshed
+            # asks every fileobj for the whole file protocol, hence the cast.
+            limited = cast(IO[bytes], _Limited(raw, size))
             with tarfile.open(fileobj=limited, mode="r|*") as tf:
                 for info in tf:
                     if info.isfile() and info.name.endswith(suffix):
-                        fh = tf.extractfile(info)
-                        assert fh is not None
-                        yield fh
+                        member = tf.extractfile(info)
+                        assert member is not None
+                        yield member
                         return
         raise ArchiveError(f"{archive}: no member ending with {suffix!r}")
     raise ArchiveError(f"{archive}: unknown archive type (expected .whl or .deb)")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from scidex.config import default_cache_dir
 from scidex.kg.model import SourceRelease
@@ -161,10 +161,9 @@ def _spec_from_table(key: str, table: dict[str, object], origin: str) -> SourceS
     assert isinstance(members, list)
     if not members or not all(isinstance(m, str) and m for m in members):
         raise ManifestError(f"{origin}: [{key}]: members must be a non-empty list of paths")
-    return SourceSpec(
-        **{k: table[k] for k in _FIELDS if k != "members"},  # type: ignore[arg-type]
-        members=tuple(members),
-    )
+    # Each value was checked against its field's type in _FIELDS above.
+    fields: dict[str, Any] = {k: table[k] for k in _FIELDS if k != "members"}
+    return SourceSpec(**fields, members=tuple(members))
 
 
 def parse_manifest(text: str, origin: str = MANIFEST) -> dict[str, SourceSpec]:

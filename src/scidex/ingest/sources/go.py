@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -107,7 +107,9 @@ def _synonyms(
     return names, alt_ids
 
 
-def _entities(con: sqlite3.Connection, where: str, release_id: str) -> Iterator[Entity]:
+def _entities(
+    con: sqlite3.Connection, where: str, release_id: str
+) -> Generator[Entity, None, dict[int, str]]:
     """Yield the terms; return the map term row id -> GO id (the ``all`` root excluded)."""
     names, alt_ids = _synonyms(con, where)
     terms: dict[int, str] = {}

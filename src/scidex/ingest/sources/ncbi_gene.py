@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from itertools import groupby
 from pathlib import Path
@@ -100,7 +100,9 @@ def _grouped(
     return out
 
 
-def _patches(con: sqlite3.Connection, where: str, release_id: str) -> Iterator[EntityPatch]:
+def _patches(
+    con: sqlite3.Connection, where: str, release_id: str
+) -> Generator[EntityPatch, None, dict[int, str]]:
     """Yield one patch per gene; return the map gene row id -> NCBI Gene id."""
     omim = _grouped(con, where, "SELECT rowid, _id, omim_id FROM omim", "omim_id", _MIM)
     ensembl = _grouped(
