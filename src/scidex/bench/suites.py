@@ -262,7 +262,8 @@ def page_handler_call(app: Any, page_id: str) -> Callable[[], object]:
     }
 
     def call() -> object:
-        return artifact_handler(Request(dict(scope)), page_id, version=None, embed=False)
+        request = Request(dict(scope))
+        return artifact_handler(request, app.state.store, page_id, version=None, embed=False)
 
     return call
 

@@ -7,7 +7,7 @@ page's worth of edges, whatever the entity's degree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
@@ -115,6 +115,16 @@ class StoreLinkResolver:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._cache: dict[str, LinkResolution] = {}
+        self._pages: dict[str, str | None] = {}  # entity -> its page's id, None: no page
+
+    def pages_of(self, curies: Iterable[str]) -> dict[str, str]:
+        """Entity -> page id for those that have a page; each entity's page is read once."""
+        wanted = list(dict.fromkeys(curies))
+        missing = [c for c in wanted if c not in self._pages]
+        if missing:
+            found = pages_for_entities(self.conn, missing)
+            self._pages.update({c: found.get(c) for c in missing})
+        return {c: page for c in wanted if (page := self._pages[c]) is not None}
 
     def __call__(self, target: str) -> LinkResolution:
         if target not in self._cache:
@@ -126,9 +136,8 @@ class StoreLinkResolver:
         if not wanted:
             return
         found = resolve_many(self.conn, wanted, limit=8)
-        pages = pages_for_entities(
-            self.conn,
-            (m.id for r in found.values() for m in ([r.entity] if r.entity else r.best)),
+        pages = self.pages_of(
+            m.id for r in found.values() for m in ([r.entity] if r.entity else r.best)
         )
 
         def url(curie: str) -> str:
@@ -209,22 +218,26 @@ def _release_uses(conn: Connection, entity: EntityRecord) -> list[ReleaseUse]:
 
 def artifact_page(
     conn: Connection,
-    artifact_id: str,
+    artifact: ArtifactRecord | str,
     *,
     version: int | None = None,
     base_url: str = "",
 ) -> ArtifactPage:
-    art = get_artifact(conn, artifact_id)
+    """Everything an artifact page shows, each thing read once.
+
+    ``artifact`` is the record the caller already found on ``conn`` (or an id to
+    look up).
+    """
+    art = get_artifact(conn, artifact) if isinstance(artifact, str) else artifact
     if art is None:
-        raise PageNotFound(artifact_id)
+        raise PageNotFound(str(artifact))
     rev = get_revision(conn, art.id, version or art.current_version)
     if rev is None:
-        raise PageNotFound(f"{artifact_id} version {version}")
+        raise PageNotFound(f"{art.id} version {version}")
     entity = get_entity(conn, art.kg_node_id) if art.kg_node_id else None
 
-    ctx = RenderContext(
-        resolve_link=link_resolver(conn), embed=embedder(conn), references=rev.references
-    )
+    links = link_resolver(conn)
+    ctx = RenderContext(resolve_link=links, embed=embedder(conn), references=rev.references)
     rendered = render_markdown(rev.markdown, ctx)
 
     counts: list[PredicateCount] = []
@@ -251,7 +264,7 @@ def artifact_page(
             )
         top = strongest(previews, per_group=6)
         shown = {e.other_id for g in groups for e in g.edges} | {e.other_id for e in top}
-        pages = pages_for_entities(conn, [entity.id, *shown])
+        pages = links.pages_of([entity.id, *shown])
         assoc_dir = "out" if entity.category == "biolink:Gene" else "in"
         assoc = [
             g for g in groups if g.predicate in ASSOCIATION_PREDICATES and g.direction == assoc_dir

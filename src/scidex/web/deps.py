@@ -1,11 +1,12 @@
 """What route handlers share: the store, the signed-in session, the actor behind a token, and the
 refusal of unknown query parameters.
 
-Handlers take them as FastAPI dependencies (``Depends(token_actor)``,
-``Depends(reject_unknown_params)``) or call them with their request (``store_of(request)``,
-``current_session(request)``). A handler opens its
-connections itself (``with store.read() as conn``), so a connection is held only while rows
-are read, never while a response is rendered or sent.
+Handlers take them as FastAPI dependencies (``store: StoreDep``, ``actor: ActorDep``,
+``Depends(reject_unknown_params)``); helpers outside a handler's signature call
+``store_of(request)`` and ``current_session(request)``. A handler opens its connections itself
+(``with store.read() as conn``, ``with store.atomic() as conn``) rather than through a
+dependency: a dependency's connection would stay checked out until the response is sent, while
+a ``with`` block returns it to the pool as soon as the rows are read or the write commits.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hmac
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 from fastapi.routing import APIRoute
 
 from scidex.registry.accounts import SessionInfo, session
@@ -28,6 +29,15 @@ def store_of(request: Request) -> Store:
     """The store the app was created on."""
     store: Store = request.app.state.store
     return store
+
+
+async def _store(request: Request) -> Store:
+    # async: a lookup this cheap runs on the event loop, not in the thread pool.
+    return store_of(request)
+
+
+# A handler's store: ``def page(store: StoreDep) -> ...``.
+StoreDep = Annotated[Store, Depends(_store)]
 
 
 def _declared(dependant: Any) -> set[str]:
@@ -94,3 +104,7 @@ def signed_in(request: Request, role: str) -> SessionInfo:
 def check_csrf(info: SessionInfo, token: str) -> None:
     if not token or not hmac.compare_digest(token, info.csrf):
         raise PageError(403, "the form's CSRF token is missing or wrong; reload the page")
+
+
+# A write's actor, from its ``Authorization: Bearer`` token (401 without one).
+ActorDep = Annotated[Actor, Depends(token_actor)]

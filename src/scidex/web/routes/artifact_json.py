@@ -27,7 +27,7 @@ def _page(request: Request, artifact_id: str, version: int | None) -> Any:
             raise PageError(404, f"no artifact {artifact_id!r}")
         try:
             return artifact_page(
-                conn, found.id, version=version, base_url=request.app.state.settings.base_url
+                conn, found, version=version, base_url=request.app.state.settings.base_url
             )
         except PageNotFound as exc:
             raise PageError(404, f"{found.id} has no version {version}") from exc

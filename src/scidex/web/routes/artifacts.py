@@ -17,7 +17,7 @@ from scidex.pages.cite import FORMATS, to_text
 from scidex.queries.artifacts import find_artifact, list_revisions, page_for_entity
 from scidex.queries.graph import Cursor, get_entity, neighbours
 from scidex.queries.resolve import resolve
-from scidex.web.deps import current_session, store_of
+from scidex.web.deps import StoreDep, current_session, store_of
 from scidex.web.errors import MAX_VERSION, PageError
 from scidex.web.rendering import EMBED_FRAMING, NO_FRAMING, PageCache, not_found, redirect
 
@@ -29,13 +29,17 @@ CITE_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "text":
 @router.get("/artifact/{artifact_id}", response_class=HTMLResponse)
 def artifact(
     request: Request,
+    store: StoreDep,
     artifact_id: str,
     version: int | None = Query(None, ge=1, le=MAX_VERSION),
     embed: bool = Query(False),
 ) -> Response:
-    store = store_of(request)
     anonymous = "scidex_session" not in request.cookies
     cache: PageCache = request.app.state.page_cache
+    # The data version is read before the page's snapshot: a write landing
+    # between the two makes the page newer than its key, never staler.
+    data_version = store.data_version()
+    today = datetime.now(UTC).date().isoformat()
     with store.read() as conn:
         found, moved = find_artifact(conn, artifact_id)
         if found is None:
@@ -44,15 +48,13 @@ def artifact(
             target = found.merged_into if found.lifecycle == "merged" else found.id
             query = f"?{request.url.query}" if request.url.query else ""
             return redirect(artifact_url(target or found.id) + query)
-    today = datetime.now(UTC).date().isoformat()
-    key = (found.id, version, embed, store.data_version(), today)
-    if anonymous and (hit := cache.get(key)) is not None:
-        body, headers = hit
-        return HTMLResponse(body, headers=headers)
-    with store.read() as conn:
+        key = (found.id, version, embed, data_version, today)
+        if anonymous and (hit := cache.get(key)) is not None:
+            body, headers = hit
+            return HTMLResponse(body, headers=headers)
         try:
             page = artifact_page(
-                conn, found.id, version=version, base_url=request.app.state.settings.base_url
+                conn, found, version=version, base_url=request.app.state.settings.base_url
             )
         except PageNotFound as exc:
             raise PageError(404, f"{found.id} has no version {version}.") from exc
@@ -75,8 +77,8 @@ def artifact(
 
 
 @router.get("/wiki/{slug}")
-def wiki_slug(request: Request, slug: str) -> Response:
-    with store_of(request).read() as conn:
+def wiki_slug(request: Request, store: StoreDep, slug: str) -> Response:
+    with store.read() as conn:
         found, _ = find_artifact(conn, slug)
         if found is None:
             found, _ = find_artifact(conn, f"wiki-{slug}")
@@ -86,8 +88,8 @@ def wiki_slug(request: Request, slug: str) -> Response:
 
 
 @router.get("/entity/{curie:path}")
-def entity_page(request: Request, curie: str) -> Response:
-    with store_of(request).read() as conn:
+def entity_page(request: Request, store: StoreDep, curie: str) -> Response:
+    with store.read() as conn:
         found = resolve(conn, curie)
         if found.entity is None:
             raise not_found(request, curie, "entity")
@@ -98,12 +100,12 @@ def entity_page(request: Request, curie: str) -> Response:
 
 
 @router.get("/{section}/{name}")
-def section_page(request: Request, section: str, name: str) -> Response:
+def section_page(request: Request, store: StoreDep, section: str, name: str) -> Response:
     """``/genes/bach1``, ``/diseases/alzheimer-disease``: a name within a category."""
     category = category_of_section(section)
     if category is None:
         raise PageError(404, f"No section {section!r}.")
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         found, _ = find_artifact(conn, f"{section}-{name}")
         if found is not None:
             return redirect(artifact_url(found.id))
@@ -229,9 +231,9 @@ def edges_page(
 
 
 @router.get("/artifact/{artifact_id}/history", response_class=HTMLResponse)
-def history(request: Request, artifact_id: str) -> Response:
+def history(request: Request, store: StoreDep, artifact_id: str) -> Response:
     """Every revision of an artifact, newest first."""
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         found, moved = find_artifact(conn, artifact_id)
         if found is None:
             raise not_found(request, artifact_id)

@@ -35,7 +35,7 @@ from scidex.queries.atlas_stats import (
 )
 from scidex.queries.graph import Cursor, EntityRecord, get_entity, neighbours, predicate_counts
 from scidex.queries.resolve import resolve
-from scidex.web.deps import store_of
+from scidex.web.deps import StoreDep, store_of
 from scidex.web.errors import PageError
 from scidex.web.params import CURIE_PATTERN, find_entity
 from scidex.web.rendering import (
@@ -183,10 +183,11 @@ class ExplorerOut(BaseModel):
 )
 def explorer_json(
     request: Request,
+    store: StoreDep,
     curie: str,
     params: dict[str, Any] = Depends(_state_params),
 ) -> dict[str, Any]:
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         record, _ = find_entity(conn, curie)
         return _explorer(conn, record, params)
 
@@ -194,13 +195,14 @@ def explorer_json(
 @router.get("/atlas/entity/{curie:path}", **page)
 def explorer_page(
     request: Request,
+    store: StoreDep,
     curie: str,
     params: dict[str, Any] = Depends(_state_params),
     after: str | None = Query(None, max_length=500),
     limit: int = Query(50, ge=1, le=500),
 ) -> Response:
     """The interactive neighbourhood, its table, and the whole listing page by page."""
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         match = resolve(conn, curie)
         if match.entity is None:
             raise not_found(request, curie, "entity")
@@ -375,22 +377,24 @@ _after = Query(None, max_length=200, pattern=r"^[^\x00-\x1f]+$", description="La
 )
 def entities_json(
     request: Request,
+    store: StoreDep,
     category: str | None = Query(None, max_length=100, examples=["biolink:Gene"]),
     after: str | None = _after,
     limit: int = Query(50, ge=1, le=500),
 ) -> Any:
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         return _entities(conn, category, after, limit)
 
 
 @router.get("/atlas/entities", **page)
 def entities_page(
     request: Request,
+    store: StoreDep,
     category: str | None = Query(None, max_length=100),
     after: str | None = _after,
     limit: int = Query(50, ge=1, le=500),
 ) -> Response:
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         data = _entities(conn, category or None, after, limit)
     return render_page(request, "atlas_entities.html", {"data": data, "limit": limit})
 
@@ -444,15 +448,17 @@ def _edge_params(
     response_model=EdgeListOut,
     **api,
 )
-def edges_json(request: Request, p: dict[str, Any] = Depends(_edge_params)) -> Any:
-    with store_of(request).read() as conn:
+def edges_json(request: Request, store: StoreDep, p: dict[str, Any] = Depends(_edge_params)) -> Any:
+    with store.read() as conn:
         return _edges(conn, p["predicate"], p["release"], p["cursor"], p["limit"])
 
 
 @router.get("/atlas/edges", **page)
-def edges_page(request: Request, p: dict[str, Any] = Depends(_edge_params)) -> Response:
+def edges_page(
+    request: Request, store: StoreDep, p: dict[str, Any] = Depends(_edge_params)
+) -> Response:
     p = {k: v or None for k, v in p.items()} | {"limit": p["limit"]}
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         data = _edges(conn, p["predicate"], p["release"], p["cursor"], p["limit"])
     more = {k: v for k, v in p.items() if k in ("predicate", "release") and v}
     return render_page(

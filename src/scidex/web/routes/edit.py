@@ -19,9 +19,8 @@ from scidex.queries.artifacts import find_artifact, get_revision
 from scidex.registry.accounts import SessionInfo, log_in, log_out
 from scidex.registry.editing import EditRequest, check_edit, submit_edit
 from scidex.registry.revisions import Conflict, Invalid, WriteError, diff_revisions, revert
-from scidex.store import Store
 from scidex.store.schema import audit_log
-from scidex.web.deps import COOKIE, check_csrf, current_session, signed_in, store_of
+from scidex.web.deps import COOKIE, StoreDep, check_csrf, current_session, signed_in
 from scidex.web.errors import MAX_VERSION, PageError
 from scidex.web.rendering import render
 
@@ -36,11 +35,11 @@ def login_form(request: Request, next: str = Query("/", max_length=500)) -> Resp
 @router.post("/login")
 def login(
     request: Request,
+    store: StoreDep,
     username: str = Form(..., max_length=100),
     password: str = Form(..., max_length=500),
     next: str = Form("/", max_length=500),
 ) -> Response:
-    store: Store = store_of(request)
     result = log_in(store, username, password)
     if result is None:
         return render(
@@ -64,10 +63,10 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: str = Form("")) -> Response:
+def logout(request: Request, store: StoreDep, csrf: str = Form("")) -> Response:
     info = signed_in(request, "reader")
     check_csrf(info, csrf)
-    log_out(store_of(request), request.cookies.get(COOKIE, ""))
+    log_out(store, request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -127,12 +126,12 @@ def _form_context(
 
 
 @router.get("/artifact/{artifact_id}/edit", response_class=HTMLResponse)
-def edit_form(request: Request, artifact_id: str) -> Response:
+def edit_form(request: Request, store: StoreDep, artifact_id: str) -> Response:
     info = current_session(request)
     if info is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     info = signed_in(request, "editor")
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
         if art is None:
             raise PageError(404, f"No artifact named {artifact_id!r}.")
@@ -152,11 +151,10 @@ def edit_form(request: Request, artifact_id: str) -> Response:
 
 
 @router.post("/artifact/{artifact_id}/edit")
-async def save_edit(request: Request, artifact_id: str) -> Response:
+async def save_edit(request: Request, store: StoreDep, artifact_id: str) -> Response:
     info = signed_in(request, "editor")
     form = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(info, form.get("csrf", ""))
-    store: Store = store_of(request)
     with store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
     if art is None:
@@ -198,10 +196,9 @@ async def save_edit(request: Request, artifact_id: str) -> Response:
 
 
 @router.post("/artifact/{artifact_id}/preview")
-async def preview_edit(request: Request, artifact_id: str) -> Response:
+async def preview_edit(request: Request, store: StoreDep, artifact_id: str) -> Response:
     """What the page would look like and what the lint says: for the form's live preview."""
     form = {k: str(v) for k, v in (await request.form()).items()}
-    store: Store = store_of(request)
     with store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
         if art is None:
@@ -227,11 +224,12 @@ async def preview_edit(request: Request, artifact_id: str) -> Response:
 @router.get("/artifact/{artifact_id}/diff", response_class=HTMLResponse)
 def diff_page(
     request: Request,
+    store: StoreDep,
     artifact_id: str,
     from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),
     to_version: int = Query(..., alias="to", ge=1, le=MAX_VERSION),
 ) -> Response:
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
         old = get_revision(conn, art.id, from_version) if art else None
         new = get_revision(conn, art.id, to_version) if art else None
@@ -247,6 +245,7 @@ def diff_page(
 @router.post("/artifact/{artifact_id}/revert")
 def revert_page(
     request: Request,
+    store: StoreDep,
     artifact_id: str,
     to_version: int = Form(..., ge=1, le=MAX_VERSION),
     base_version: int = Form(..., ge=1, le=MAX_VERSION),
@@ -255,7 +254,7 @@ def revert_page(
     info = signed_in(request, "curator")
     check_csrf(info, csrf)
     try:
-        with store_of(request).atomic() as conn:
+        with store.atomic() as conn:
             revert(conn, artifact_id, to_version, base_version=base_version, actor=info.actor)
     except WriteError as exc:
         raise PageError(exc.status, str(exc), exc.details) from exc
@@ -263,8 +262,10 @@ def revert_page(
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
-def audit_page(request: Request, limit: int = Query(200, ge=1, le=2000)) -> Response:
+def audit_page(
+    request: Request, store: StoreDep, limit: int = Query(200, ge=1, le=2000)
+) -> Response:
     signed_in(request, "admin")
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         rows = conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)).all()
     return render(request, "audit.html", {"entries": rows})

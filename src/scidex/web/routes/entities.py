@@ -42,7 +42,7 @@ from scidex.queries.graph import (
     source_releases,
 )
 from scidex.queries.search import SearchResult, typeahead
-from scidex.web.deps import reject_unknown_params, store_of
+from scidex.web.deps import StoreDep, reject_unknown_params
 from scidex.web.errors import PageError
 from scidex.web.params import (
     CONTROL_CHARS,
@@ -106,8 +106,8 @@ def _xrefs(record: EntityRecord) -> list[dict[str, Any]]:
     response_model=XrefsOut,
     responses={**NOT_FOUND, **AMBIGUOUS},
 )
-def entity_xrefs(request: Request, key: str = key_param()) -> dict[str, Any]:
-    with store_of(request).read() as conn:
+def entity_xrefs(request: Request, store: StoreDep, key: str = key_param()) -> dict[str, Any]:
+    with store.read() as conn:
         record, _ = find_entity(conn, key)
     return {"entity": brief(record), "xrefs": _xrefs(record)}
 
@@ -137,6 +137,7 @@ def _counts(conn: Connection, curie: str) -> list[dict[str, Any]]:
 )
 def entity_neighbours(
     request: Request,
+    store: StoreDep,
     key: str = key_param(),
     predicate: str | None = Query(
         None, max_length=100, pattern=CURIE_PATTERN, examples=["biolink:has_phenotype"]
@@ -164,7 +165,7 @@ def entity_neighbours(
         raise PageError(400, str(exc)) from exc
     if after is not None and CONTROL_CHARS.search(after.predicate + after.id):
         raise PageError(400, "malformed cursor")  # PostgreSQL text cannot hold NUL
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         record, _ = find_entity(conn, key)
         page = neighbours(
             conn,
@@ -205,8 +206,8 @@ def entity_neighbours(
     response_model=EntityOut,
     responses={**NOT_FOUND, **AMBIGUOUS},
 )
-def get_entity_json(request: Request, key: str = key_param()) -> dict[str, Any]:
-    with store_of(request).read() as conn:
+def get_entity_json(request: Request, store: StoreDep, key: str = key_param()) -> dict[str, Any]:
+    with store.read() as conn:
         record, how = find_entity(conn, key)
         counts = _counts(conn, record.id)
         page = page_for_entity(conn, record.id)
@@ -242,11 +243,12 @@ def _release(r: ReleaseInfo) -> dict[str, Any]:
 )
 def between(
     request: Request,
+    store: StoreDep,
     subject: str = Query(..., min_length=1, max_length=200, examples=["HGNC:935"]),
     object: str = Query(..., min_length=1, max_length=200, examples=["HGNC:5013"]),
     limit: int = Query(100, ge=1, le=500),
 ) -> dict[str, Any]:
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         a, _ = find_entity(conn, subject)
         b, _ = find_entity(conn, object)
         edges = edges_between(conn, a.id, b.id, limit=limit)
@@ -267,13 +269,14 @@ def between(
 )
 def edge_json(
     request: Request,
+    store: StoreDep,
     edge_id: str = Path(
         pattern=r"^E[0-9a-f]{24}$",
         description="An edge id (`E` and 24 hex digits, a hash of the statement and its source).",
         examples=["Ee8cf638a7d3a8c71bb1ce15c"],
     ),
 ) -> dict[str, Any]:
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         e = get_edge(conn, edge_id)
         if e is None:
             raise PageError(404, f"no edge {edge_id!r}")
@@ -310,6 +313,7 @@ def _artifact_summary(a: ArtifactRecord) -> dict[str, Any]:
 )
 def artifacts_list(
     request: Request,
+    store: StoreDep,
     type: str | None = Query(None, max_length=40, pattern=r"^[a-z_]+$", examples=["wiki_page"]),
     entity_category: str | None = category_param(),
     origin: Literal["curated", "backfill", "import", "agent"] | None = Query(None),
@@ -321,7 +325,7 @@ def artifacts_list(
     check_vocab(None, entity_category)
     try:
         after = ArtifactCursor.decode(cursor) if cursor else None
-        with store_of(request).read() as conn:
+        with store.read() as conn:
             listing = list_artifacts(
                 conn,
                 type=type,
@@ -361,11 +365,12 @@ def _revisions(conn: Connection, artifact_id: str, before: int | None, limit: in
 )
 def artifact_history(
     request: Request,
+    store: StoreDep,
     artifact_id: str = artifact_id_param(),
     before: int | None = Query(None, ge=1, le=2**31 - 1, description="Versions below this one."),
     limit: int = Query(100, ge=1, le=500),
 ) -> dict[str, Any]:
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         art = _find_artifact(conn, artifact_id)
         revisions = _revisions(conn, art.id, before, limit + 1)
     more = len(revisions) > limit
@@ -384,8 +389,10 @@ def artifact_history(
     response_model=ProvenanceOut,
     responses=NOT_FOUND,
 )
-def artifact_provenance(request: Request, artifact_id: str = artifact_id_param()) -> dict[str, Any]:
-    with store_of(request).read() as conn:
+def artifact_provenance(
+    request: Request, store: StoreDep, artifact_id: str = artifact_id_param()
+) -> dict[str, Any]:
+    with store.read() as conn:
         art = _find_artifact(conn, artifact_id)
         record = get_entity(conn, art.kg_node_id) if art.kg_node_id else None
         uses: list[dict[str, Any]] = []
@@ -438,6 +445,7 @@ def _search_out(result: SearchResult) -> dict[str, Any]:
 )
 def typeahead_json(
     request: Request,
+    store: StoreDep,
     q: str = Query(
         ..., max_length=500, description="What has been typed so far.", examples=["bac"]
     ),
@@ -445,5 +453,5 @@ def typeahead_json(
     limit: int = Query(8, ge=1, le=20),
 ) -> dict[str, Any]:
     check_vocab(None, category)
-    with store_of(request).read() as conn:
+    with store.read() as conn:
         return _search_out(typeahead(conn, q, category=category, limit=limit))

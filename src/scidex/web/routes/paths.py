@@ -18,7 +18,7 @@ from scidex.kg.biolink import predicate_label
 from scidex.queries.paths import DEFAULT_HOPS, DEFAULT_HUB_DEGREE, MAX_HOPS, find_paths
 from scidex.queries.resolve import resolve
 from scidex.queries.search import search
-from scidex.web.deps import store_of
+from scidex.web.deps import StoreDep
 from scidex.web.errors import PageError
 from scidex.web.rendering import MAX_FILTER_VALUES, api, entity_brief, page, render_page
 from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, EntityBriefOut
@@ -138,8 +138,10 @@ class PathsOut(BaseModel):
     response_model=PathsOut,
     **(api | {"responses": ERRORS | NOT_FOUND | AMBIGUOUS}),
 )
-def paths_json(request: Request, q: dict[str, Any] = Depends(_path_params(True))) -> Any:
-    with store_of(request).read() as conn:
+def paths_json(
+    request: Request, store: StoreDep, q: dict[str, Any] = Depends(_path_params(True))
+) -> Any:
+    with store.read() as conn:
         status, body = _paths(conn, q)
     if status != 200:
         raise PageError(status, "a name in the query names no entity, or several", body)
@@ -147,10 +149,12 @@ def paths_json(request: Request, q: dict[str, Any] = Depends(_path_params(True))
 
 
 @router.get("/atlas/path", **page)
-def paths_page(request: Request, q: dict[str, Any] = Depends(_path_params(False))) -> Response:
+def paths_page(
+    request: Request, store: StoreDep, q: dict[str, Any] = Depends(_path_params(False))
+) -> Response:
     status, body = 200, None
     if q["from"].strip() and q["to"].strip():
-        with store_of(request).read() as conn:
+        with store.read() as conn:
             status, body = _paths(conn, q)
 
     def path_url(key: str | None, value: str | None, prefix: str = "/atlas/path") -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from scidex.queries.artifacts import find_artifact
 from scidex.registry.provenance import add_link, walk
-from scidex.registry.revisions import Actor, WriteError
-from scidex.web.deps import store_of, token_actor
+from scidex.registry.revisions import WriteError
+from scidex.web.deps import ActorDep, StoreDep, store_of
 from scidex.web.errors import PageError
 
 router = APIRouter()
@@ -93,10 +93,14 @@ class LinkBody(BaseModel):
     summary="State a provenance link from this artifact to another",
 )
 def post_link(
-    request: Request, artifact_id: str, body: LinkBody, actor: Actor = Depends(token_actor)
+    request: Request,
+    store: StoreDep,
+    artifact_id: str,
+    body: LinkBody,
+    actor: ActorDep,
 ) -> dict[str, Any]:
     try:
-        with store_of(request).atomic() as conn:
+        with store.atomic() as conn:
             add_link(conn, artifact_id, body.link_type, body.target, actor)
     except WriteError as exc:
         raise PageError(exc.status, str(exc), exc.details) from exc

@@ -11,15 +11,14 @@ from fastapi.responses import JSONResponse
 from scidex import __version__
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
-from scidex.store import Store, StoreError
-from scidex.web.deps import store_of
+from scidex.store import StoreError
+from scidex.web.deps import StoreDep
 
 router = APIRouter()
 
 
 @router.get("/health", tags=["operations"], summary="Check that the app and its database answer")
-def health(request: Request) -> JSONResponse:
-    store: Store = store_of(request)
+def health(request: Request, store: StoreDep) -> JSONResponse:
     try:
         db: dict[str, Any] = store.health()
     except StoreError as exc:
@@ -31,15 +30,13 @@ def health(request: Request) -> JSONResponse:
 
 
 @router.get("/api/stats", tags=["atlas"], summary="Totals for the whole atlas")
-def stats(request: Request) -> dict[str, Any]:
-    store: Store = store_of(request)
+def stats(request: Request, store: StoreDep) -> dict[str, Any]:
     with store.read() as conn:
         return asdict(atlas_counts(conn))
 
 
 @router.get("/api/sources", tags=["atlas"], summary="The source releases the atlas was built from")
-def sources(request: Request) -> list[dict[str, Any]]:
-    store: Store = store_of(request)
+def sources(request: Request, store: StoreDep) -> list[dict[str, Any]]:
     with store.read() as conn:
         return [asdict(r) for r in source_releases(conn)]
 
@@ -47,11 +44,11 @@ def sources(request: Request) -> list[dict[str, Any]]:
 @router.get("/api/search", tags=["search"], summary="Search entities and pages")
 def search(
     request: Request,
+    store: StoreDep,
     q: str = Query(..., max_length=500, description="Name, symbol, identifier or text."),
     category: str | None = Query(None, max_length=100, examples=["biolink:Gene"]),
     limit: int = Query(20, ge=1, le=100),
 ) -> dict[str, Any]:
-    store: Store = store_of(request)
     with store.read() as conn:
         result = run_search(conn, q, category=category, limit=limit)
     return asdict(result)

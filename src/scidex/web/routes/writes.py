@@ -12,17 +12,16 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from scidex.queries.artifacts import get_revision
 from scidex.registry.editing import EditRequest, preview, submit_edit
 from scidex.registry.merge import merge_entities, rename_slug, unmerge
-from scidex.registry.revisions import Actor, WriteError, diff_revisions, require, revert
-from scidex.store import Store
+from scidex.registry.revisions import WriteError, diff_revisions, require, revert
 from scidex.store.schema import audit_log
-from scidex.web.deps import store_of, token_actor
+from scidex.web.deps import ActorDep, StoreDep
 from scidex.web.errors import MAX_VERSION, PageError
 
 router = APIRouter(tags=["writes"])
@@ -61,9 +60,12 @@ class EditBody(BaseModel):
 
 @router.put("/api/artifacts/{artifact_id}", summary="Edit a page (a new revision)")
 def edit_artifact(
-    request: Request, artifact_id: str, body: EditBody, actor: Actor = Depends(token_actor)
+    request: Request,
+    store: StoreDep,
+    artifact_id: str,
+    body: EditBody,
+    actor: ActorDep,
 ) -> dict[str, Any]:
-    store: Store = store_of(request)
     try:
         with store.atomic() as conn:
             result = submit_edit(conn, artifact_id, EditRequest(**body.model_dump()), actor)
@@ -87,9 +89,12 @@ class RevertBody(BaseModel):
 
 @router.post("/api/artifacts/{artifact_id}/revert", summary="Revert to a past version")
 def revert_artifact(
-    request: Request, artifact_id: str, body: RevertBody, actor: Actor = Depends(token_actor)
+    request: Request,
+    store: StoreDep,
+    artifact_id: str,
+    body: RevertBody,
+    actor: ActorDep,
 ) -> dict[str, Any]:
-    store: Store = store_of(request)
     try:
         with store.atomic() as conn:
             rev = revert(
@@ -107,11 +112,11 @@ def revert_artifact(
 )
 def diff(
     request: Request,
+    store: StoreDep,
     artifact_id: str,
     from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),
     to_version: int = Query(..., alias="to", ge=1, le=MAX_VERSION),
 ) -> dict[str, Any]:
-    store: Store = store_of(request)
     with store.read() as conn:
         old = get_revision(conn, artifact_id, from_version)
         new = get_revision(conn, artifact_id, to_version)
@@ -133,8 +138,7 @@ class PreviewBody(BaseModel):
 @router.post(
     "/api/preview", tags=["artifacts"], summary="Render markdown as a page would (no write)"
 )
-def preview_markdown(request: Request, body: PreviewBody) -> dict[str, Any]:
-    store: Store = store_of(request)
+def preview_markdown(request: Request, store: StoreDep, body: PreviewBody) -> dict[str, Any]:
     with store.read() as conn:
         page = preview(conn, body.markdown, body.references)
     return {
@@ -147,7 +151,8 @@ def preview_markdown(request: Request, body: PreviewBody) -> dict[str, Any]:
 @router.get("/api/audit", summary="The audit log (admins only), newest first")
 def audit_entries(
     request: Request,
-    actor: Actor = Depends(token_actor),
+    store: StoreDep,
+    actor: ActorDep,
     target: str | None = Query(None, max_length=200),
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
@@ -155,7 +160,6 @@ def audit_entries(
         require(actor, "admin")
     except WriteError as exc:
         raise _refusal(exc) from exc
-    store: Store = store_of(request)
     stmt = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if target:
         stmt = stmt.where(audit_log.c.target == target)
@@ -172,10 +176,14 @@ class MergeBody(BaseModel):
 
 @router.post("/api/entities/{curie}/merge", summary="Merge a duplicate entity into another")
 def merge_entity(
-    request: Request, curie: str, body: MergeBody, actor: Actor = Depends(token_actor)
+    request: Request,
+    store: StoreDep,
+    curie: str,
+    body: MergeBody,
+    actor: ActorDep,
 ) -> dict[str, Any]:
     try:
-        with store_of(request).atomic() as conn:
+        with store.atomic() as conn:
             result = merge_entities(conn, curie, body.into, actor, reason=body.reason)
     except WriteError as exc:
         raise _refusal(exc) from exc
@@ -183,11 +191,9 @@ def merge_entity(
 
 
 @router.post("/api/merges/{merge_id}/undo", summary="Undo a merge")
-def undo_merge(
-    request: Request, merge_id: str, actor: Actor = Depends(token_actor)
-) -> dict[str, Any]:
+def undo_merge(request: Request, store: StoreDep, merge_id: str, actor: ActorDep) -> dict[str, Any]:
     try:
-        with store_of(request).atomic() as conn:
+        with store.atomic() as conn:
             unmerge(conn, merge_id, actor)
     except WriteError as exc:
         raise _refusal(exc) from exc
@@ -200,10 +206,14 @@ class RenameBody(BaseModel):
 
 @router.post("/api/artifacts/{artifact_id}/rename", summary="Give a page a new slug")
 def rename(
-    request: Request, artifact_id: str, body: RenameBody, actor: Actor = Depends(token_actor)
+    request: Request,
+    store: StoreDep,
+    artifact_id: str,
+    body: RenameBody,
+    actor: ActorDep,
 ) -> dict[str, Any]:
     try:
-        with store_of(request).atomic() as conn:
+        with store.atomic() as conn:
             slug = rename_slug(conn, artifact_id, body.slug, actor)
     except WriteError as exc:
         raise _refusal(exc) from exc
