@@ -20,13 +20,10 @@ from scidex.ingest.sources.fetch import (
 from scidex.ingest.sources.registry import build_order, get_source
 from scidex.ingest.write import IngestReport, SourceInput, prune_stale, write_graph
 from scidex.kg.model import SourceRelease
-from scidex.queries.graph import source_releases
-from scidex.registry.backfill import backfill_pages
 from scidex.registry.curated import load_curated
-from scidex.registry.provenance import derive_pages_from_releases
+from scidex.registry.finish import finish
 from scidex.store import Store
 from scidex.store.bulk import upsert_source_release
-from scidex.store.search_index import reindex_entities, reindex_pages
 
 # The registered sources in parse order (manifest.toml's `order`, where the
 # reason for the order is told).
@@ -131,12 +128,13 @@ def build_default_atlas(
         result.timings["curated pages"] = time.perf_counter() - t
         t = time.perf_counter()
         result.pruned = prune_stale(conn, result.releases)
-        result.pages = dict(backfill_pages(conn))
-        derive_pages_from_releases(conn, source_releases(conn))
-        result.timings["backfill pages"] = time.perf_counter() - t
-        t = time.perf_counter()
-        result.search_docs = reindex_entities(conn) + reindex_pages(conn)
-        result.timings["search index"] = time.perf_counter() - t
+        pruning = time.perf_counter() - t
+        # Edge counts need no recount here: write_graph and prune_stale keep them exact.
+        done = finish(conn)
+        result.pages = dict(done.pages)
+        result.timings["backfill pages"] = pruning + done.seconds["pages"]
+        result.search_docs = done.search_docs
+        result.timings["search index"] = done.seconds["search index"]
     store.analyze()
     result.seconds = time.perf_counter() - started
     return result
