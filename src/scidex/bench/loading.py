@@ -266,13 +266,13 @@ def import_suite(
 _PARSE_ONLY = """
 import sys
 from pathlib import Path
-from scidex.ingest.build import BUILD_ORDER, _parser, release_from
-from scidex.ingest.sources.fetch import fetch_archive, load_manifest
-manifest = load_manifest()
-for name in BUILD_ORDER:
-    archive = fetch_archive(name, Path(sys.argv[1]))
-    release = release_from(manifest[name], archive)
-    for _record in _parser(name)(archive, release.id):
+from scidex.ingest.build import release_from
+from scidex.ingest.sources.fetch import fetch_archive
+from scidex.ingest.sources.registry import registered
+for source in registered():
+    archive = fetch_archive(source.spec, Path(sys.argv[1]))
+    release = release_from(source.spec, archive)
+    for _record in source.parse(archive, release.id):
         pass
 """
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -10,36 +9,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scidex.ingest.sources.base import Source
 from scidex.ingest.sources.fetch import (
     ChecksumError,
     FetchError,
     SourceSpec,
     fetch_archive,
-    load_manifest,
     release_for,
 )
+from scidex.ingest.sources.registry import build_order, get_source
 from scidex.ingest.write import IngestReport, SourceInput, prune_stale, write_graph
 from scidex.kg.model import SourceRelease
-from scidex.queries.graph import source_releases
-from scidex.registry.backfill import backfill_pages
 from scidex.registry.curated import load_curated
-from scidex.registry.provenance import derive_pages_from_releases
+from scidex.registry.finish import finish
 from scidex.store import Store
 from scidex.store.bulk import upsert_source_release
-from scidex.store.search_index import reindex_entities, reindex_pages
 
-# Parse order matters: vocabularies whose ids are canonical come before the
-# sources that name the same things by other ids (HPO diseases -> MONDO).
-BUILD_ORDER = ("hgnc", "mondo", "go", "hpo", "ncbi_gene")
-
-# What a page lacks when a source is missing, for the build's warning.
-WITHOUT: dict[str, str] = {
-    "hgnc": "no gene entities: gene pages, symbols and gene identifiers are missing",
-    "ncbi_gene": "gene pages lack chromosome location, OMIM and GO annotations",
-    "go": "no GO terms: gene pages lack biological processes, activities and locations",
-    "hpo": "no phenotypes: disease and gene pages lack phenotype edges",
-    "mondo": "no MONDO diseases: diseases appear only under OMIM/Orphanet ids",
-}
+# The registered sources in parse order (manifest.toml's `order`, where the
+# reason for the order is told).
+BUILD_ORDER = build_order()
 
 
 @dataclass
@@ -64,11 +52,6 @@ def release_from(spec: SourceSpec, archive: Path) -> SourceRelease:
     return release
 
 
-def _parser(name: str) -> Callable[[Path, str], Iterable[Any]]:
-    module = importlib.import_module(f".sources.{name}", __package__)
-    return module.parse
-
-
 def _timed(name: str, records: Iterable[Any], timings: dict[str, float]) -> Iterator[Any]:
     """Charge the time spent inside a parser to its source."""
     it = iter(records)
@@ -87,7 +70,7 @@ def build_default_atlas(
     store: Store,
     *,
     cache_dir: Path | None = None,
-    sources: Iterable[str] = BUILD_ORDER,
+    sources: Iterable[str | Source] | None = None,
     content_dir: Path | None = None,
     log: Callable[[str], None] = print,
     progress: Callable[[str, int], None] | None = None,
@@ -95,28 +78,34 @@ def build_default_atlas(
     """Fetch, verify, parse and write the pinned sources and the curated pages; backfill
     pages for every other entity; index for search.
 
-    A source that cannot be fetched is reported and skipped; the rest are
-    built. Everything is written in one transaction: a failure leaves the
+    ``sources`` are registered names or Source objects, parsed in the order
+    given; by default every registered source, in build order. Archives are
+    fetched (or taken from ``cache_dir``) and verified against their spec's
+    sha256. A source that cannot be fetched is reported and skipped; the rest
+    are built. Everything is written in one transaction: a failure leaves the
     store exactly as it was.
     """
     started = time.perf_counter()
     result = BuildResult()
-    manifest = load_manifest()
+    chosen = [
+        get_source(s) if isinstance(s, str) else s
+        for s in (build_order() if sources is None else sources)
+    ]
     inputs: list[SourceInput] = []
-    for name in sources:
-        spec = manifest[name]
+    for source in chosen:
+        name, spec = source.name, source.spec
         try:
             t = time.perf_counter()
-            archive = fetch_archive(name, cache_dir)
+            archive = fetch_archive(spec, cache_dir)
             result.timings[f"fetch {name}"] = time.perf_counter() - t
         except (FetchError, ChecksumError) as exc:
             result.failed[name] = str(exc)
             log(f"warning: {exc}")
-            log(f"warning: building without {name}: {WITHOUT.get(name, 'its data is missing')}")
+            log(f"warning: building without {name}: {spec.without or 'its data is missing'}")
             continue
         release = release_from(spec, archive)
         result.releases.append(release)
-        records = _timed(name, _parser(name)(archive, release.id), result.timings)
+        records = _timed(name, source.parse(archive, release.id), result.timings)
         inputs.append(SourceInput(release, records))
 
     with store.atomic() as conn:
@@ -139,12 +128,13 @@ def build_default_atlas(
         result.timings["curated pages"] = time.perf_counter() - t
         t = time.perf_counter()
         result.pruned = prune_stale(conn, result.releases)
-        result.pages = dict(backfill_pages(conn))
-        derive_pages_from_releases(conn, source_releases(conn))
-        result.timings["backfill pages"] = time.perf_counter() - t
-        t = time.perf_counter()
-        result.search_docs = reindex_entities(conn) + reindex_pages(conn)
-        result.timings["search index"] = time.perf_counter() - t
+        pruning = time.perf_counter() - t
+        # Edge counts need no recount here: write_graph and prune_stale keep them exact.
+        done = finish(conn)
+        result.pages = dict(done.pages)
+        result.timings["backfill pages"] = pruning + done.seconds["pages"]
+        result.search_docs = done.search_docs
+        result.timings["search index"] = done.seconds["search index"]
     store.analyze()
     result.seconds = time.perf_counter() - started
     return result

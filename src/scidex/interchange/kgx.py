@@ -32,13 +32,10 @@ from scidex.kg.model import (
     Entity,
     SourceRelease,
 )
-from scidex.queries.graph import source_releases
-from scidex.registry.backfill import backfill_pages
-from scidex.registry.provenance import derive_pages_from_releases
+from scidex.registry.finish import finish
 from scidex.store import Store, bulk, edge_counts
 from scidex.store.schema import edge as edge_table
 from scidex.store.schema import entity, entity_name, entity_xref, source_release
-from scidex.store.search_index import reindex_entities, reindex_pages
 
 NODE_COLUMNS = [
     "id",
@@ -194,11 +191,18 @@ def import_kgx(
             # What needs only the entities comes before the edges: meanwhile the
             # second process reads ahead, and no edge write waits for it.
             _ensure_releases(conn, release)
-            reindex_entities(conn)
-            if pages:
-                backfill_pages(conn, author="scidex import kgx")
-                derive_pages_from_releases(conn, source_releases(conn))
-                reindex_pages(conn)
+            # Edge counts wait for the edges (the load tallies them on the way
+            # in, below); without ``pages`` no page is generated, derived or
+            # reindexed. (The entities' search documents used to be rebuilt
+            # before the pages were generated; the steps write disjoint
+            # tables, so finish's order stores the same.)
+            finish(
+                conn,
+                pages=pages,
+                author="scidex import kgx",
+                datasets=pages,
+                page_docs=pages,
+            )
 
             if child:
                 rows = child.rows(rejects)
@@ -216,8 +220,7 @@ def import_kgx(
             tally.write(conn, was_empty=load.was_empty)
             # Releases named only by edges get their dataset artifact too.
             if _ensure_releases(conn, release) and pages:
-                derive_pages_from_releases(conn, source_releases(conn))
-                reindex_pages(conn)
+                finish(conn, pages=False, entity_docs=False)
     store.analyze()
     report.rejected = rejects.counts
     return report

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, or_, select, update
 
 from scidex.kg.model import edge_id
 from scidex.queries.artifacts import get_artifact, get_revision, page_for_entity
+from scidex.registry.finish import finish
 from scidex.registry.ids import now
 from scidex.registry.revisions import (
     Actor,
@@ -29,7 +30,7 @@ from scidex.registry.revisions import (
     require,
     save_revision,
 )
-from scidex.store import bulk, edge_counts
+from scidex.store import bulk
 from scidex.store.schema import (
     alias,
     artifact,
@@ -39,7 +40,6 @@ from scidex.store.schema import (
     entity_xref,
     merge_record,
 )
-from scidex.store.search_index import reindex_entities, reindex_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +201,10 @@ def merge_entities(
         )
         target_version = saved.version if saved else None
 
-    edge_counts.refresh(conn, touched)
-    reindex_entities(conn)
-    reindex_pages(conn)
+    # Only the touched entities' edges changed; no page is generated or derived
+    # (the survivor's page got its revision above), but names, lifecycles and
+    # page text did change, so both search indexes are rebuilt.
+    finish(conn, counts=touched, pages=False, datasets=False)
     merge_id = secrets.token_hex(8)
     payload = {
         "old_edges": old_rows,
@@ -317,9 +318,7 @@ def unmerge(conn: Connection, merge_id: str, actor: Actor) -> None:
         | {r["subject"] for r in data["old_edges"]}
         | {r["object"] for r in data["old_edges"]}
     )
-    edge_counts.refresh(conn, touched)
-    reindex_entities(conn)
-    reindex_pages(conn)
+    finish(conn, counts=touched, pages=False, datasets=False)  # as merge_entities
     conn.execute(update(merge_record).where(merge_record.c.id == merge_id).values(undone_at=stamp))
     audit(conn, actor, "unmerge", rec.target_page or target, {"merge_id": merge_id})
 

@@ -81,6 +81,11 @@ class SourceSpec:
     archive: str  # file name of the archive as the registry client saves it
     sha256: str
     members: tuple[str, ...]  # archive member paths the parser reads
+    # Place in the default build (ascending). Vocabularies whose ids are canonical
+    # come before the sources that name the same things by other ids.
+    order: int = 0
+    # What pages lack when the source cannot be fetched, for the build's warning.
+    without: str = ""
 
     @property
     def release_id(self) -> str:
@@ -135,6 +140,8 @@ _FIELDS: dict[str, type] = {
     "archive": str,
     "sha256": str,
     "members": list,
+    "order": int,
+    "without": str,
 }
 
 
@@ -150,6 +157,11 @@ def _spec_from_table(key: str, table: dict[str, object], origin: str) -> SourceS
     unknown = set(table) - set(_FIELDS)
     if unknown:
         raise ManifestError(f"{origin}: [{key}]: unknown keys {sorted(unknown)}")
+    order = table["order"]
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ManifestError(f"{origin}: [{key}]: order must be a positive integer")
+    if not str(table["without"]).strip():
+        raise ManifestError(f"{origin}: [{key}]: without must say what pages lack without it")
     if table["name"] != key:
         raise ManifestError(f"{origin}: [{key}]: name {table['name']!r} differs from table name")
     if table["kind"] not in KINDS:
@@ -167,7 +179,10 @@ def _spec_from_table(key: str, table: dict[str, object], origin: str) -> SourceS
 
 
 def parse_manifest(text: str, origin: str = MANIFEST) -> dict[str, SourceSpec]:
-    """Parse manifest TOML text into specs keyed by source name, checking every key."""
+    """Parse manifest TOML text into specs keyed by source name, in build order.
+
+    Every key is checked, and no two sources may share an ``order``.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -177,7 +192,15 @@ def parse_manifest(text: str, origin: str = MANIFEST) -> dict[str, SourceSpec]:
         if not isinstance(table, dict):
             raise ManifestError(f"{origin}: top-level key {key!r} is not a table")
         specs[key] = _spec_from_table(key, table, origin)
-    return specs
+    by_order: dict[int, str] = {}
+    for spec in specs.values():
+        if spec.order in by_order:
+            raise ManifestError(
+                f"{origin}: [{spec.name}]: order {spec.order} is also that of "
+                f"[{by_order[spec.order]}]"
+            )
+        by_order[spec.order] = spec.name
+    return dict(sorted(specs.items(), key=lambda kv: kv[1].order))
 
 
 @cache
@@ -187,7 +210,7 @@ def _packaged_manifest() -> dict[str, SourceSpec]:
 
 
 def load_manifest() -> dict[str, SourceSpec]:
-    """The pinned sources shipped with the package, keyed by name."""
+    """The pinned sources shipped with the package, keyed by name, in build order."""
     return dict(_packaged_manifest())
 
 

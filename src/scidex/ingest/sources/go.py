@@ -22,6 +22,7 @@ from contextlib import closing
 from pathlib import Path
 
 from scidex.ingest.sources.archive import member_as_file
+from scidex.ingest.sources.base import PinnedSource
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.kg.model import Edge, Entity
 
@@ -65,6 +66,9 @@ def parse(archive: Path, release_id: str) -> Iterator[Entity | Edge]:
         where = f"{archive.name}!{MEMBER}"
         terms = yield from _entities(con, where, release_id)
         yield from _edges(con, where, release_id, terms)
+
+
+SOURCE = PinnedSource("go", parse)
 
 
 def obsolete_count(archive: Path) -> int:

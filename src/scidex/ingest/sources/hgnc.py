@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from scidex.ingest.sources.archive import open_member
+from scidex.ingest.sources.base import PinnedSource
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.kg.curies import normalize_curie
 from scidex.kg.model import Entity
@@ -45,6 +46,9 @@ def parse(archive: Path, release_id: str, *, stats: Counter[str] | None = None) 
         gzip.open(raw, "rt", encoding="utf-8", newline="") as fh,
     ):
         yield from parse_lines(fh, MEMBER, release_id, stats=stats)
+
+
+SOURCE = PinnedSource("hgnc", parse)
 
 
 def parse_lines(

@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from scidex.ingest.sources.archive import open_member
+from scidex.ingest.sources.base import PinnedSource
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.kg.curies import CurieError, normalize_curie, split_curie
 from scidex.kg.model import Edge, Entity
@@ -138,6 +139,9 @@ def parse(
     with _text(archive, G2P_MEMBER) as fh:
         yield from gene_edges(fh, G2P_MEMBER, release_id, stats=stats)
     log.info("hpo %s: %s", release_id, dict(sorted(stats.items())))
+
+
+SOURCE = PinnedSource("hpo", parse)
 
 
 def data_versions(archive: Path) -> dict[str, str]:

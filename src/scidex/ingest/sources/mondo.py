@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from scidex.ingest.sources.archive import open_member
+from scidex.ingest.sources.base import PinnedSource
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.kg.curies import normalize_curie
 from scidex.kg.model import Edge, Entity
@@ -78,6 +79,9 @@ def parse(
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise SourceFormatError(MEMBER, getattr(exc, "lineno", 0), "json", str(exc)) from None
     yield from records(terms, MEMBER, release_id, stats=stats)
+
+
+SOURCE = PinnedSource("mondo", parse)
 
 
 def records(

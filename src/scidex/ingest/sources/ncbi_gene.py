@@ -27,6 +27,7 @@ from itertools import groupby
 from pathlib import Path
 
 from scidex.ingest.sources.archive import member_as_file
+from scidex.ingest.sources.base import PinnedSource
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.kg.model import Edge, EntityPatch
 
@@ -79,6 +80,9 @@ def parse(archive: Path, release_id: str) -> Iterator[EntityPatch | Edge]:
         where = f"{archive.name}!{MEMBER}"
         gene_ids = yield from _patches(con, where, release_id)
         yield from _go_edges(con, where, release_id, gene_ids)
+
+
+SOURCE = PinnedSource("ncbi_gene", parse)
 
 
 def _connect(db: Path) -> sqlite3.Connection:
