@@ -47,8 +47,9 @@ class Category:
         return self.curie.removeprefix("biolink:")
 
 
+# Every row is a class of the pinned Biolink model (tests/test_categories.py).
 # Where two classes share a section, the first row is the one that section's
-# URLs (/cell-types/...) look names up in.
+# URLs look names up in.
 CATEGORIES: tuple[Category, ...] = (
     Category(
         "biolink:Gene",
@@ -59,10 +60,8 @@ CATEGORIES: tuple[Category, ...] = (
         precedence=("HGNC", "NCBIGene", "ENSEMBL"),
         diagram_class="gene",
     ),
-    # Proteins and gene products are drawn as genes: gene pages cover both.
+    # Proteins are drawn as genes: gene pages cover their products.
     Category("biolink:Protein", section="proteins", search_rank=1, diagram_class="gene"),
-    Category("biolink:GeneProduct", diagram_class="gene"),
-    Category("biolink:GeneOrGeneProduct", diagram_class="gene"),
     Category(
         "biolink:Disease",
         section="diseases",
@@ -106,7 +105,7 @@ CATEGORIES: tuple[Category, ...] = (
         diagram_class="component",
     ),
     Category("biolink:BiologicalProcessOrActivity", diagram_class="process"),
-    Category("biolink:CellType", section="cell-types"),
+    # Biolink has no CellType class: cell types (CL terms) are biolink:Cell.
     Category("biolink:Cell", section="cell-types"),
     Category("biolink:AnatomicalEntity", section="anatomy"),
     Category("biolink:ChemicalEntity", section="chemicals"),
