@@ -26,6 +26,7 @@ from typing import IO
 from scidex.bench.runner import Figure, Stats
 from scidex.bench.suites import BACH1_PAGE, BenchConfig, Dataset, MissingData
 from scidex.config import Settings
+from scidex.kg.urls import urls
 from scidex.store import Store
 
 HTTP_TARGET = ">=300 req/s, no errors"
@@ -155,14 +156,14 @@ def http_suite(
 
 def _neighbourhood_endpoint(base: str, data: Dataset) -> tuple[str, str]:
     """The JSON neighbourhood API where the server has it, else the TSV edge listing."""
-    api = f"/api/entities/{data.largest_entity}/neighbours?limit=50"
+    api = urls.api_neighbours(str(data.largest_entity), {"limit": 50})
     try:
         with urllib.request.urlopen(base + api, timeout=30) as r:
             if r.status == 200:
                 return f"neighbourhood {data.largest_entity} (API, 50)", api
     except OSError:
         pass
-    tsv = f"/artifact/{data.largest_page}/edges.tsv?limit=50"
+    tsv = urls.edges_tsv(str(data.largest_page), {"limit": 50})
     return f"neighbourhood {data.largest_entity} (edges.tsv, 50)", tsv
 
 
@@ -171,8 +172,8 @@ def _load(store: Store, data: Dataset, config: BenchConfig, workers: int) -> lis
     figures: list[Figure] = []
     with served(store, workers) as base:
         endpoints = [
-            ("BACH1 page", f"/artifact/{BACH1_PAGE}"),
-            ("search 'bach1' (API)", "/api/search?q=bach1"),
+            ("BACH1 page", urls.artifact(BACH1_PAGE)),
+            ("search 'bach1' (API)", urls.path("/api/search", {"q": "bach1"})),
             _neighbourhood_endpoint(base, data),
         ]
         for label, path in endpoints:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, func, select, text
 from scidex.bench.asgi import BENCH_STATIC_PREFIX, InProcessClient, mount_static_baseline
 from scidex.bench.runner import Figure, Stats, paired
 from scidex.config import Settings
+from scidex.kg.urls import urls
 from scidex.queries import graph
 from scidex.queries import search as search_module
 from scidex.queries.artifacts import page_for_entity
@@ -245,7 +246,7 @@ def page_handler_call(app: Any, page_id: str) -> Callable[[], object]:
 
     from scidex.web.routes.artifacts import artifact as artifact_handler
 
-    path = f"/artifact/{page_id}"
+    path = urls.artifact(page_id)
     scope = {
         "type": "http",
         "app": app,
@@ -292,7 +293,7 @@ def render_pages(
         with tempfile.TemporaryDirectory(dir=config.workdir) as tmp:
             mount_static_baseline(app, Path(tmp))
             for label, page_id in pages:
-                path = f"/artifact/{page_id}"
+                path = urls.artifact(page_id)
                 first = client.getter(path)()
                 static = _static_twin(first.body, Path(tmp), f"{page_id}.html")
                 for cached in (False, True):

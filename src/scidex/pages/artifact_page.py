@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from scidex.kg.biolink import predicate_label
+from scidex.kg.urls import Urls, urls
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.pages.cite import CitationRecord, permalink
 from scidex.pages.infobox import Infobox, build_infobox
@@ -47,14 +48,6 @@ from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
 
 GROUP_PREVIEW = 10
 ASSOCIATION_PREDICATES = ("biolink:gene_associated_with_condition",)
-
-
-def artifact_url(artifact_id: str, version: int | None = None) -> str:
-    return f"/artifact/{artifact_id}" + (f"?version={version}" if version else "")
-
-
-def entity_url(curie: str) -> str:
-    return f"/entity/{curie}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +134,7 @@ class StoreLinkResolver:
         )
 
         def url(curie: str) -> str:
-            return artifact_url(pages[curie]) if curie in pages else entity_url(curie)
+            return urls.artifact(pages[curie]) if curie in pages else urls.entity(curie)
 
         for target, r in found.items():
             if r.entity is not None:
@@ -167,7 +160,7 @@ def embedder(conn: Connection) -> Callable[[str, str], str | None]:
         art = get_artifact(conn, artifact_id)
         if art is None:
             return None
-        url = artifact_url(art.id)
+        url = urls.artifact(art.id)
         title = escape(art.title)
         if mode == "link":
             return f'<a class="artifact-link" href="{url}">{title}</a>'
@@ -193,7 +186,7 @@ def embedder(conn: Connection) -> Callable[[str, str], str | None]:
 
 def _diagram(entity: EntityRecord, edges: list[NeighbourEdge], pages: dict[str, str]) -> Diagram:
     def node(curie: str, label: str, category: str) -> DiagramNode:
-        url = artifact_url(pages[curie]) if curie in pages else entity_url(curie)
+        url = urls.artifact(pages[curie]) if curie in pages else urls.entity(curie)
         return DiagramNode(curie, label, category, url)
 
     center = node(entity.id, entity.symbol or entity.name, entity.category)
@@ -276,13 +269,15 @@ def artifact_page(
             associations=assoc_edges,
             association_total=len({e.other_id for e in assoc_edges})
             + sum(max(0, g.count - len(g.edges)) for g in assoc),
-            page_url=lambda c: artifact_url(pages[c]) if c in pages else entity_url(c),
-            atlas_url=f"/atlas/entity/{entity.id}",
+            page_url=lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
+            atlas_url=urls.explorer(entity.id),
         )
         diagram = _diagram(entity, top, pages)
         curated = [e for e in top if e.curated]
         for e in curated + [e for e in top if not e.curated][: max(0, 8 - len(curated))]:
-            url = artifact_url(pages[e.other_id]) if e.other_id in pages else entity_url(e.other_id)
+            url = (
+                urls.artifact(pages[e.other_id]) if e.other_id in pages else urls.entity(e.other_id)
+            )
             why = ("curated: " if e.curated else "") + predicate_label(e.predicate)
             item = (e.other_symbol or e.other_name, url, why)
             if item[1] not in {s[1] for s in see_also}:
@@ -310,6 +305,7 @@ def artifact_page(
         ("last edit", f"{rev.created_at} by {rev.author}"),
         ("content_hash", rev.content_hash),
     ]
+    site = Urls(base_url)  # absolute links, to cite and to embed
     return ArtifactPage(
         artifact=art,
         revision=rev,
@@ -326,11 +322,11 @@ def artifact_page(
         provenance=provenance,
         metadata=metadata,
         page_urls={
-            "canonical": f"{base_url}{artifact_url(art.id)}",
-            "permalink": f"{base_url}{artifact_url(art.id, rev.version)}",
-            "embed": f"{base_url}/artifact/{art.id}?embed=1",
-            "json": f"/api/artifacts/{art.id}",
-            "history": f"/artifact/{art.id}/history",
+            "canonical": site.artifact(art.id),
+            "permalink": site.artifact(art.id, rev.version),
+            "embed": site.embed(art.id),
+            "json": urls.api_artifact(art.id),
+            "history": urls.history(art.id),
         },
     )
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from sqlalchemy import Connection, func, literal, select, tuple_
 
+from scidex.kg.urls import urls
 from scidex.queries.graph import (
     EntityBrief,
     NeighbourEdge,
@@ -325,9 +326,10 @@ class ExplorerState:
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
-    def url(self, prefix: str = "/atlas/entity/", **changes: Any) -> str:
+    def url(self, *, api: bool = False, **changes: Any) -> str:
+        """This view (``api``: its JSON twin), with ``changes`` to its state."""
         q = self.query(**changes)
-        return f"{prefix}{quote(self.centre, safe=':')}" + (f"?{q}" if q else "")
+        return (urls.api_explorer if api else urls.explorer)(self.centre, q)
 
     @property
     def filters(self) -> Filters:

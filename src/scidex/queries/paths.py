@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from scidex.kg.urls import urls
 from scidex.queries.graph import EntityBrief, entity_briefs
 from scidex.store.schema import edge, edge_count
 
@@ -146,7 +147,7 @@ class PathResult:
                         asdict(h)
                         | {
                             "statements": [
-                                asdict(s) | {"url": f"/api/edges/{s.id}"} for s in h.statements
+                                asdict(s) | {"url": urls.api_edge(s.id)} for s in h.statements
                             ]
                         }
                         for h in p.hops

@@ -38,6 +38,7 @@ from sqlalchemy import Connection, select
 
 from scidex.kg.categories import search_rank
 from scidex.kg.names import normalize_name
+from scidex.kg.urls import urls
 from scidex.queries.resolve import TIERS, resolve
 from scidex.store.schema import entity, entity_xref
 from scidex.store.search_index import (
@@ -144,7 +145,7 @@ def typeahead(
 
 
 def _url(kind: str, doc_id: str) -> str:
-    return f"/artifact/{doc_id}" if kind == "artifact" else f"/entity/{doc_id}"
+    return urls.artifact(doc_id) if kind == "artifact" else urls.entity(doc_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from scidex import __version__
 from scidex.config import Settings
+from scidex.kg.urls import urls
 from scidex.store import Store
 from scidex.web.deps import current_session
 from scidex.web.errors import install_error_handlers
@@ -53,6 +54,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         static_url=static_url,
         mermaid_file=vendored("mermaid-*.min.js"),
         signed_in=current_session,
+        urls=urls,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in ROUTERS:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hmac
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, Header, Request
 from fastapi.routing import APIRoute
 
+from scidex.kg.urls import urls
 from scidex.registry.accounts import SessionInfo, session
 from scidex.registry.revisions import Actor, WriteError, require
 from scidex.registry.tokens import authenticate
@@ -92,7 +92,7 @@ def current_session(request: Request) -> SessionInfo | None:
 def signed_in(request: Request, role: str) -> SessionInfo:
     info = current_session(request)
     if info is None:
-        login = f"/login?next={quote(str(request.url.path))}"
+        login = urls.login(str(request.url.path))
         raise PageError(401, "sign in to do this", {"login": login})
     try:
         require(info.actor, role)

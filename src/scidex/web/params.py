@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from scidex.kg.biolink import is_category, is_predicate
 from scidex.kg.curies import CurieError, normalize_curie
+from scidex.kg.urls import urls
 from scidex.queries.graph import EntityBrief, EntityRecord, get_entity
 from scidex.queries.resolve import Match, resolve
 from scidex.queries.search import search
@@ -106,7 +107,7 @@ def find_entity(conn: Connection, key: str) -> tuple[EntityRecord, str]:
             {
                 "query": key,
                 "candidates": [
-                    brief(c) | {"matched_by": c.matched_by, "url": f"/api/entities/{c.id}"}
+                    brief(c) | {"matched_by": c.matched_by, "url": urls.api_entity(c.id)}
                     for c in best
                 ],
             },

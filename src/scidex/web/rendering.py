@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from scidex.kg.categories import SECTIONS
+from scidex.kg.urls import urls
 from scidex.queries.search import search
 from scidex.web.deps import current_session, reject_unknown_params, store_of
 from scidex.web.errors import PageError
@@ -36,7 +37,7 @@ def not_found(request: Request, key: str, what: str = "artifact") -> PageError:
             "id": h.id,
             "label": (f"{h.symbol} — " if h.symbol else "") + h.title,
             "category": (h.category or "").removeprefix("biolink:"),
-            "url": f"/entity/{h.id}",
+            "url": urls.entity(h.id),
         }
         for h in hits
     ]

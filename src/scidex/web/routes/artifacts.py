@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from scidex.kg.biolink import predicate_label
 from scidex.kg.categories import category_of_section
-from scidex.pages.artifact_page import PageNotFound, artifact_page, artifact_url, citation_record
+from scidex.kg.urls import urls
+from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record
 from scidex.pages.cite import FORMATS, to_text
 from scidex.queries.artifacts import find_artifact, list_revisions, page_for_entity
 from scidex.queries.graph import Cursor, get_entity, neighbours
@@ -47,7 +48,7 @@ def artifact(
         if moved or (found.lifecycle == "merged" and found.merged_into):
             target = found.merged_into if found.lifecycle == "merged" else found.id
             query = f"?{request.url.query}" if request.url.query else ""
-            return redirect(artifact_url(target or found.id) + query)
+            return redirect(urls.artifact(target or found.id) + query)
         key = (found.id, version, embed, data_version, today)
         if anonymous and (hit := cache.get(key)) is not None:
             body, headers = hit
@@ -84,7 +85,7 @@ def wiki_slug(request: Request, store: StoreDep, slug: str) -> Response:
             found, _ = find_artifact(conn, f"wiki-{slug}")
     if found is None:
         raise not_found(request, slug, "page")
-    return redirect(artifact_url(found.id))
+    return redirect(urls.artifact(found.id))
 
 
 @router.get("/entity/{curie:path}")
@@ -96,7 +97,7 @@ def entity_page(request: Request, store: StoreDep, curie: str) -> Response:
         page = page_for_entity(conn, found.entity.id)
     if page is None:
         raise PageError(404, f"{found.entity.id} has no page yet.")
-    return redirect(artifact_url(page.id))
+    return redirect(urls.artifact(page.id))
 
 
 @router.get("/{section}/{name}")
@@ -108,14 +109,14 @@ def section_page(request: Request, store: StoreDep, section: str, name: str) -> 
     with store.read() as conn:
         found, _ = find_artifact(conn, f"{section}-{name}")
         if found is not None:
-            return redirect(artifact_url(found.id))
+            return redirect(urls.artifact(found.id))
         match = resolve(conn, name.replace("-", " "), category=category)
         if match.entity is None:
             match = resolve(conn, name, category=category)
         page = page_for_entity(conn, match.entity.id) if match.entity else None
     if page is None:
         raise not_found(request, name, section.rstrip("s"))
-    return redirect(artifact_url(page.id))
+    return redirect(urls.artifact(page.id))
 
 
 def edge_rows(
@@ -238,7 +239,7 @@ def history(request: Request, store: StoreDep, artifact_id: str) -> Response:
         if found is None:
             raise not_found(request, artifact_id)
         if moved:
-            return redirect(f"/artifact/{found.id}/history")
+            return redirect(urls.history(found.id))
         revisions = list_revisions(conn, found.id, limit=500)
     info = current_session(request)
     return request.app.state.templates.TemplateResponse(

@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 
 from scidex.kg.biolink import is_category, is_predicate, predicate_label
 from scidex.kg.model import KNOWLEDGE_LEVELS
+from scidex.kg.urls import urls
 from scidex.queries.artifacts import page_for_entity
 from scidex.queries.atlas_stats import (
     DEFAULT_CAP,
@@ -122,7 +123,7 @@ def _explorer(conn: Connection, centre: EntityRecord, params: dict[str, Any]) ->
         "centre": entity_brief(centre),
         "state": {k: list(v) if isinstance(v, tuple) else v for k, v in state.as_dict().items()},
         "url": state.url(),
-        "api": state.url("/api/atlas/entity/"),
+        "api": state.url(api=True),
         "degree": sum(c.count for c in counts),
         "nodes": nodes,
         "edges": edges,
@@ -235,17 +236,16 @@ def explorer_page(
 
 def _stats(conn: Connection) -> dict[str, Any]:
     s = atlas_stats(conn)
-    q = lambda **kw: urlencode(kw, safe=":@")  # noqa: E731
     return {
-        "entities": {"count": s.entities, "url": "/atlas/entities"},
-        "edges": {"count": s.edges, "url": "/atlas/edges"},
-        "artifacts": {"count": s.artifacts, "url": "/api/artifacts"},
+        "entities": {"count": s.entities, "url": urls.atlas_entities()},
+        "edges": {"count": s.edges, "url": urls.atlas_edges()},
+        "artifacts": {"count": s.artifacts, "url": urls.api_artifacts()},
         "entities_by_category": [
-            {"category": c, "count": n, "url": f"/atlas/entities?{q(category=c)}"}
+            {"category": c, "count": n, "url": urls.atlas_entities({"category": c})}
             for c, n in s.entities_by_category
         ],
         "edges_by_predicate": [
-            {"predicate": p, "count": n, "url": f"/atlas/edges?{q(predicate=p)}"}
+            {"predicate": p, "count": n, "url": urls.atlas_edges({"predicate": p})}
             for p, n in s.edges_by_predicate
         ],
         "edges_by_release": [
@@ -254,7 +254,7 @@ def _stats(conn: Connection) -> dict[str, Any]:
                 "name": r.name,
                 "version": r.version,
                 "count": r.edges,
-                "url": f"/atlas/edges?{q(release=r.id)}" if r.id else None,
+                "url": urls.atlas_edges({"release": r.id}) if r.id else None,
             }
             for r in s.edges_by_release
         ],
@@ -263,12 +263,12 @@ def _stats(conn: Connection) -> dict[str, Any]:
                 "type": a.type,
                 "origin_type": a.origin_type,
                 "count": a.count,
-                "url": f"/api/artifacts?{q(type=a.type, origin=a.origin_type)}",
+                "url": urls.api_artifacts({"type": a.type, "origin": a.origin_type}),
             }
             for a in s.artifacts_by_origin
         ],
         "most_connected": [
-            entity_brief(c.entity) | {"degree": c.degree, "url": f"/atlas/entity/{c.entity.id}"}
+            entity_brief(c.entity) | {"degree": c.degree, "url": urls.explorer(c.entity.id)}
             for c in s.most_connected
         ],
     }

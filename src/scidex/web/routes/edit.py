@@ -8,13 +8,13 @@ looked up only when its cookie is present.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import yaml
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from scidex.kg.urls import urls
 from scidex.queries.artifacts import find_artifact, get_revision
 from scidex.registry.accounts import SessionInfo, log_in, log_out
 from scidex.registry.editing import EditRequest, check_edit, submit_edit
@@ -129,7 +129,7 @@ def _form_context(
 def edit_form(request: Request, store: StoreDep, artifact_id: str) -> Response:
     info = current_session(request)
     if info is None:
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return RedirectResponse(urls.login(request.url.path), status_code=303)
     info = signed_in(request, "editor")
     with store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
@@ -192,7 +192,7 @@ async def save_edit(request: Request, store: StoreDep, artifact_id: str) -> Resp
         )
     except WriteError as exc:
         raise PageError(exc.status, str(exc), exc.details) from exc
-    return RedirectResponse(f"/artifact/{art.id}", status_code=303)
+    return RedirectResponse(urls.artifact(art.id), status_code=303)
 
 
 @router.post("/artifact/{artifact_id}/preview")
@@ -258,7 +258,7 @@ def revert_page(
             revert(conn, artifact_id, to_version, base_version=base_version, actor=info.actor)
     except WriteError as exc:
         raise PageError(exc.status, str(exc), exc.details) from exc
-    return RedirectResponse(f"/artifact/{artifact_id}/history", status_code=303)
+    return RedirectResponse(urls.history(artifact_id), status_code=303)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import Connection
 
+from scidex.kg.urls import urls
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.queries.artifacts import (
     ARTIFACT_SORTS,
@@ -188,9 +189,7 @@ def entity_neighbours(
         "filters": filters,
         "edges": [_edge(e) for e in page.edges],
         "next_cursor": nxt,
-        "next": f"/api/entities/{record.id}/neighbours?{urlencode(query | {'cursor': nxt})}"
-        if nxt
-        else None,
+        "next": urls.api_neighbours(record.id, urlencode(query | {"cursor": nxt})) if nxt else None,
     }
 
 
@@ -218,10 +217,10 @@ def get_entity_json(request: Request, store: StoreDep, key: str = key_param()) -
         "degree": sum(c["count"] for c in counts),
         "predicate_counts": counts,
         "urls": {
-            "page": f"/artifact/{page.id}" if page else None,
-            "page_json": f"/api/artifacts/{page.id}" if page else None,
-            "neighbours": f"/api/entities/{record.id}/neighbours",
-            "xrefs": f"/api/entities/{record.id}/xrefs",
+            "page": urls.artifact(page.id) if page else None,
+            "page_json": urls.api_artifact(page.id) if page else None,
+            "neighbours": urls.api_neighbours(record.id),
+            "xrefs": urls.api_xrefs(record.id),
         },
     }
 
@@ -296,8 +295,8 @@ def edge_json(
 
 def _artifact_summary(a: ArtifactRecord) -> dict[str, Any]:
     fields = set(ArtifactSummaryOut.model_fields) - {"urls"}
-    urls = {"page": f"/artifact/{a.id}", "json": f"/api/artifacts/{a.id}"}
-    return {f: getattr(a, f) for f in fields} | {"urls": urls}
+    links = {"page": urls.artifact(a.id), "json": urls.api_artifact(a.id)}
+    return {f: getattr(a, f) for f in fields} | {"urls": links}
 
 
 @router.get(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from scidex.kg.biolink import predicate_label
+from scidex.kg.urls import urls
 from scidex.queries.paths import DEFAULT_HOPS, DEFAULT_HUB_DEGREE, MAX_HOPS, find_paths
 from scidex.queries.resolve import resolve
 from scidex.queries.search import search
@@ -157,7 +158,7 @@ def paths_page(
         with store.read() as conn:
             status, body = _paths(conn, q)
 
-    def path_url(key: str | None, value: str | None, prefix: str = "/atlas/path") -> str:
+    def path_url(key: str | None, value: str | None, api: bool = False) -> str:
         """This query with one name replaced (``from``, ``to``, ``exclude.N``)."""
         changed = dict(q, exclude=list(q["exclude"]))
         if key and key.startswith("exclude."):
@@ -170,7 +171,8 @@ def paths_page(
         pairs = {k: v for k, v in changed.items() if defaults.get(k, object()) != v}
         if pairs.get("exclude_hubs"):
             pairs["exclude_hubs"] = "true"
-        return f"{prefix}?{urlencode(pairs, doseq=True, safe=':')}"
+        query = urlencode(pairs, doseq=True, safe=":")
+        return urls.api_paths(query) if api else urls.paths(query)
 
     context = {"q": q, "body": body, "label": predicate_label, "path_url": path_url}
     return render_page(request, "atlas_path.html", context, status)
