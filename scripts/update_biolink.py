@@ -1,4 +1,4 @@
-"""Regenerate src/scidex/data/biolink.json from the biolink-model wheel on PyPI.
+"""Regenerate src/scidex/kg/biolink.json from the biolink-model wheel on PyPI.
 
     pip download --no-deps biolink-model==4.4.6 -d /tmp/bl
     .venv/bin/python scripts/update_biolink.py /tmp/bl/biolink_model-4.4.6-py3-none-any.whl
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "scidex" / "data" / "biolink.json"
+OUT = Path(__file__).resolve().parents[1] / "src" / "scidex" / "kg" / "biolink.json"
 
 
 def snake(name: str) -> str:

@@ -1,4 +1,4 @@
-"""The slice of the Biolink model the atlas validates against (data/biolink.json).
+"""The slice of the Biolink model the atlas validates against (kg/biolink.json).
 
 Generated from the biolink-model wheel by scripts/update_biolink.py, so the
 predicate and category names here are Biolink's own, at a pinned version.
@@ -16,7 +16,7 @@ from scidex.kg.curies import is_known_prefix
 
 @cache
 def _model() -> dict[str, Any]:
-    text = resources.files("scidex").joinpath("data/biolink.json").read_text("utf-8")
+    text = resources.files("scidex.kg").joinpath("biolink.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     data["prefix_set"] = {p.lower() for p in data["prefixes"]}
     return data
