@@ -4,7 +4,7 @@ A field added to the declaration and nowhere else fails here, and so does
 one added anywhere else but the declaration: the table, the bulk writer, the
 model record, KGX (names, multi-valued and JSON sets, read and written), the
 query records, the API models, an artifact's edges TSV and the explorer's
-KGX download.
+KGX download. Also: bulk-written artifact and revision rows match their tables.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import Float, Text, select
+from sqlalchemy import Float, Table, Text, select
 
 from scidex.interchange import FORMATS, records, tsv
 from scidex.interchange.kgx import export_kgx, import_kgx
@@ -34,6 +34,7 @@ from scidex.kg.fields import (
 from scidex.kg.model import Edge, edge_id
 from scidex.queries.graph import NeighbourEdge
 from scidex.queries.paths import Statement
+from scidex.registry.ids import ARTIFACT_COLUMNS, REVISION_COLUMNS, ArtifactRow, RevisionRow
 from scidex.store import Store, bulk, schema
 from scidex.web.routes import artifacts
 from scidex.web.routes.atlas import ExplorerEdgeOut
@@ -260,3 +261,20 @@ def test_the_explorers_kgx_download_maps_each_declared_field_to_its_kgx_column()
     cols = json.loads(re.search(r"var cols = (\[[^\]]*\])", block).group(1))  # type: ignore[union-attr]
     assert cols == list(KGX_COLUMNS)
     assert mapping == {f.kgx: f.name for f in EDGE_FIELDS if f.kgx}
+
+
+@pytest.mark.parametrize(
+    ("row", "columns", "table"),
+    [
+        (ArtifactRow, ARTIFACT_COLUMNS, schema.artifact),
+        (RevisionRow, REVISION_COLUMNS, schema.revision),
+    ],
+)
+def test_bulk_written_artifact_rows_match_their_tables(
+    row: type[tuple[Any, ...]], columns: tuple[str, ...], table: Table
+) -> None:
+    assert columns == tuple(c.name for c in table.columns)
+    hints = _hints(row)
+    for column in table.columns:
+        optional = type(None) in typing.get_args(hints[column.name])
+        assert optional == column.nullable, column.name
