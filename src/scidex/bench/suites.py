@@ -412,11 +412,7 @@ def search_suite(
 
 # -- neighbourhood ------------------------------------------------------------
 
-_EDGE_COLS = (
-    "id, subject, predicate, object, primary_knowledge_source, aggregator_knowledge_sources, "
-    "knowledge_level, agent_type, publications, evidence_codes, qualifiers, confidence, "
-    "source_release, score"
-)
+_EDGE_COLS = ", ".join(c.name for c in edge.columns)  # every column, as graph.py reads them
 
 
 def bare_neighbour_page(conn: Connection, curie: str, limit: int = 50) -> list[Any]:

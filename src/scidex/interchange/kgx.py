@@ -283,6 +283,8 @@ def _node_rows(conn: Connection, only: set[str] | None = None) -> Iterator[dict[
 
 
 def _edge_rows(conn: Connection, only: set[str] | None = None) -> Iterator[dict[str, Any]]:
+    # Spelled out rather than looped over the declaration (kg.fields): it runs per
+    # edge. tests/test_fields.py exports every declared field and reads it back.
     rows = conn.execution_options(stream_results=True, yield_per=10_000).execute(
         select(edge_table).order_by(edge_table.c.id)
     )

@@ -19,29 +19,15 @@ from typing import Any, cast
 
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.interchange import FORMATS, format_of, tsv
-from scidex.kg import biolink
+from scidex.kg import biolink, fields
 from scidex.kg.curies import CurieError, split_curie
 from scidex.kg.model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity, evidence_score
 from scidex.store import bulk, edge_counts
 
 Row = tuple[Any, ...]
 
-# KGX edge columns, as the export writes them.
-EDGE_COLUMNS = [
-    "id",
-    "subject",
-    "predicate",
-    "object",
-    "primary_knowledge_source",
-    "aggregator_knowledge_source",
-    "knowledge_level",
-    "agent_type",
-    "publications",
-    "has_evidence",
-    "qualifiers",
-    "confidence",
-    "provided_by",
-]
+# KGX edge columns, as the export writes them (declared in kg.fields).
+EDGE_COLUMNS = list(fields.KGX_COLUMNS)
 
 _SUBJECT, _PREDICATE, _OBJECT, _RELEASE = (
     bulk.EDGE_COLUMNS.index(c) for c in ("subject", "predicate", "object", "source_release")
@@ -236,8 +222,8 @@ class EdgeRows:
 _ENCODED_MAX = 100_000
 
 # The edge fields the cell path reads, in the order it unpacks them: every
-# column but the id, which the store derives (model.edge_id).
-_CELL_FIELDS = tuple(EDGE_COLUMNS[1:])
+# declared KGX column but the id, which the store derives (model.edge_id).
+_CELL_FIELDS = fields.KGX_READ
 
 
 def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], Row | None]:

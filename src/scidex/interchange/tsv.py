@@ -11,23 +11,14 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from scidex.ingest.sources.errors import SourceFormatError
+from scidex.kg.fields import KGX_JSON, KGX_MULTI
 
 SEP = "|"
-# Fields KGX defines as multi-valued; anything else is a single value.
-MULTI = frozenset(
-    {
-        "category",
-        "xref",
-        "synonym",
-        "provided_by",
-        "previous_symbol",
-        "publications",
-        "aggregator_knowledge_source",
-        "has_evidence",
-    }
-)
-# Fields holding JSON objects in our export (qualifiers, attributes).
-JSON_FIELDS = frozenset({"qualifiers", "attributes"})
+# Fields KGX defines as multi-valued; anything else is a single value. The
+# edges' come from their declaration (kg.fields); the nodes' are listed here.
+MULTI = frozenset({"category", "xref", "synonym", "provided_by", "previous_symbol"}) | KGX_MULTI
+# Fields holding JSON objects in our export: the nodes' attributes, the edges' qualifiers.
+JSON_FIELDS = frozenset({"attributes"}) | KGX_JSON
 
 csv.field_size_limit(sys.maxsize)
 

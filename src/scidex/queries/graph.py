@@ -131,6 +131,8 @@ def degree(conn: Connection, curie: str) -> int:
     return sum(c.count for c in predicate_counts(conn, curie))
 
 
+# Every declared edge field (kg.fields) with its API type, and the far end's view;
+# tests/test_fields.py holds the two to each other.
 @dataclass(frozen=True, slots=True)
 class NeighbourEdge:
     id: str

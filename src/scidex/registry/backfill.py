@@ -15,6 +15,8 @@ from scidex.queries.artifacts import current_hash_subquery
 from scidex.registry.ids import (
     ARTIFACT_COLUMNS,
     REVISION_COLUMNS,
+    ArtifactRow,
+    RevisionRow,
     base_slug,
     content_hash,
     now,
@@ -152,8 +154,8 @@ def backfill_pages(conn: Connection, *, author: str = "scidex build") -> Counter
     slugs = assign_slugs(summaries)
     stamp = now()
     stats: Counter[str] = Counter()
-    art_rows: list[tuple[Any, ...]] = []
-    rev_rows: list[tuple[Any, ...]] = []
+    art_rows: list[ArtifactRow] = []
+    rev_rows: list[RevisionRow] = []
     for e in summaries:
         slug = slugs[e.id]
         prior = existing.get(e.id)
@@ -170,37 +172,37 @@ def backfill_pages(conn: Connection, *, author: str = "scidex build") -> Counter
         title = f"{e.symbol} — {e.name}" if e.symbol else e.name
         meta = {"source_table": "entity", "generated_from": e.source_release}
         art_rows.append(
-            (
-                aid,
-                "wiki_page",
-                title,
-                slug,
-                e.id,
-                e.category,
-                "backfill",
-                "active",
-                None,
-                "[]",
-                1,
-                version,
-                stamp,
-                stamp,
-                author,
-                bulk.dumps(meta),
+            ArtifactRow(
+                id=aid,
+                type="wiki_page",
+                title=title,
+                slug=slug,
+                kg_node_id=e.id,
+                entity_type=e.category,
+                origin_type="backfill",
+                lifecycle="active",
+                merged_into=None,
+                merged_from="[]",
+                schema_version=1,
+                current_version=version,
+                created_at=stamp,
+                updated_at=stamp,
+                created_by=author,
+                metadata=bulk.dumps(meta),
             )
         )
         rev_rows.append(
-            (
-                aid,
-                version,
-                md,
-                "{}",
-                "[]",
-                "generated from the atlas",
-                author,
-                stamp,
-                h,
-                version - 1 if version > 1 else None,
+            RevisionRow(
+                artifact_id=aid,
+                version=version,
+                markdown=md,
+                refs="{}",
+                curated_edges="[]",
+                summary="generated from the atlas",
+                author=author,
+                created_at=stamp,
+                content_hash=h,
+                parent_version=version - 1 if version > 1 else None,
             )
         )
         stats["new" if not prior else "updated"] += 1

@@ -19,7 +19,14 @@ from sqlalchemy import Connection, delete, or_, select
 
 from scidex.kg.model import LINK_TYPES
 from scidex.queries.artifacts import get_artifact, pages_for_entities
-from scidex.registry.ids import ARTIFACT_COLUMNS, REVISION_COLUMNS, content_hash, now
+from scidex.registry.ids import (
+    ARTIFACT_COLUMNS,
+    REVISION_COLUMNS,
+    ArtifactRow,
+    RevisionRow,
+    content_hash,
+    now,
+)
 from scidex.registry.revisions import Actor, Invalid, NotFound, audit, require
 from scidex.store import bulk
 from scidex.store.schema import artifact, artifact_link, entity
@@ -47,7 +54,8 @@ def release_artifact_id(release_id: str) -> str:
 def ensure_papers(conn: Connection, references: dict[str, dict[str, Any]]) -> dict[str, str]:
     """A ``paper`` artifact for every reference with a PMID or DOI; citation key -> id."""
     stamp = now()
-    rows, ids = [], {}
+    rows: list[ArtifactRow] = []
+    ids: dict[str, str] = {}
     refs_by_id: dict[str, dict[str, Any]] = {}
     for key, item in references.items():
         pid = paper_id(item)
@@ -64,28 +72,28 @@ def ensure_papers(conn: Connection, references: dict[str, dict[str, Any]]) -> di
             "year": issued_year(item),
         }
         rows.append(
-            (
-                pid,
-                "paper",
-                title,
-                pid,
-                None,
-                None,
-                "import",
-                "active",
-                None,
-                "[]",
-                1,
-                1,
-                stamp,
-                stamp,
-                SYSTEM_AUTHOR,
-                bulk.dumps(meta),
+            ArtifactRow(
+                id=pid,
+                type="paper",
+                title=title,
+                slug=pid,
+                kg_node_id=None,
+                entity_type=None,
+                origin_type="import",
+                lifecycle="active",
+                merged_into=None,
+                merged_from="[]",
+                schema_version=1,
+                current_version=1,
+                created_at=stamp,
+                updated_at=stamp,
+                created_by=SYSTEM_AUTHOR,
+                metadata=bulk.dumps(meta),
             )
         )
     # Keep the first record of a paper: several pages may cite it with different detail.
     bulk.upsert_rows(conn, "artifact", ARTIFACT_COLUMNS, ("id",), rows, update=False)
-    _first_revisions(conn, [(r[0], _paper_markdown(refs_by_id[r[0]])) for r in rows], stamp)
+    _first_revisions(conn, [(r.id, _paper_markdown(refs_by_id[r.id])) for r in rows], stamp)
     return ids
 
 
@@ -111,17 +119,17 @@ def _paper_markdown(item: dict[str, Any]) -> str:
 def _first_revisions(conn: Connection, items: list[tuple[str, str]], stamp: str) -> None:
     """Version 1 of generated artifacts (papers, releases); never overwritten."""
     rows = [
-        (
-            aid,
-            1,
-            md,
-            "{}",
-            "[]",
-            "recorded from a citation or a source release",
-            SYSTEM_AUTHOR,
-            stamp,
-            content_hash(md, {}),
-            None,
+        RevisionRow(
+            artifact_id=aid,
+            version=1,
+            markdown=md,
+            refs="{}",
+            curated_edges="[]",
+            summary="recorded from a citation or a source release",
+            author=SYSTEM_AUTHOR,
+            created_at=stamp,
+            content_hash=content_hash(md, {}),
+            parent_version=None,
         )
         for aid, md in items
     ]
@@ -277,27 +285,27 @@ def _titles(conn: Connection, nodes: dict[str, dict[str, Any]]) -> None:
 def derive_pages_from_releases(conn: Connection, releases: Iterable[Any]) -> int:
     """A ``dataset`` artifact per source release; every entity page derives from its entity's."""
     stamp = now()
-    rows = []
+    rows: list[ArtifactRow] = []
     releases_list = list(releases)
     for r in releases_list:
         rows.append(
-            (
-                release_artifact_id(r.id),
-                "dataset",
-                f"{r.name} release {r.version}",
-                release_artifact_id(r.id),
-                None,
-                None,
-                "import",
-                "active",
-                None,
-                "[]",
-                1,
-                1,
-                stamp,
-                stamp,
-                SYSTEM_AUTHOR,
-                bulk.dumps({"source_release": r.id, "license": r.license}),
+            ArtifactRow(
+                id=release_artifact_id(r.id),
+                type="dataset",
+                title=f"{r.name} release {r.version}",
+                slug=release_artifact_id(r.id),
+                kg_node_id=None,
+                entity_type=None,
+                origin_type="import",
+                lifecycle="active",
+                merged_into=None,
+                merged_from="[]",
+                schema_version=1,
+                current_version=1,
+                created_at=stamp,
+                updated_at=stamp,
+                created_by=SYSTEM_AUTHOR,
+                metadata=bulk.dumps({"source_release": r.id, "license": r.license}),
             )
         )
     bulk.upsert_rows(

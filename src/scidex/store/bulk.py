@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import IntegrityError
 
+from scidex.kg import fields
 from scidex.kg.model import Edge, Entity, SourceRelease, edge_id, evidence_score
 from scidex.kg.names import normalize_name
 from scidex.store import edge_counts
@@ -35,22 +36,9 @@ ENTITY_COLUMNS = (
 )
 NAME_COLUMNS = ("entity_id", "name", "norm", "kind", "source_release")
 XREF_COLUMNS = ("entity_id", "xref", "source_release")
-EDGE_COLUMNS = (
-    "id",
-    "subject",
-    "predicate",
-    "object",
-    "primary_knowledge_source",
-    "aggregator_knowledge_sources",
-    "knowledge_level",
-    "agent_type",
-    "publications",
-    "evidence_codes",
-    "qualifiers",
-    "confidence",
-    "source_release",
-    "score",
-)
+# The ``edge`` table's columns, as declared (kg.fields): ``encoded_edge_values``
+# builds its rows in this order, which tests/test_fields.py checks.
+EDGE_COLUMNS = fields.COLUMNS
 
 
 # One encoder for every call: json.dumps with options builds a new one each time.

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from scidex.kg.fields import EDGE_FIELD
+
 
 class ErrorBody(BaseModel):
     code: int = Field(examples=[404])
@@ -44,28 +46,39 @@ class PredicateCountOut(BaseModel):
     count: int = Field(ge=0)
 
 
+def edge_field(name: str, **kwargs: Any) -> Any:
+    """``Field`` of the declared edge field ``name``: its description comes from the declaration.
+
+    Typed ``Any`` as ``Field`` is, so that the model's annotations stay what
+    mypy and OpenAPI read; tests/test_fields.py checks them against it too.
+    """
+    return Field(description=EDGE_FIELD[name].description, **kwargs)
+
+
 class EdgeOut(BaseModel):
     """An edge seen from one end: ``other_*`` describe the far end, ``direction`` which way."""
 
-    id: str = Field(examples=["Ee8cf638a7d3a8c71bb1ce15c"])
-    subject: str = Field(examples=["HGNC:935"])
-    predicate: str = Field(examples=["biolink:regulates"])
-    object: str = Field(examples=["HGNC:5013"])
+    id: str = edge_field("id", examples=["Ee8cf638a7d3a8c71bb1ce15c"])
+    subject: str = edge_field("subject", examples=["HGNC:935"])
+    predicate: str = edge_field("predicate", examples=["biolink:regulates"])
+    object: str = edge_field("object", examples=["HGNC:5013"])
     direction: Literal["out", "in"]
     other_id: str
     other_name: str
     other_symbol: str | None
     other_category: str
-    primary_knowledge_source: str = Field(examples=["infores:scidex"])
-    aggregator_knowledge_sources: list[str]
-    knowledge_level: str = Field(examples=["knowledge_assertion"])
-    agent_type: str = Field(examples=["manual_agent"])
-    publications: list[str] = Field(examples=[["PMID:12356737"]])
-    evidence_codes: list[str]
-    qualifiers: dict[str, Any]
-    confidence: float | None
-    score: float = Field(description="Evidence score: an ordering key, not a probability.")
-    source_release: str | None
+    primary_knowledge_source: str = edge_field(
+        "primary_knowledge_source", examples=["infores:scidex"]
+    )
+    aggregator_knowledge_sources: list[str] = edge_field("aggregator_knowledge_sources")
+    knowledge_level: str = edge_field("knowledge_level", examples=["knowledge_assertion"])
+    agent_type: str = edge_field("agent_type", examples=["manual_agent"])
+    publications: list[str] = edge_field("publications", examples=[["PMID:12356737"]])
+    evidence_codes: list[str] = edge_field("evidence_codes")
+    qualifiers: dict[str, Any] = edge_field("qualifiers")
+    confidence: float | None = edge_field("confidence")
+    score: float = edge_field("score")
+    source_release: str | None = edge_field("source_release")
     curated: bool
 
 

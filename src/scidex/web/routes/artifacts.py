@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,11 +14,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from scidex.kg.biolink import predicate_label
 from scidex.kg.categories import category_of_section
+from scidex.kg.fields import EDGE_FIELDS, EdgeField
 from scidex.kg.urls import urls
 from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record
 from scidex.pages.cite import FORMATS, to_text
 from scidex.queries.artifacts import find_artifact, list_revisions, page_for_entity
-from scidex.queries.graph import Cursor, get_entity, neighbours
+from scidex.queries.graph import Cursor, NeighbourEdge, get_entity, neighbours
 from scidex.queries.resolve import resolve
 from scidex.web.deps import StoreDep, current_session, store_of
 from scidex.web.errors import MAX_VERSION, PageError
@@ -149,19 +152,28 @@ def edge_rows(
     return (found, entity), page.edges, nxt
 
 
-TSV_COLUMNS = [
-    "subject",
-    "predicate",
-    "object",
-    "object_name",
-    "primary_knowledge_source",
-    "knowledge_level",
-    "agent_type",
-    "publications",
-    "evidence_codes",
-    "source_release",
-    "edge_id",
-]
+Cell = Callable[[NeighbourEdge], Any]
+
+
+def _cell(field: EdgeField) -> Cell:
+    get = operator.attrgetter(field.name)
+    if field.kind == "list":
+        return lambda e: "|".join(get(e))
+    return get  # csv writes None as an empty cell
+
+
+def _tsv_columns() -> list[tuple[str, Cell]]:
+    """(header, cell) of each column of an edges TSV: the listed edge fields (kg.fields) in
+    their declared order, with the far end's name after the object and the edge's id last,
+    named ``edge_id`` as the file has always had them."""
+    columns = [(f.name, _cell(f)) for f in EDGE_FIELDS if f.listed and f.name != "id"]
+    after_object = [name for name, _ in columns].index("object") + 1
+    columns.insert(after_object, ("object_name", operator.attrgetter("other_name")))
+    return [*columns, ("edge_id", operator.attrgetter("id"))]
+
+
+_TSV = _tsv_columns()
+TSV_COLUMNS = [name for name, _ in _TSV]
 
 
 @router.get("/artifact/{artifact_id}/edges.tsv")
@@ -181,21 +193,7 @@ def edges_tsv(
     w = csv.writer(buf, delimiter="\t", lineterminator="\n")
     w.writerow(TSV_COLUMNS)
     for e in edges:
-        w.writerow(
-            [
-                e.subject,
-                e.predicate,
-                e.object,
-                e.other_name,
-                e.primary_knowledge_source,
-                e.knowledge_level,
-                e.agent_type,
-                "|".join(e.publications),
-                "|".join(e.evidence_codes),
-                e.source_release or "",
-                e.id,
-            ]
-        )
+        w.writerow([cell(e) for _, cell in _TSV])
     name = f"{found.id}-{direction or 'all'}-{(predicate or 'all').replace(':', '_')}.tsv"
     return Response(
         buf.getvalue(),

@@ -48,7 +48,7 @@ from scidex.web.rendering import (
     page,
     render_page,
 )
-from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, EntityBriefOut
+from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, EntityBriefOut, edge_field
 
 router = APIRouter()
 
@@ -89,21 +89,22 @@ def _state_params(
     }
 
 
+# An edge as the explorer draws it: the declared fields (kg.fields), no view from either end.
 class ExplorerEdgeOut(BaseModel):
-    id: str
-    subject: str
-    predicate: str
-    object: str
-    primary_knowledge_source: str
-    aggregator_knowledge_sources: list[str]
-    knowledge_level: str
-    agent_type: str
-    publications: list[str]
-    evidence_codes: list[str]
-    qualifiers: dict[str, Any]
-    confidence: float | None
-    score: float
-    source_release: str | None
+    id: str = edge_field("id")
+    subject: str = edge_field("subject")
+    predicate: str = edge_field("predicate")
+    object: str = edge_field("object")
+    primary_knowledge_source: str = edge_field("primary_knowledge_source")
+    aggregator_knowledge_sources: list[str] = edge_field("aggregator_knowledge_sources")
+    knowledge_level: str = edge_field("knowledge_level")
+    agent_type: str = edge_field("agent_type")
+    publications: list[str] = edge_field("publications")
+    evidence_codes: list[str] = edge_field("evidence_codes")
+    qualifiers: dict[str, Any] = edge_field("qualifiers")
+    confidence: float | None = edge_field("confidence")
+    score: float = edge_field("score")
+    source_release: str | None = edge_field("source_release")
 
 
 def _edge(e: Any) -> dict[str, Any]:
