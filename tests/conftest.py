@@ -141,6 +141,15 @@ def _fill(store: Store, kind: str) -> None:
             load_curated(conn)
 
 
+def _fingerprint(store: Store) -> tuple[int, ...]:
+    """The data version and the row count of every table: what any write changes."""
+    from scidex.store.schema import metadata
+
+    counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in metadata.tables)
+    with store.read() as conn:
+        return (store.data_version(), *conn.exec_driver_sql(f"SELECT {counts}").one())
+
+
 class Templates:
     """Stores built once per session and backend, copied whole for each test that asks.
 
@@ -209,6 +218,14 @@ class Templates:
             self._shared[key] = self._cleanup.enter_context(self.copy(backend, kind))
         return self._shared[key]
 
+    @staticmethod
+    @contextmanager
+    def unwritten(store: Store, advice: str) -> Iterator[None]:
+        """Fail when the block (a test) writes to ``store``; ``advice`` says what to do."""
+        before = _fingerprint(store)
+        yield
+        assert _fingerprint(store) == before, f"the test wrote to a shared store: {advice}"
+
     def close(self) -> None:
         """Close the shared stores and drop every PostgreSQL database made here."""
         self._shared.clear()
@@ -270,23 +287,10 @@ def client(atlas_store: Store):  # type: ignore[no-untyped-def]
         yield c
 
 
-def _fingerprint(store: Store) -> tuple[int, ...]:
-    """The data version and the row count of every table: what any write changes."""
-    from scidex.store.schema import metadata
-
-    counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in metadata.tables)
-    with store.read() as conn:
-        return (store.data_version(), *conn.exec_driver_sql(f"SELECT {counts}").one())
-
-
 def _shared(kind: str, backend: str, templates: Templates) -> Iterator[Store]:
     store = templates.shared(backend, kind)
-    before = _fingerprint(store)
-    yield store
-    assert _fingerprint(store) == before, (
-        f"the test wrote to the shared {kind} store: "
-        f"give it its own copy ({kind}_store) instead of shared_{kind}"
-    )
+    with templates.unwritten(store, f"give it its own copy ({kind}_store), not shared_{kind}"):
+        yield store
 
 
 @pytest.fixture
