@@ -8,7 +8,8 @@ instead: one store per backend for the whole session, checked after each test fo
 writes (a test that writes fails and belongs on its own copy).
 
 PostgreSQL tests create a throw-away database on the server named by
-SCIDEX_TEST_PG_URL and drop it afterwards (the templates at the end of the session).
+SCIDEX_TEST_PG_URL and drop it afterwards (the templates and the shared stores when
+the session ends).
 Without a server they are skipped, unless SCIDEX_REQUIRE_PG=1 (CI), where a missing
 server is a failure.
 """
