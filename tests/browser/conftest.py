@@ -204,6 +204,8 @@ def browser_atlas_url(templates: Any, tmp_path: Path) -> str:
 def _atlas_server(
     templates: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path, Store]]:
+    """The server behind ``atlas_server``: base URL, log file, and its store (open here
+    too, to check for writes). A traceback in the log when it stops fails the session."""
     log = tmp_path_factory.mktemp("atlas-server") / "server.log"
     with templates.copy("sqlite", "atlas") as store:
         proc, base = _start_server(store.url, log)
@@ -211,6 +213,8 @@ def _atlas_server(
             yield base, log, store
         finally:
             _stop(proc)
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, "the shared server logged a traceback:\n" + text
 
 
 @pytest.fixture
