@@ -42,9 +42,9 @@ KEYS = {
 }
 
 
-def test_an_entity_by_curie_or_any_name(client: Any) -> None:
+def test_an_entity_by_curie_or_any_name(shared_client: Any) -> None:
     for key, how in KEYS.items():
-        bach1 = get_ok(client, f"/api/entities/{key}")
+        bach1 = get_ok(shared_client, f"/api/entities/{key}")
         assert (bach1["id"], bach1["matched_by"]) == ("HGNC:935", how), key
     assert {"id": "OMIM:602751", "namespace": "OMIM", "local_id": "602751"}.items() <= next(
         x for x in bach1["xrefs"] if x["id"] == "OMIM:602751"
@@ -53,36 +53,39 @@ def test_an_entity_by_curie_or_any_name(client: Any) -> None:
     assert bach1["urls"]["page"] == "/artifact/wiki-genes-bach1"
 
 
-def test_the_entity_answer_agrees_with_its_page(client: Any) -> None:
-    bach1 = get_ok(client, "/api/entities/HGNC:935")
-    page = get_ok(client, "/api/artifacts/wiki-genes-bach1")
+def test_the_entity_answer_agrees_with_its_page(shared_client: Any) -> None:
+    bach1 = get_ok(shared_client, "/api/entities/HGNC:935")
+    page = get_ok(shared_client, "/api/artifacts/wiki-genes-bach1")
     assert bach1["degree"] == page["entity"]["degree"]
     assert [x["id"] for x in bach1["xrefs"]] == [x["id"] for x in page["entity"]["xrefs"]]
 
 
-def test_an_ambiguous_name_answers_300_with_the_candidates(client: Any) -> None:
-    error = error_of(client, "/api/entities/ALS", 300)
+def test_an_ambiguous_name_answers_300_with_the_candidates(shared_client: Any) -> None:
+    error = error_of(shared_client, "/api/entities/ALS", 300)
     candidates = [c["id"] for c in error["details"]["candidates"]]
     assert {"HGNC:11179", "MONDO:0004976"} <= set(candidates)
     assert all(c["url"] == f"/api/entities/{c['id']}" for c in error["details"]["candidates"])
     # Asking by one of their ids settles it.
-    assert get_ok(client, "/api/entities/MONDO:0004976")["name"] == "amyotrophic lateral sclerosis"
+    assert (
+        get_ok(shared_client, "/api/entities/MONDO:0004976")["name"]
+        == "amyotrophic lateral sclerosis"
+    )
 
 
-def test_an_unknown_entity_answers_404_with_suggestions(client: Any) -> None:
-    error = error_of(client, "/api/entities/bach", 404)
+def test_an_unknown_entity_answers_404_with_suggestions(shared_client: Any) -> None:
+    error = error_of(shared_client, "/api/entities/bach", 404)
     assert "HGNC:935" in [s["id"] for s in error["details"]["suggestions"]]
-    error_of(client, "/api/entities/NOSUCH:1", 404)
+    error_of(shared_client, "/api/entities/NOSUCH:1", 404)
 
 
-def test_malformed_entity_keys_are_400(client: Any) -> None:
+def test_malformed_entity_keys_are_400(shared_client: Any) -> None:
     for key in ("%00", "%20", "a%09b", "x" * 201):
         for suffix in ("", "/neighbours", "/xrefs"):
-            error_of(client, f"/api/entities/{key}{suffix}", 400)
+            error_of(shared_client, f"/api/entities/{key}{suffix}", 400)
 
 
-def test_xrefs_have_links(client: Any) -> None:
-    answer = get_ok(client, "/api/entities/bach1/xrefs")
+def test_xrefs_have_links(shared_client: Any) -> None:
+    answer = get_ok(shared_client, "/api/entities/bach1/xrefs")
     by_id = {x["id"]: x for x in answer["xrefs"]}
     assert answer["entity"]["id"] == "HGNC:935"
     assert by_id["NCBIGene:571"]["url"].endswith("/571")
@@ -111,22 +114,22 @@ def degree(store: Store, curie: str) -> int:
 
 
 def test_paging_walks_a_whole_neighbourhood_without_repeats_or_gaps(
-    client: Any, atlas_store: Store
+    shared_client: Any, shared_atlas: Store
 ) -> None:
     for curie in ("MONDO:0004975", "HGNC:935", "HGNC:11179", "GO:0005515"):
-        edges = walk(client, f"/api/entities/{curie}/neighbours?limit=7")
+        edges = walk(shared_client, f"/api/entities/{curie}/neighbours?limit=7")
         ids = [e["id"] for e in edges]
-        first = get_ok(client, f"/api/entities/{curie}/neighbours?limit=7")
-        assert len(ids) == len(set(ids)) == first["degree"] == degree(atlas_store, curie)
+        first = get_ok(shared_client, f"/api/entities/{curie}/neighbours?limit=7")
+        assert len(ids) == len(set(ids)) == first["degree"] == degree(shared_atlas, curie)
         assert first["degree"] == sum(c["count"] for c in first["counts"])
         # Outgoing first, then incoming, as the page lists them.
         directions = [e["direction"] for e in edges]
         assert directions == sorted(directions, key=lambda d: d != "out")
 
 
-def test_filters_narrow_the_walk_and_keep_paging_exact(client: Any) -> None:
+def test_filters_narrow_the_walk_and_keep_paging_exact(shared_client: Any) -> None:
     base = "/api/entities/HGNC:11179/neighbours"
-    everything = walk(client, f"{base}?limit=500")
+    everything = walk(shared_client, f"{base}?limit=500")
     cases: dict[str, Any] = {
         "predicate=biolink:has_phenotype": lambda e: e["predicate"] == "biolink:has_phenotype",
         "direction=out": lambda e: e["direction"] == "out",
@@ -140,12 +143,12 @@ def test_filters_narrow_the_walk_and_keep_paging_exact(client: Any) -> None:
     }
     for query, keep in cases.items():
         expected = [e["id"] for e in everything if keep(e)]
-        got = [e["id"] for e in walk(client, f"{base}?{query}&limit=3")]
+        got = [e["id"] for e in walk(shared_client, f"{base}?{query}&limit=3")]
         assert got == expected and expected, query
 
 
-def test_neighbours_answer_counts_and_a_next_link(client: Any) -> None:
-    page = get_ok(client, "/api/entities/MONDO:0004975/neighbours?limit=2&direction=out")
+def test_neighbours_answer_counts_and_a_next_link(shared_client: Any) -> None:
+    page = get_ok(shared_client, "/api/entities/MONDO:0004975/neighbours?limit=2&direction=out")
     assert page["entity"]["id"] == "MONDO:0004975"
     assert page["filters"]["direction"] == "out"
     assert len(page["edges"]) == 2 and page["next_cursor"]
@@ -172,9 +175,9 @@ BAD_NEIGHBOURHOOD_QUERIES = [
 ]
 
 
-def test_bad_neighbourhood_parameters_are_400_with_a_message(client: Any) -> None:
+def test_bad_neighbourhood_parameters_are_400_with_a_message(shared_client: Any) -> None:
     for query in BAD_NEIGHBOURHOOD_QUERIES:
-        error = error_of(client, f"/api/entities/HGNC:935/neighbours?{query}", 400)
+        error = error_of(shared_client, f"/api/entities/HGNC:935/neighbours?{query}", 400)
         if "limt" in query or "extra" in query:
             assert "unknown query parameter" in error["message"]
             assert "limit" in error["details"]["allowed"]
@@ -183,9 +186,9 @@ def test_bad_neighbourhood_parameters_are_400_with_a_message(client: Any) -> Non
 # -- edges --------------------------------------------------------------------------
 
 
-def test_edges_between_two_entities_in_both_directions(client: Any) -> None:
-    there = get_ok(client, "/api/edges/between?subject=BACH1&object=HMOX1")
-    back = get_ok(client, "/api/edges/between?subject=HGNC:5013&object=HGNC:935")
+def test_edges_between_two_entities_in_both_directions(shared_client: Any) -> None:
+    there = get_ok(shared_client, "/api/edges/between?subject=BACH1&object=HMOX1")
+    back = get_ok(shared_client, "/api/edges/between?subject=HGNC:5013&object=HGNC:935")
     assert there["subject"]["id"] == "HGNC:935" and there["object"]["id"] == "HGNC:5013"
     assert there["count"] == len(there["edges"]) > 0
     assert sorted(e["id"] for e in there["edges"]) == sorted(e["id"] for e in back["edges"])
@@ -196,35 +199,35 @@ def test_edges_between_two_entities_in_both_directions(client: Any) -> None:
     assert curated["publications"] and curated["primary_knowledge_source"] == "infores:scidex"
 
 
-def test_edges_between_bad_input(client: Any) -> None:
-    error_of(client, "/api/edges/between?subject=BACH1", 400)
-    error_of(client, "/api/edges/between?subject=BACH1&object=nosuchthing", 404)
-    error_of(client, "/api/edges/between?subject=BACH1&object=ALS", 300)
-    error_of(client, "/api/edges/between?subject=BACH1&object=HMOX1&limit=0", 400)
+def test_edges_between_bad_input(shared_client: Any) -> None:
+    error_of(shared_client, "/api/edges/between?subject=BACH1", 400)
+    error_of(shared_client, "/api/edges/between?subject=BACH1&object=nosuchthing", 404)
+    error_of(shared_client, "/api/edges/between?subject=BACH1&object=ALS", 300)
+    error_of(shared_client, "/api/edges/between?subject=BACH1&object=HMOX1&limit=0", 400)
 
 
-def test_one_edge_with_its_provenance_and_release(client: Any, atlas_store: Store) -> None:
-    with atlas_store.read() as conn:
+def test_one_edge_with_its_provenance_and_release(shared_client: Any, shared_atlas: Store) -> None:
+    with shared_atlas.read() as conn:
         row = conn.execute(
             select(edge.c.id, edge.c.source_release).where(
                 edge.c.subject == "HGNC:935", edge.c.primary_knowledge_source == "infores:goa"
             )
         ).first()
     assert row is not None
-    answer = get_ok(client, f"/api/edges/{row.id}")
+    answer = get_ok(shared_client, f"/api/edges/{row.id}")
     assert answer["edge"]["id"] == row.id and answer["subject"]["id"] == "HGNC:935"
     assert answer["edge"]["evidence_codes"] and answer["object"]["id"].startswith("GO:")
     assert answer["release"]["id"] == row.source_release
     assert answer["release"]["license"] and answer["release"]["sha256"] is not None
-    error_of(client, "/api/edges/E000000000000000000000000", 404)
+    error_of(shared_client, "/api/edges/E000000000000000000000000", 404)
     for bad in ("abc", "E123", "e00a43a87960d8fad3d6602f2", "E" + "g" * 24):
-        error_of(client, f"/api/edges/{bad}", 400)
+        error_of(shared_client, f"/api/edges/{bad}", 400)
 
 
-def test_edge_publications_have_links(client: Any) -> None:
-    there = get_ok(client, "/api/edges/between?subject=BACH1&object=HMOX1")
+def test_edge_publications_have_links(shared_client: Any) -> None:
+    there = get_ok(shared_client, "/api/edges/between?subject=BACH1&object=HMOX1")
     curated = next(e for e in there["edges"] if e["curated"])
-    answer = get_ok(client, f"/api/edges/{curated['id']}")
+    answer = get_ok(shared_client, f"/api/edges/{curated['id']}")
     links = {p["id"]: p["url"] for p in answer["publications"]}
     assert set(links) == set(curated["publications"])
     assert all(u and "pubmed" in u for k, u in links.items() if k.startswith("PMID:"))
@@ -246,12 +249,12 @@ def walk_artifacts(client: Any, query: str) -> list[dict[str, Any]]:
 
 
 def test_artifact_listing_pages_through_every_artifact_once(
-    client: Any, atlas_store: Store
+    shared_client: Any, shared_atlas: Store
 ) -> None:
-    with atlas_store.read() as conn:
+    with shared_atlas.read() as conn:
         total = conn.execute(select(func.count()).select_from(artifact)).scalar_one()
     for sort in ("id", "-id", "title", "-title", "updated", "-updated"):
-        items = walk_artifacts(client, f"sort={sort}&limit=97")
+        items = walk_artifacts(shared_client, f"sort={sort}&limit=97")
         ids = [a["id"] for a in items]
         assert len(ids) == len(set(ids)) == total, sort
         key = {"id": "id", "title": "title", "updated": "updated_at"}[sort.lstrip("-")]
@@ -259,14 +262,16 @@ def test_artifact_listing_pages_through_every_artifact_once(
         assert pairs == sorted(pairs, reverse=sort.startswith("-")), sort
 
 
-def test_artifact_listing_filters(client: Any) -> None:
-    curated = walk_artifacts(client, "origin=curated&limit=2")
+def test_artifact_listing_filters(shared_client: Any) -> None:
+    curated = walk_artifacts(shared_client, "origin=curated&limit=2")
     assert curated and all(a["origin_type"] == "curated" for a in curated)
     assert "wiki-genes-bach1" in [a["id"] for a in curated]
-    genes = get_ok(client, "/api/artifacts?entity_category=biolink:Gene&type=wiki_page&limit=5")
+    genes = get_ok(
+        shared_client, "/api/artifacts?entity_category=biolink:Gene&type=wiki_page&limit=5"
+    )
     assert all(a["entity_type"] == "biolink:Gene" for a in genes["items"])
     assert genes["items"][0]["urls"]["json"] == f"/api/artifacts/{genes['items'][0]['id']}"
-    assert get_ok(client, "/api/artifacts?lifecycle=merged")["items"] == []
+    assert get_ok(shared_client, "/api/artifacts?lifecycle=merged")["items"] == []
 
 
 BAD_LISTING_QUERIES = [
@@ -283,19 +288,19 @@ BAD_LISTING_QUERIES = [
 ]
 
 
-def test_bad_listing_parameters_are_400(client: Any) -> None:
+def test_bad_listing_parameters_are_400(shared_client: Any) -> None:
     for query in BAD_LISTING_QUERIES:
-        error_of(client, f"/api/artifacts?{query}", 400)
+        error_of(shared_client, f"/api/artifacts?{query}", 400)
 
 
-def test_a_cursor_only_continues_its_own_sort(client: Any) -> None:
-    cursor = get_ok(client, "/api/artifacts?sort=title&limit=3")["next_cursor"]
-    error = error_of(client, f"/api/artifacts?sort=id&cursor={cursor}", 400)
+def test_a_cursor_only_continues_its_own_sort(shared_client: Any) -> None:
+    cursor = get_ok(shared_client, "/api/artifacts?sort=title&limit=3")["next_cursor"]
+    error = error_of(shared_client, f"/api/artifacts?sort=id&cursor={cursor}", 400)
     assert "sort=title" in error["message"]
 
 
-def test_history_lists_revisions_newest_first_without_content(client: Any) -> None:
-    history = get_ok(client, "/api/artifacts/wiki-genes-bach1/history")
+def test_history_lists_revisions_newest_first_without_content(shared_client: Any) -> None:
+    history = get_ok(shared_client, "/api/artifacts/wiki-genes-bach1/history")
     assert history["artifact"]["id"] == "wiki-genes-bach1"
     versions = [r["version"] for r in history["revisions"]]
     assert (
@@ -304,16 +309,16 @@ def test_history_lists_revisions_newest_first_without_content(client: Any) -> No
     )
     assert all("markdown" not in r for r in history["revisions"])
     # The slug works as the page's does; a missing artifact is a 404.
-    assert get_ok(client, "/api/artifacts/genes-bach1/history")["artifact"]["id"] == (
+    assert get_ok(shared_client, "/api/artifacts/genes-bach1/history")["artifact"]["id"] == (
         "wiki-genes-bach1"
     )
-    error_of(client, "/api/artifacts/wiki-nothing-here/history", 404)
-    error_of(client, "/api/artifacts/wiki-genes-bach1/history?before=0", 400)
+    error_of(shared_client, "/api/artifacts/wiki-nothing-here/history", 404)
+    error_of(shared_client, "/api/artifacts/wiki-genes-bach1/history?before=0", 400)
 
 
-def test_provenance_names_the_releases_revisions_and_links(client: Any) -> None:
-    prov = get_ok(client, "/api/artifacts/wiki-genes-bach1/provenance")
-    page = get_ok(client, "/api/artifacts/wiki-genes-bach1")
+def test_provenance_names_the_releases_revisions_and_links(shared_client: Any) -> None:
+    prov = get_ok(shared_client, "/api/artifacts/wiki-genes-bach1/provenance")
+    page = get_ok(shared_client, "/api/artifacts/wiki-genes-bach1")
     assert prov["entity"]["id"] == "HGNC:935"
     releases = {r["id"]: r for r in prov["source_releases"]}
     assert releases["hgnc@2026-06"]["defines_entity"] is True
@@ -327,23 +332,23 @@ def test_provenance_names_the_releases_revisions_and_links(client: Any) -> None:
 # -- JSON twins: every HTML page of an artifact or entity has one, with the same data ----
 
 
-def test_json_twins_show_what_the_pages_show(client: Any) -> None:
+def test_json_twins_show_what_the_pages_show(shared_client: Any) -> None:
     # The neighbourhood page and its twin list the same edges.
-    html = client.get("/atlas/entity/MONDO:0004975?limit=20").text
-    api = get_ok(client, "/api/entities/MONDO:0004975/neighbours?limit=20")
+    html = shared_client.get("/atlas/entity/MONDO:0004975?limit=20").text
+    api = get_ok(shared_client, "/api/entities/MONDO:0004975/neighbours?limit=20")
     shown = re.findall(r'<span class="muted curie">([^<]+)</span>', html)
     assert shown == [e["other_id"] for e in api["edges"]]
     # The history page and its twin list the same versions.
-    html = client.get("/artifact/wiki-genes-bach1/history").text
-    api = get_ok(client, "/api/artifacts/wiki-genes-bach1/history")
+    html = shared_client.get("/artifact/wiki-genes-bach1/history").text
+    api = get_ok(shared_client, "/api/artifacts/wiki-genes-bach1/history")
     for r in api["revisions"]:
         assert f"?version={r['version']}" in html
     # The entity page is the artifact page; its twin names the same entity.
-    page = client.get("/entity/HGNC:935", follow_redirects=False).headers["location"]
-    assert get_ok(client, "/api/entities/HGNC:935")["urls"]["page"] == page
+    page = shared_client.get("/entity/HGNC:935", follow_redirects=False).headers["location"]
+    assert get_ok(shared_client, "/api/entities/HGNC:935")["urls"]["page"] == page
     # Search: the page and the API rank alike.
-    html = client.get("/search?q=alzh").text
-    api = get_ok(client, "/api/search?q=alzh&limit=50")
+    html = shared_client.get("/search?q=alzh").text
+    api = get_ok(shared_client, "/api/search?q=alzh&limit=50")
     hits = html.split('<ol class="hits">', 1)[1].split("</ol>", 1)[0]
     listed = re.findall(r'<li>\s*<a href="([^"]+)">', hits)
     assert listed[: len(api["hits"])] == [h["url"] for h in api["hits"]]
@@ -352,21 +357,21 @@ def test_json_twins_show_what_the_pages_show(client: Any) -> None:
 # -- typeahead ----------------------------------------------------------------------
 
 
-def test_typeahead_answers_eight_from_the_first_keystroke(client: Any) -> None:
+def test_typeahead_answers_eight_from_the_first_keystroke(shared_client: Any) -> None:
     for q in ("b", "ba", "bac", "bach"):
-        hits = get_ok(client, f"/api/typeahead?q={q}")["hits"]
+        hits = get_ok(shared_client, f"/api/typeahead?q={q}")["hits"]
         assert 0 < len(hits) <= 8
-    top = get_ok(client, "/api/typeahead?q=bach1")["hits"][0]
+    top = get_ok(shared_client, "/api/typeahead?q=bach1")["hits"][0]
     assert (top["id"], top["tier"], top["url"]) == ("HGNC:935", "exact", "/entity/HGNC:935")
-    assert get_ok(client, "/api/typeahead?q=")["hits"] == []
-    genes = get_ok(client, "/api/typeahead?q=alz&category=biolink:Gene")["hits"]
+    assert get_ok(shared_client, "/api/typeahead?q=")["hits"] == []
+    genes = get_ok(shared_client, "/api/typeahead?q=alz&category=biolink:Gene")["hits"]
     assert all(h["category"] == "biolink:Gene" for h in genes)
     for query in ("q=a&limit=0", "q=a&limit=21", "limit=5", "q=a&category=gene", "q=a&kind=x"):
-        error_of(client, f"/api/typeahead?{query}", 400)
+        error_of(shared_client, f"/api/typeahead?{query}", 400)
 
 
-def test_openapi_describes_the_new_endpoints_with_schemas(client: Any) -> None:
-    spec = get_ok(client, "/openapi.json")
+def test_openapi_describes_the_new_endpoints_with_schemas(shared_client: Any) -> None:
+    spec = get_ok(shared_client, "/openapi.json")
     paths = spec["paths"]
     for path in (
         "/api/entities/{key}",
@@ -387,7 +392,7 @@ def test_openapi_describes_the_new_endpoints_with_schemas(client: Any) -> None:
     assert schemas["EntityOut"]["properties"]["id"]["examples"] == ["HGNC:935"]
 
 
-def test_cursors_that_decode_to_nonsense_are_400_never_500(client: Any) -> None:
+def test_cursors_that_decode_to_nonsense_are_400_never_500(shared_client: Any) -> None:
     def enc(value: Any) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
@@ -398,8 +403,11 @@ def test_cursors_that_decode_to_nonsense_are_400_never_500(client: Any) -> None:
         enc({"direction": "out"}),
         enc(["sideways", "biolink:x", 1, "x"]),
     ):
-        error_of(client, f"/api/entities/HGNC:935/neighbours?cursor={cursor}", 400)
+        error_of(shared_client, f"/api/entities/HGNC:935/neighbours?cursor={cursor}", 400)
     for cursor in (enc(["out", "biolink:x", "nan", "x"]), enc(["in", "biolink:x", 1e308, "x"])):
-        assert client.get(f"/api/entities/HGNC:935/neighbours?cursor={cursor}").status_code == 200
+        assert (
+            shared_client.get(f"/api/entities/HGNC:935/neighbours?cursor={cursor}").status_code
+            == 200
+        )
     for cursor in (enc(["id", "a\u0000", "b"]), enc(["title", 1, "b"]), enc(["nope", "a", "b"])):
-        error_of(client, f"/api/artifacts?cursor={cursor}", 400)
+        error_of(shared_client, f"/api/artifacts?cursor={cursor}", 400)

@@ -51,8 +51,8 @@ def embedded(page: str) -> dict[str, Any]:
 # -- statistics ----------------------------------------------------------------------------
 
 
-def test_statistics_equal_direct_counts(atlas_store: Store) -> None:
-    with atlas_store.read() as conn:
+def test_statistics_equal_direct_counts(shared_atlas: Store) -> None:
+    with shared_atlas.read() as conn:
         stats = atlas_stats(conn)
         categories = dict(
             conn.execute(
@@ -93,28 +93,28 @@ def test_statistics_equal_direct_counts(atlas_store: Store) -> None:
     assert all(c.entity.name for c in stats.most_connected)
 
 
-def test_every_number_on_the_statistics_page_links_to_its_list(client: Any) -> None:
-    stats = get_ok(client, "/api/atlas")
-    page = client.get("/atlas").text
+def test_every_number_on_the_statistics_page_links_to_its_list(shared_client: Any) -> None:
+    stats = get_ok(shared_client, "/api/atlas")
+    page = shared_client.get("/atlas").text
     numbers = re.findall(r">(\d[\d,]*)<", page)
     linked = re.findall(r'<a href="([^"]+)">(\d[\d,]*)</a>', page)
     assert numbers and len(linked) == len(numbers)  # no number without its link
     assert f">{stats['edges']['count']:,}</a>" in page
     # Each link lists exactly what its number counts.
     for row in stats["entities_by_category"]:
-        listed = walk(client, "/api" + row["url"], "entities", "after", "next_after")
+        listed = walk(shared_client, "/api" + row["url"], "entities", "after", "next_after")
         assert len(listed) == row["count"] and all(e["category"] == row["category"] for e in listed)
     for row in stats["edges_by_predicate"] + [r for r in stats["edges_by_release"] if r["url"]]:
-        listed = walk(client, "/api" + row["url"], "edges", "cursor", "next_cursor")
+        listed = walk(shared_client, "/api" + row["url"], "edges", "cursor", "next_cursor")
         assert len(listed) == len({e["id"] for e in listed}) == row["count"], row["url"]
     assert (
-        len(walk(client, "/api/atlas/entities", "entities", "after", "next_after"))
+        len(walk(shared_client, "/api/atlas/entities", "entities", "after", "next_after"))
         == (stats["entities"]["count"])
     )
     for row in stats["most_connected"][:3]:
-        assert client.get(row["url"]).status_code == 200
+        assert shared_client.get(row["url"]).status_code == 200
     for row in stats["artifacts_by_origin"]:
-        items = get_ok(client, row["url"] + "&limit=500")["items"]
+        items = get_ok(shared_client, row["url"] + "&limit=500")["items"]
         assert items and all(i["origin_type"] == row["origin_type"] for i in items)
 
 
@@ -131,21 +131,25 @@ def walk(client: Any, url: str, key: str, param: str, nxt: str) -> list[dict[str
         )
 
 
-def test_edge_lists_are_grouped_by_subject_strongest_first(client: Any) -> None:
+def test_edge_lists_are_grouped_by_subject_strongest_first(shared_client: Any) -> None:
     edges = walk(
-        client, "/api/atlas/edges?predicate=biolink:has_phenotype", "edges", "cursor", "next_cursor"
+        shared_client,
+        "/api/atlas/edges?predicate=biolink:has_phenotype",
+        "edges",
+        "cursor",
+        "next_cursor",
     )
     keys = [(e["subject"], -e["score"]) for e in edges]
     assert keys == sorted(keys)  # by subject, then strongest first
-    page = client.get("/atlas/edges?predicate=biolink:regulates").text
+    page = shared_client.get("/atlas/edges?predicate=biolink:regulates").text
     assert "regulates" in page and "HMOX1" in page
 
 
 # -- the neighbourhood view ----------------------------------------------------------------
 
 
-def test_the_first_screen_is_the_strongest_few_of_each_predicate(atlas_store: Store) -> None:
-    with atlas_store.read() as conn:
+def test_the_first_screen_is_the_strongest_few_of_each_predicate(shared_atlas: Store) -> None:
+    with shared_atlas.read() as conn:
         hood = neighbourhood(conn, "MONDO:0004975", cap=3)
         for g in hood.groups:
             page = neighbours(conn, g.node, predicate=g.predicate, direction=g.direction, limit=4)
@@ -165,8 +169,8 @@ def test_the_first_screen_is_the_strongest_few_of_each_predicate(atlas_store: St
         assert ends == set(hood.nodes)
 
 
-def test_filters_keep_only_what_they_name(atlas_store: Store) -> None:
-    with atlas_store.read() as conn:
+def test_filters_keep_only_what_they_name(shared_atlas: Store) -> None:
+    with shared_atlas.read() as conn:
         f = Filters(
             predicates=("biolink:participates_in", "biolink:located_in"),
             categories=("biolink:BiologicalProcess",),
@@ -182,8 +186,8 @@ def test_filters_keep_only_what_they_name(atlas_store: Store) -> None:
             assert e.knowledge_level == "knowledge_assertion"
 
 
-def test_expanding_adds_a_neighbourhood_and_unknown_ids_are_reported(atlas_store: Store) -> None:
-    with atlas_store.read() as conn:
+def test_expanding_adds_a_neighbourhood_and_unknown_ids_are_reported(shared_atlas: Store) -> None:
+    with shared_atlas.read() as conn:
         alone = neighbourhood(conn, "HGNC:935")
         grown = neighbourhood(conn, "HGNC:935", expand=["HGNC:5013", "NOPE:1"])
     assert set(alone.nodes) < set(grown.nodes)
@@ -237,10 +241,10 @@ def test_url_state_is_canonical_whatever_the_order() -> None:
     )
 
 
-def test_the_page_embeds_the_api_answer_and_renders_the_same_url(client: Any) -> None:
+def test_the_page_embeds_the_api_answer_and_renders_the_same_url(shared_client: Any) -> None:
     query = CANONICAL[-1]
-    api = get_ok(client, f"/api/atlas/entity/HGNC:935?{query}")
-    page = client.get(f"/atlas/entity/HGNC:935?{query}").text
+    api = get_ok(shared_client, f"/api/atlas/entity/HGNC:935?{query}")
+    page = shared_client.get(f"/atlas/entity/HGNC:935?{query}").text
     assert embedded(page) == api
     assert api["url"] == f"/atlas/entity/HGNC:935?{query}"
     assert ExplorerState.parse("HGNC:935", api["url"].split("?", 1)[1]).query() == query
@@ -252,16 +256,18 @@ def test_the_page_embeds_the_api_answer_and_renders_the_same_url(client: Any) ->
     assert "<script>" not in html.unescape(page.split("explorer-data")[0]).split("<main>")[1]
 
 
-def test_the_listing_stays_reachable_page_by_page(client: Any) -> None:
-    page = client.get("/atlas/entity/MONDO:0004975?limit=20").text
-    api = get_ok(client, "/api/entities/MONDO:0004975/neighbours?limit=20")
+def test_the_listing_stays_reachable_page_by_page(shared_client: Any) -> None:
+    page = shared_client.get("/atlas/entity/MONDO:0004975?limit=20").text
+    api = get_ok(shared_client, "/api/entities/MONDO:0004975/neighbours?limit=20")
     assert re.findall(r'<span class="muted curie">([^<]+)</span>', page) == [
         e["other_id"] for e in api["edges"]
     ]
-    nxt = re.search(r'rel="next" href="([^"]+)"', client.get("/atlas/entity/HGNC:935?limit=5").text)
-    assert nxt and client.get(html.unescape(nxt.group(1))).status_code == 200
+    nxt = re.search(
+        r'rel="next" href="([^"]+)"', shared_client.get("/atlas/entity/HGNC:935?limit=5").text
+    )
+    assert nxt and shared_client.get(html.unescape(nxt.group(1))).status_code == 200
     # A name works as the centre, as before.
-    assert "Neighbourhood of BACH1" in client.get("/atlas/entity/BACH1").text
+    assert "Neighbourhood of BACH1" in shared_client.get("/atlas/entity/BACH1").text
 
 
 def test_labels_from_data_are_escaped(store: Store) -> None:
@@ -288,42 +294,44 @@ def test_labels_from_data_are_escaped(store: Store) -> None:
 # -- paths ---------------------------------------------------------------------------------
 
 
-def test_a_path_query_names_entities_by_name(client: Any) -> None:
-    body = get_ok(client, "/api/atlas/path?from=BACH1&to=HP:0002511")
+def test_a_path_query_names_entities_by_name(shared_client: Any) -> None:
+    body = get_ok(shared_client, "/api/atlas/path?from=BACH1&to=HP:0002511")
     assert body["source"]["id"] == "HGNC:935" and body["outcome"] == "found"
     first = body["paths"][0]
     assert first["nodes"][0] == "HGNC:935" and first["nodes"][-1] == "HP:0002511"
     assert len(first["hops"]) == body["length"] <= 3
     assert set(first["nodes"]) <= set(body["entities"])
-    page = client.get("/atlas/path?from=BACH1&to=HP:0002511").text
+    page = shared_client.get("/atlas/path?from=BACH1&to=HP:0002511").text
     assert "shortest path" in page and 'href="/api/edges/E' in page
 
 
-def test_ambiguous_and_unknown_names_offer_candidates(client: Any) -> None:
-    err = error_of(client, "/api/atlas/path?from=BACH1&to=Alzheimer%20disease", 300)
+def test_ambiguous_and_unknown_names_offer_candidates(shared_client: Any) -> None:
+    err = error_of(shared_client, "/api/atlas/path?from=BACH1&to=Alzheimer%20disease", 300)
     to = err["details"]["names"]["to"]
     assert to["status"] == "ambiguous"
     assert {c["id"] for c in to["candidates"]} == {"MONDO:0004975", "HP:0002511"}
-    err = error_of(client, "/api/atlas/path?from=BACHH1&to=APOE", 404)
+    err = error_of(shared_client, "/api/atlas/path?from=BACHH1&to=APOE", 404)
     assert err["details"]["names"]["from"]["status"] == "unknown"
-    page = client.get("/atlas/path?from=BACH1&to=Alzheimer%20disease")
+    page = shared_client.get("/atlas/path?from=BACH1&to=Alzheimer%20disease")
     assert page.status_code == 300
     assert "/atlas/path?from=BACH1&amp;to=MONDO:0004975" in page.text
-    err = error_of(client, "/api/atlas/path?from=BACH1&to=APOE&exclude=zzqqx", 404)
+    err = error_of(shared_client, "/api/atlas/path?from=BACH1&to=APOE&exclude=zzqqx", 404)
     assert err["details"]["names"]["exclude.0"]["status"] == "unknown"
 
 
-def test_no_path_is_a_clear_answer_with_the_reach(client: Any) -> None:
-    body = get_ok(client, "/api/atlas/path?from=BACH1&to=HP:0002511&max_hops=1")
+def test_no_path_is_a_clear_answer_with_the_reach(shared_client: Any) -> None:
+    body = get_ok(shared_client, "/api/atlas/path?from=BACH1&to=HP:0002511&max_hops=1")
     assert body["outcome"] in ("none_within_hops", "disconnected") and body["paths"] == []
     assert body["message"] and body["reach"]["from"][0] == 1
-    page = client.get("/atlas/path?from=BACH1&to=HP:0002511&max_hops=1").text
+    page = shared_client.get("/atlas/path?from=BACH1&to=HP:0002511&max_hops=1").text
     assert "How far the search reached" in page
 
 
-def test_the_form_alone_and_hub_exclusion(client: Any) -> None:
-    assert "Find paths" in client.get("/atlas/path").text
-    hubs = get_ok(client, "/api/atlas/path?from=BACH1&to=APOE&exclude_hubs=true&hub_degree=20")
+def test_the_form_alone_and_hub_exclusion(shared_client: Any) -> None:
+    assert "Find paths" in shared_client.get("/atlas/path").text
+    hubs = get_ok(
+        shared_client, "/api/atlas/path?from=BACH1&to=APOE&exclude_hubs=true&hub_degree=20"
+    )
     for p in hubs["paths"]:
         inner = p["nodes"][1:-1]
         assert all(n not in ("GO:0005634", "GO:0005829") for n in inner)  # hubs of the sample
@@ -354,25 +362,25 @@ def test_the_form_alone_and_hub_exclusion(client: Any) -> None:
         "/api/atlas?x=1",
     ],
 )
-def test_bad_parameters_are_400(client: Any, url: str) -> None:
-    error_of(client, url, 400)
+def test_bad_parameters_are_400(shared_client: Any, url: str) -> None:
+    error_of(shared_client, url, 400)
 
 
-def test_bad_parameters_on_pages_are_400_pages(client: Any) -> None:
+def test_bad_parameters_on_pages_are_400_pages(shared_client: Any) -> None:
     for url in (
         "/atlas/entity/HGNC:935?predicate=biolink:nope",
         "/atlas/entity/HGNC:935?after=garbage",
         "/atlas/edges?cursor=garbage",
         "/atlas/path?from=BACH1&to=APOE&max_hops=9",
     ):
-        answer = client.get(url)
+        answer = shared_client.get(url)
         assert answer.status_code == 400 and "text/html" in answer.headers["content-type"], url
-    assert client.get("/atlas/entity/NOPE:404").status_code == 404
-    error_of(client, "/api/atlas/entity/NOPE:404", 404)
+    assert shared_client.get("/atlas/entity/NOPE:404").status_code == 404
+    error_of(shared_client, "/api/atlas/entity/NOPE:404", 404)
 
 
-def test_openapi_describes_the_atlas(client: Any) -> None:
-    spec = get_ok(client, "/openapi.json")
+def test_openapi_describes_the_atlas(shared_client: Any) -> None:
+    spec = get_ok(shared_client, "/openapi.json")
     for path in ("/api/atlas", "/api/atlas/entity/{curie}", "/api/atlas/path"):
         op = spec["paths"][path]["get"]
         assert op["tags"] == ["atlas"]

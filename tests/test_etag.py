@@ -21,23 +21,23 @@ URLS = [
 ]
 
 
-def test_pages_and_answers_carry_an_etag_and_revalidate_to_304(client: Any) -> None:
+def test_pages_and_answers_carry_an_etag_and_revalidate_to_304(shared_client: Any) -> None:
     for url in URLS:
-        first = client.get(url)
+        first = shared_client.get(url)
         tag = first.headers["etag"]
         assert first.status_code == 200 and tag.startswith('W/"'), url
-        again = client.get(url, headers={"If-None-Match": tag})
+        again = shared_client.get(url, headers={"If-None-Match": tag})
         assert again.status_code == 304, url
         assert again.content == b"" and again.headers["etag"] == tag
         assert "content-type" not in again.headers
         # The same content gets the same tag; another tag in the list still matches.
-        assert client.get(url).headers["etag"] == tag
-        listed = client.get(url, headers={"If-None-Match": f'"other", {tag}'})
+        assert shared_client.get(url).headers["etag"] == tag
+        listed = shared_client.get(url, headers={"If-None-Match": f'"other", {tag}'})
         assert listed.status_code == 304
 
 
-def test_a_stale_tag_gets_the_full_answer(client: Any) -> None:
-    answer = client.get("/api/entities/HGNC:935", headers={"If-None-Match": 'W/"stale"'})
+def test_a_stale_tag_gets_the_full_answer(shared_client: Any) -> None:
+    answer = shared_client.get("/api/entities/HGNC:935", headers={"If-None-Match": 'W/"stale"'})
     assert answer.status_code == 200 and answer.json()["id"] == "HGNC:935"
 
 
@@ -64,15 +64,20 @@ def test_the_tag_changes_when_the_answer_does(client: Any, atlas_store: Store) -
         assert answer.headers["etag"] != before[url]
 
 
-def test_errors_redirects_and_static_files_keep_their_own_headers(client: Any) -> None:
-    missing = client.get("/api/entities/no-such-thing-at-all")
+def test_errors_redirects_and_static_files_keep_their_own_headers(shared_client: Any) -> None:
+    missing = shared_client.get("/api/entities/no-such-thing-at-all")
     assert missing.status_code == 404 and "etag" not in missing.headers
-    moved = client.get("/genes/bach1", follow_redirects=False)
+    moved = shared_client.get("/genes/bach1", follow_redirects=False)
     assert moved.status_code == 308 and "etag" not in moved.headers
-    css = client.get(client.get("/").text.split('rel="stylesheet" href="')[1].split('"')[0])
+    css = shared_client.get(
+        shared_client.get("/").text.split('rel="stylesheet" href="')[1].split('"')[0]
+    )
     # Starlette's own strong ETag for files is left alone.
     assert css.status_code == 200 and not css.headers["etag"].startswith("W/")
-    assert client.get(css.url, headers={"If-None-Match": css.headers["etag"]}).status_code == 304
+    assert (
+        shared_client.get(css.url, headers={"If-None-Match": css.headers["etag"]}).status_code
+        == 304
+    )
 
 
 def test_tags_hash_the_representation() -> None:

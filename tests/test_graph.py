@@ -30,11 +30,11 @@ def direct_count(store: Store, curie: str) -> int:
 
 @pytest.mark.parametrize("curie", ["HGNC:935", "MONDO:0004975", "GO:0006979", "HGNC:11179"])
 def test_paging_through_a_neighbourhood_shows_every_edge_once(
-    sample_store: Store, curie: str
+    shared_sample: Store, curie: str
 ) -> None:
     seen: list[str] = []
     after = None
-    with sample_store.read() as conn:
+    with shared_sample.read() as conn:
         while True:
             page = neighbours(conn, curie, limit=7, after=after)
             seen += [e.id for e in page.edges]
@@ -42,13 +42,13 @@ def test_paging_through_a_neighbourhood_shows_every_edge_once(
                 break
             after = Cursor.decode(page.next_cursor.encode())
         total = degree(conn, curie)
-    assert len(seen) == len(set(seen)) == total == direct_count(sample_store, curie)
+    assert len(seen) == len(set(seen)) == total == direct_count(shared_sample, curie)
 
 
 def test_edges_come_grouped_by_direction_and_predicate_strongest_first(
-    sample_store: Store,
+    shared_sample: Store,
 ) -> None:
-    with sample_store.read() as conn:
+    with shared_sample.read() as conn:
         edges = neighbours(conn, "MONDO:0004975", limit=500).edges
     keys = [(e.direction != "out", e.predicate, -e.score) for e in edges]
     # Outgoing before incoming; within a direction predicates in one block each.
@@ -62,8 +62,8 @@ def test_edges_come_grouped_by_direction_and_predicate_strongest_first(
             assert scores == sorted(scores, reverse=True)
 
 
-def test_predicate_counts_match_direct_queries(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_predicate_counts_match_direct_queries(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         counts = predicate_counts(conn, "HGNC:935")
         for c in counts:
             column = edge.c.subject if c.direction == "out" else edge.c.object
@@ -75,8 +75,8 @@ def test_predicate_counts_match_direct_queries(sample_store: Store) -> None:
             assert c.count == direct
 
 
-def test_filters_and_the_other_end_of_each_edge(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_filters_and_the_other_end_of_each_edge(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         page = neighbours(conn, "HGNC:935", predicate="biolink:located_in", direction="out")
         bach1 = get_entity(conn, "HGNC:935")
     assert page.edges and all(e.predicate == "biolink:located_in" for e in page.edges)
@@ -86,8 +86,8 @@ def test_filters_and_the_other_end_of_each_edge(sample_store: Store) -> None:
     assert "NCBIGene:571" in bach1.xrefs
 
 
-def test_the_strongest_edges_take_a_few_of_each_group(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_the_strongest_edges_take_a_few_of_each_group(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         groups = predicate_counts(conn, "MONDO:0004975")
         top = strongest(group_previews(conn, "MONDO:0004975", groups, limit=2), per_group=2)
     assert len(top) == sum(min(2, g.count) for g in groups)
@@ -101,14 +101,14 @@ def test_malformed_cursors_are_refused(token: str) -> None:
 
 
 def test_the_count_summary_equals_direct_counts_after_every_kind_of_write(
-    atlas_store: Store,
+    shared_atlas: Store,
 ) -> None:
     from sqlalchemy import text
 
     from scidex.queries.graph import release_counts
 
-    # atlas_store was written by a KGX import and then by the curated pages.
-    with atlas_store.read() as conn:
+    # shared_atlas was written by a KGX import and then by the curated pages.
+    with shared_atlas.read() as conn:
         ids = conn.execute(text("SELECT id FROM entity ORDER BY id")).scalars().all()
         for curie in [*ids[::7], "HGNC:935", "MONDO:0004975"]:
             direct = dict(
@@ -123,8 +123,8 @@ def test_the_count_summary_equals_direct_counts_after_every_kind_of_write(
             assert release_counts(conn, curie) == direct, curie
 
 
-def test_edges_between_a_hub_and_a_leaf_read_from_either_end_agree(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_edges_between_a_hub_and_a_leaf_read_from_either_end_agree(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         hub, leaf = conn.execute(
             select(edge.c.object, edge.c.subject)
             .where(
@@ -158,9 +158,9 @@ def test_edges_between_a_hub_and_a_leaf_read_from_either_end_agree(sample_store:
 
 @pytest.mark.parametrize("curie", ["HGNC:935", "MONDO:0004975", "GO:0006979"])
 def test_group_previews_in_one_statement_equal_each_groups_first_page(
-    sample_store: Store, curie: str
+    shared_sample: Store, curie: str
 ) -> None:
-    with sample_store.read() as conn:
+    with shared_sample.read() as conn:
         counts = predicate_counts(conn, curie)
         previews = group_previews(conn, curie, counts, limit=3)
         for c, page in zip(counts, previews, strict=True):

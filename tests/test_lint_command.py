@@ -35,17 +35,17 @@ flowchart LR
 """
 
 
-def test_the_curated_pages_have_no_findings(atlas_store: Store) -> None:
-    with atlas_store.read() as conn:
+def test_the_curated_pages_have_no_findings(shared_atlas: Store) -> None:
+    with shared_atlas.read() as conn:
         findings = lint_content(conn)
     assert findings == []
 
 
 def test_a_page_with_mistakes_gets_one_finding_each_with_file_and_line(
-    atlas_store: Store, tmp_path: Path
+    shared_atlas: Store, tmp_path: Path
 ) -> None:
     (tmp_path / "genes-bach1.md").write_text(BAD_PAGE)
-    with atlas_store.read() as conn:
+    with shared_atlas.read() as conn:
         findings = lint_content(conn, tmp_path)
     kinds = {f.kind: f for f in findings}
     assert {
@@ -62,7 +62,7 @@ def test_a_page_with_mistakes_gets_one_finding_each_with_file_and_line(
     assert all(f.path.endswith("genes-bach1.md") for f in findings)
 
 
-def test_lint_command_exits_non_zero_on_findings(atlas_store: Store, tmp_path: Path) -> None:
+def test_lint_command_exits_non_zero_on_findings(shared_atlas: Store, tmp_path: Path) -> None:
     (tmp_path / "genes-bach1.md").write_text(BAD_PAGE)
     bad = subprocess.run(
         [
@@ -70,7 +70,7 @@ def test_lint_command_exits_non_zero_on_findings(atlas_store: Store, tmp_path: P
             "-m",
             "scidex",
             "--db",
-            atlas_store.url,
+            shared_atlas.url,
             "lint",
             "--content",
             str(tmp_path),
@@ -82,7 +82,7 @@ def test_lint_command_exits_non_zero_on_findings(atlas_store: Store, tmp_path: P
     assert bad.returncode == 1
     assert "genes-bach1.md:14: broken-link" in bad.stdout
     good = subprocess.run(
-        [sys.executable, "-m", "scidex", "--db", atlas_store.url, "lint"],
+        [sys.executable, "-m", "scidex", "--db", shared_atlas.url, "lint"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -90,8 +90,8 @@ def test_lint_command_exits_non_zero_on_findings(atlas_store: Store, tmp_path: P
     assert good.returncode == 0, good.stdout + good.stderr
 
 
-def test_name_clashes_are_listed(atlas_store: Store) -> None:
-    with atlas_store.read() as conn:
+def test_name_clashes_are_listed(shared_atlas: Store) -> None:
+    with shared_atlas.read() as conn:
         total, clashes = name_clashes(conn)
     assert total == len(clashes)
     for c in clashes:

@@ -37,10 +37,10 @@ def _params(parameters: Any) -> list[Any]:
     return list(parameters or ())
 
 
-def test_a_page_reads_its_artifact_entity_and_linked_pages_once(atlas_store: Store) -> None:
+def test_a_page_reads_its_artifact_entity_and_linked_pages_once(shared_atlas: Store) -> None:
     # A fresh app has an empty page cache, so the page is assembled from the store.
-    app = create_app(Settings(database_url=atlas_store.url), atlas_store)
-    with TestClient(app) as client, statements(atlas_store) as seen:
+    app = create_app(Settings(database_url=shared_atlas.url), shared_atlas)
+    with TestClient(app) as client, statements(shared_atlas) as seen:
         response = client.get("/artifact/wiki-genes-bach1")
     assert response.status_code == 200
     assert "NFE2L2" in response.text
@@ -67,9 +67,11 @@ def test_a_page_reads_its_artifact_entity_and_linked_pages_once(atlas_store: Sto
     assert max(page_lookups.values()) == 1, page_lookups.most_common(3)
 
 
-def test_the_json_twin_reads_its_artifact_once(client: TestClient, atlas_store: Store) -> None:
-    with statements(atlas_store) as seen:
-        response = client.get("/api/artifacts/wiki-genes-bach1")
+def test_the_json_twin_reads_its_artifact_once(
+    shared_client: TestClient, shared_atlas: Store
+) -> None:
+    with statements(shared_atlas) as seen:
+        response = shared_client.get("/api/artifacts/wiki-genes-bach1")
     assert response.status_code == 200
     by_id = [
         s

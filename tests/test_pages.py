@@ -54,14 +54,14 @@ def infobox_rows(html: str) -> dict[str, str]:
         "/genes/BACH1",
     ],
 )
-def test_every_way_to_bach1_redirects_to_one_canonical_url(client, url: str) -> None:
-    answer = client.get(url, follow_redirects=False)
+def test_every_way_to_bach1_redirects_to_one_canonical_url(shared_client, url: str) -> None:
+    answer = shared_client.get(url, follow_redirects=False)
     assert answer.status_code == 308
     assert answer.headers["location"] == "/artifact/wiki-genes-bach1"
 
 
-def test_bach1_infobox_has_the_identifiers_of_the_seed_page(client) -> None:
-    html = client.get("/artifact/wiki-genes-bach1").text
+def test_bach1_infobox_has_the_identifiers_of_the_seed_page(shared_client) -> None:
+    html = shared_client.get("/artifact/wiki-genes-bach1").text
     rows = infobox_rows(html)
     assert rows["symbol"] == "BACH1"
     assert rows["chromosome"] == "21q21.3"
@@ -78,22 +78,22 @@ def test_bach1_infobox_has_the_identifiers_of_the_seed_page(client) -> None:
 
 
 def test_kg_connections_is_computed_and_matches_the_store_and_the_api(
-    client, atlas_store: Store
+    shared_client, shared_atlas: Store
 ) -> None:
-    with atlas_store.read() as conn:
+    with shared_atlas.read() as conn:
         direct = conn.execute(
             select(func.count())
             .select_from(edge)
             .where(or_(edge.c.subject == "HGNC:935", edge.c.object == "HGNC:935"))
         ).scalar_one()
-    rows = infobox_rows(client.get("/artifact/wiki-genes-bach1").text)
+    rows = infobox_rows(shared_client.get("/artifact/wiki-genes-bach1").text)
     assert rows["kg_connections"] == f"{direct:,} edges"
-    api = client.get("/api/artifacts/wiki-genes-bach1").json()
+    api = shared_client.get("/api/artifacts/wiki-genes-bach1").json()
     assert api["entity"]["degree"] == direct
 
 
-def test_citations_are_numbered_links_to_a_listed_reference(client) -> None:
-    html = client.get("/artifact/wiki-genes-bach1").text
+def test_citations_are_numbered_links_to_a_listed_reference(shared_client) -> None:
+    html = shared_client.get("/artifact/wiki-genes-bach1").text
     numbers = [int(n) for n in re.findall(r'<sup class="cite"><a [^>]*>\[(\d+)\]</a>', html)]
     assert numbers, "the curated BACH1 page cites its references"
     # Numbered by first use: each new number is one more than the highest so far.
@@ -108,8 +108,8 @@ def test_citations_are_numbered_links_to_a_listed_reference(client) -> None:
     assert "cite-missing" not in html
 
 
-def test_wikilinks_go_to_canonical_pages_and_a_disease_is_linked_one_way(client) -> None:
-    html = client.get("/artifact/wiki-genes-bach1").text
+def test_wikilinks_go_to_canonical_pages_and_a_disease_is_linked_one_way(shared_client) -> None:
+    html = shared_client.get("/artifact/wiki-genes-bach1").text
     wikilinks = re.findall(r'<a class="wikilink" href="([^"]+)" data-curie="([^"]+)"', html)
     assert wikilinks
     by_curie: dict[str, set[str]] = {}
@@ -121,16 +121,16 @@ def test_wikilinks_go_to_canonical_pages_and_a_disease_is_linked_one_way(client)
     assert "wikilink-missing" not in html and "wikilink-ambiguous" not in html
 
 
-def test_no_empty_sections_and_no_raw_html_from_content(client) -> None:
-    html = client.get("/artifact/wiki-genes-bach1").text
+def test_no_empty_sections_and_no_raw_html_from_content(shared_client) -> None:
+    html = shared_client.get("/artifact/wiki-genes-bach1").text
     article = html.split('<div class="article">', 1)[1].split("</div>\n  </div>", 1)[0]
     # Every heading in the article is followed by content before the next heading.
     assert not re.search(r"</h[23]>\s*<h[23]", article)
     assert '<table class="infobox' not in article  # no HTML infobox inside content
 
 
-def test_pathway_diagram_comes_from_the_graph_with_links(client) -> None:
-    html = client.get("/artifact/wiki-genes-bach1").text
+def test_pathway_diagram_comes_from_the_graph_with_links(shared_client) -> None:
+    html = shared_client.get("/artifact/wiki-genes-bach1").text
     diagram = html.split('<figure class="pathway"', 1)[1].split("</figure>", 1)[0]
     source = diagram.split('<pre class="mermaid"', 1)[1].split("</pre>", 1)[0]
     assert "flowchart" in source
@@ -140,8 +140,8 @@ def test_pathway_diagram_comes_from_the_graph_with_links(client) -> None:
     assert fallback and all(link.startswith(("/artifact/", "/entity/")) for link in fallback)
 
 
-def test_provenance_names_sources_revisions_and_never_says_none(client) -> None:
-    html = client.get("/artifact/wiki-genes-bach1").text
+def test_provenance_names_sources_revisions_and_never_says_none(shared_client) -> None:
+    html = shared_client.get("/artifact/wiki-genes-bach1").text
     prov = html.split('<section class="provenance"', 1)[1].split("</section>", 1)[0]
     assert "hgnc 2026-06" in prov and "defines this entity" in prov
     assert "curated" in prov
@@ -149,8 +149,8 @@ def test_provenance_names_sources_revisions_and_never_says_none(client) -> None:
     assert "No provenance" not in html
 
 
-def test_metadata_table_like_the_seed(client) -> None:
-    html = client.get("/artifact/wiki-genes-bach1").text
+def test_metadata_table_like_the_seed(shared_client) -> None:
+    html = shared_client.get("/artifact/wiki-genes-bach1").text
     meta = html.split('class="metadata-table"', 1)[1].split("</table>", 1)[0]
     for key in (
         "slug",
@@ -168,34 +168,34 @@ def test_metadata_table_like_the_seed(client) -> None:
     assert "genes-bach1" in meta and "HGNC:935" in meta and "curated" in meta
 
 
-def test_embed_mode_has_no_site_chrome_and_may_be_framed(client) -> None:
-    normal = client.get("/artifact/wiki-genes-bach1")
-    embed = client.get("/artifact/wiki-genes-bach1?embed=1")
+def test_embed_mode_has_no_site_chrome_and_may_be_framed(shared_client) -> None:
+    normal = shared_client.get("/artifact/wiki-genes-bach1")
+    embed = shared_client.get("/artifact/wiki-genes-bach1?embed=1")
     assert 'class="site-search"' in normal.text and 'class="site-search"' not in embed.text
     assert normal.headers["x-frame-options"] == "DENY"
     assert "x-frame-options" not in embed.headers
     assert "frame-ancestors *" in embed.headers["content-security-policy"]
 
 
-def test_a_past_version_is_read_only_with_a_banner(client) -> None:
-    old = client.get("/artifact/wiki-genes-bach1?version=1").text
+def test_a_past_version_is_read_only_with_a_banner(shared_client) -> None:
+    old = shared_client.get("/artifact/wiki-genes-bach1?version=1").text
     assert "You are reading version 1" in old
-    assert client.get("/artifact/wiki-genes-bach1?version=99").status_code == 404
+    assert shared_client.get("/artifact/wiki-genes-bach1?version=99").status_code == 404
 
 
-def test_unknown_page_is_a_404_with_suggestions(client) -> None:
-    answer = client.get("/artifact/wiki-genes-bach")
+def test_unknown_page_is_a_404_with_suggestions(shared_client) -> None:
+    answer = shared_client.get("/artifact/wiki-genes-bach")
     assert answer.status_code == 404
     assert "Did you mean" in answer.text and "BACH1" in answer.text
-    assert client.get("/genes/no-such-gene").status_code == 404
-    assert client.get("/entity/HGNC:99999999").status_code == 404
+    assert shared_client.get("/genes/no-such-gene").status_code == 404
+    assert shared_client.get("/entity/HGNC:99999999").status_code == 404
 
 
-def test_edges_tsv_has_exactly_the_rows_shown(client) -> None:
-    page = client.get(
+def test_edges_tsv_has_exactly_the_rows_shown(shared_client) -> None:
+    page = shared_client.get(
         "/artifact/wiki-genes-bach1/edges?direction=out&predicate=biolink:participates_in&limit=3"
     )
-    tsv = client.get(
+    tsv = shared_client.get(
         "/artifact/wiki-genes-bach1/edges.tsv?direction=out"
         "&predicate=biolink:participates_in&limit=3"
     )
@@ -217,10 +217,12 @@ def test_edges_tsv_has_exactly_the_rows_shown(client) -> None:
         "biolink:CellularComponent",
     ],
 )
-def test_backfill_pages_of_every_category_render(client, atlas_store: Store, category: str) -> None:
+def test_backfill_pages_of_every_category_render(
+    shared_client, shared_atlas: Store, category: str
+) -> None:
     from scidex.store.schema import artifact
 
-    with atlas_store.read() as conn:
+    with shared_atlas.read() as conn:
         ids = (
             conn.execute(
                 select(artifact.c.id)
@@ -233,52 +235,52 @@ def test_backfill_pages_of_every_category_render(client, atlas_store: Store, cat
         )
     assert ids
     for aid in ids:
-        html = client.get(f"/artifact/{aid}").text
+        html = shared_client.get(f"/artifact/{aid}").text
         assert '<aside class="infobox"' in html
         assert "KG connections" in html
         assert "This page was generated from" in html
 
 
-def test_every_internal_link_on_the_curated_pages_answers(client) -> None:
+def test_every_internal_link_on_the_curated_pages_answers(shared_client) -> None:
     seen: dict[str, int] = {}
     for page in load_pages(default_content_dir()):
-        start = client.get(f"/entity/{page.entity}")
+        start = shared_client.get(f"/entity/{page.entity}")
         assert start.status_code == 200, page.path
         for link in Page(start.text).links:
             if link.startswith("/") and not link.startswith("/static/"):
                 url = link.split("#", 1)[0]
                 if url and url not in seen:
-                    seen[url] = client.get(url).status_code
+                    seen[url] = shared_client.get(url).status_code
     broken = {u: s for u, s in seen.items() if s != 200}
     assert not broken
     assert len(seen) > 50
 
 
-def test_a_disease_stated_by_two_sources_is_listed_once(client) -> None:
+def test_a_disease_stated_by_two_sources_is_listed_once(shared_client) -> None:
     # PSEN1 -> Alzheimer disease 3 comes from both OMIM and HPO annotations.
-    rows = infobox_rows(client.get("/entity/HGNC:9508", follow_redirects=True).text)
+    rows = infobox_rows(shared_client.get("/entity/HGNC:9508", follow_redirects=True).text)
     names = [n.strip() for n in rows["diseases"].split(",")]
     assert len(names) == len(set(names)) == 3
 
 
-def test_citation_downloads_parse_and_validate(client) -> None:
+def test_citation_downloads_parse_and_validate(shared_client) -> None:
     import json
     from pathlib import Path
 
     import jsonschema
     from pybtex.database import parse_string
 
-    bib = client.get("/artifact/wiki-genes-bach1/cite.bib?version=2")
+    bib = shared_client.get("/artifact/wiki-genes-bach1/cite.bib?version=2")
     assert bib.status_code == 200
     entry = next(iter(parse_string(bib.text, "bibtex").entries.values()))
     assert "version=2" in entry.fields["url"]
     assert "BACH1" in entry.fields["title"]
-    csl = client.get("/artifact/wiki-genes-bach1/cite.json").json()
+    csl = shared_client.get("/artifact/wiki-genes-bach1/cite.json").json()
     schema = json.loads((Path(__file__).parent / "data" / "csl-data.json").read_text())
     jsonschema.validate(csl, schema)
-    ris = client.get("/artifact/wiki-genes-bach1/cite.ris").text
+    ris = shared_client.get("/artifact/wiki-genes-bach1/cite.ris").text
     assert ris.startswith("TY  - ") and ris.rstrip().endswith("ER  -")
-    page = client.get("/artifact/wiki-genes-bach1").text
+    page = shared_client.get("/artifact/wiki-genes-bach1").text
     assert "/artifact/wiki-genes-bach1?version=2" in page  # the version-pinned permalink
 
 
@@ -318,7 +320,7 @@ def test_a_cached_page_never_outlives_a_write(client, atlas_store: Store) -> Non
 
 
 def test_a_pages_wikilinks_cost_a_few_queries_whatever_their_number(
-    sample_store: Store,
+    shared_sample: Store,
 ) -> None:
     targets = ["BACH1", "HMOX1", "HGNC:5013", "NCBIGene:571", "Alzheimer disease", "nosuchthing"]
     markdown = "\n\n".join(f"See [[{t}]] and [[{t}|again]]." for t in targets * 3)
@@ -327,7 +329,7 @@ def test_a_pages_wikilinks_cost_a_few_queries_whatever_their_number(
     def count(*args: object) -> None:
         statements.append(str(args[2]))
 
-    with sample_store.read() as conn:
+    with shared_sample.read() as conn:
         one_by_one = {t: link_resolver(conn)(t) for t in targets}
         event.listen(conn, "before_cursor_execute", count)
         try:

@@ -186,9 +186,9 @@ def _brute(adjacency: dict[str, set[str]], a: str, b: str, max_hops: int) -> tup
 
 @pytest.mark.parametrize("max_hops", [2, 3, 4])
 def test_the_search_agrees_with_brute_force_on_real_data(
-    sample_store: Store, max_hops: int
+    shared_sample: Store, max_hops: int
 ) -> None:
-    with sample_store.read() as conn:
+    with shared_sample.read() as conn:
         rows = conn.execute(select(edge.c.subject, edge.c.object)).all()
         adjacency: dict[str, set[str]] = {}
         for s, o in rows:

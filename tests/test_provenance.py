@@ -19,21 +19,21 @@ def links_from(client, artifact_id: str) -> set[tuple[str, str]]:  # type: ignor
     return {(ln["link_type"], ln["target"]) for ln in graph.json()["links"]}
 
 
-def test_a_curated_page_cites_mentions_and_derives(client) -> None:
-    page = client.get("/api/artifacts/wiki-genes-bach1").json()
-    links = links_from(client, "wiki-genes-bach1")
+def test_a_curated_page_cites_mentions_and_derives(shared_client) -> None:
+    page = shared_client.get("/api/artifacts/wiki-genes-bach1").json()
+    links = links_from(shared_client, "wiki-genes-bach1")
     cited = {t for kind, t in links if kind == "cites"}
     with_ids = [r for r in page["content"]["references"].values() if r.get("PMID") or r.get("DOI")]
     assert len(cited) == len({r.get("PMID") or r.get("DOI") for r in with_ids})
     assert "pmid-8887638" in cited  # Oyake et al. 1996
     assert ("mentions", "wiki-genes-mafk") in links
     assert ("derives_from", "release-hgnc-2026-06") in links
-    paper = client.get("/artifact/pmid-8887638")
+    paper = shared_client.get("/artifact/pmid-8887638")
     assert paper.status_code == 200 and "pubmed.ncbi.nlm.nih.gov/8887638" in paper.text
 
 
-def test_walking_both_ways_finds_the_pages_that_cite_a_paper(atlas_store: Store) -> None:
-    with atlas_store.read() as conn:
+def test_walking_both_ways_finds_the_pages_that_cite_a_paper(shared_atlas: Store) -> None:
+    with shared_atlas.read() as conn:
         back = walk(conn, "pmid-8887638", depth=1, direction="in")
         assert "wiki-genes-bach1" in back.nodes
         assert all(n["depth"] <= 1 for n in back.nodes.values())

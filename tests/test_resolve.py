@@ -22,17 +22,17 @@ from scidex.store import Store
         "  Bach1  ",
     ],
 )
-def test_every_name_of_bach1_resolves_to_hgnc_935(sample_store: Store, query: str) -> None:
-    with sample_store.read() as conn:
+def test_every_name_of_bach1_resolves_to_hgnc_935(shared_sample: Store, query: str) -> None:
+    with shared_sample.read() as conn:
         found = resolve(conn, query)
     assert found.entity is not None, found.matches
     assert found.entity.id == "HGNC:935"
 
 
 def test_als_spellings_are_one_key_and_an_ambiguous_name_gives_the_candidates(
-    sample_store: Store,
+    shared_sample: Store,
 ) -> None:
-    with sample_store.read() as conn:
+    with shared_sample.read() as conn:
         upper, mixed = resolve(conn, "ALS"), resolve(conn, "Als")
     assert [m.id for m in upper.matches] == [m.id for m in mixed.matches]
     # SOD1's previous symbol, a synonym of IGFALS and of the disease: never silently one.
@@ -42,23 +42,23 @@ def test_als_spellings_are_one_key_and_an_ambiguous_name_gives_the_candidates(
 
 
 def test_a_label_shared_across_categories_is_ambiguous_until_a_category_is_given(
-    sample_store: Store,
+    shared_sample: Store,
 ) -> None:
-    with sample_store.read() as conn:
+    with shared_sample.read() as conn:
         any_category = resolve(conn, "Alzheimer disease")
         disease = resolve(conn, "Alzheimer disease", category="biolink:Disease")
     assert {m.id for m in any_category.best} == {"MONDO:0004975", "HP:0002511"}
     assert disease.entity is not None and disease.entity.id == "MONDO:0004975"
 
 
-def test_an_approved_symbol_beats_another_genes_alias(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_an_approved_symbol_beats_another_genes_alias(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         found = resolve(conn, "SOD1")
     assert found.entity is not None and found.entity.id == "HGNC:11179"
 
 
-def test_unknown_names_resolve_to_nothing(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_unknown_names_resolve_to_nothing(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         for query in ("no such gene", "FOO:1", "", "%", "'; DROP TABLE entity; --"):
             assert resolve(conn, query).matches == []
 

@@ -22,8 +22,8 @@ def ids(store: Store, q: str, **kw: object) -> list[str]:
 
 
 @pytest.mark.parametrize("q", ["bach1", "BACH1", "Bach1", " bach1 "])
-def test_a_symbol_finds_its_gene_first(sample_store: Store, q: str) -> None:
-    with sample_store.read() as conn:
+def test_a_symbol_finds_its_gene_first(shared_sample: Store, q: str) -> None:
+    with shared_sample.read() as conn:
         hits = search(conn, q).hits
     assert hits[0].id == "HGNC:935"
     assert (hits[0].tier, hits[0].matched_by) == ("exact", "symbol")
@@ -35,8 +35,8 @@ def test_a_symbol_finds_its_gene_first(sample_store: Store, q: str) -> None:
     "q",
     ["602751", "O14867", "o14867", "ENSG00000156273", "NCBIGene:571", "ncbigene:571", "HGNC:935"],
 )
-def test_identifiers_find_bach1_first(sample_store: Store, q: str) -> None:
-    with sample_store.read() as conn:
+def test_identifiers_find_bach1_first(shared_sample: Store, q: str) -> None:
+    with shared_sample.read() as conn:
         hits = search(conn, q).hits
     assert hits[0].id == "HGNC:935"
     assert hits[0].tier == "exact"
@@ -44,8 +44,8 @@ def test_identifiers_find_bach1_first(sample_store: Store, q: str) -> None:
     assert "<mark>" in hits[0].snippet
 
 
-def test_a_bare_number_is_highlighted_within_its_curie(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_a_bare_number_is_highlighted_within_its_curie(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         hit = search(conn, "602751").hits[0]
     assert hit.snippet == "OMIM:<mark>602751</mark>"
 
@@ -73,8 +73,8 @@ def test_a_shared_ensembl_id_ranks_the_protein_coding_gene_first(sample_store: S
         assert ids(sample_store, q)[:2] == ["HGNC:935", "HGNC:1282"], q
 
 
-def test_a_prefix_ranks_the_shortest_name_first(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_a_prefix_ranks_the_shortest_name_first(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         hits = search(conn, "alzh", limit=30).hits
     order = [h.id for h in hits]
     # Both "Alzheimer disease" entries (the disease first, by category), then longer names.
@@ -85,9 +85,9 @@ def test_a_prefix_ranks_the_shortest_name_first(sample_store: Store) -> None:
 
 
 def test_an_exact_name_shared_by_two_categories_keeps_both_disease_first(
-    sample_store: Store,
+    shared_sample: Store,
 ) -> None:
-    with sample_store.read() as conn:
+    with shared_sample.read() as conn:
         hits = search(conn, "alzheimer disease").hits
     assert [h.id for h in hits[:2]] == ["MONDO:0004975", "HP:0002511"]
     assert [h.matched_by for h in hits[:2]] == ["label", "label"]
@@ -95,21 +95,21 @@ def test_an_exact_name_shared_by_two_categories_keeps_both_disease_first(
     assert hits[2].matched_by == "synonym"
 
 
-def test_the_category_filter_applies_to_every_tier(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_the_category_filter_applies_to_every_tier(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         hits = search(conn, "alzheimer disease", category="biolink:PhenotypicFeature").hits
     assert hits[0].id == "HP:0002511"
     assert {h.category for h in hits} == {"biolink:PhenotypicFeature"}
 
 
-def test_case_and_punctuation_do_not_change_the_answer(sample_store: Store) -> None:
-    assert ids(sample_store, "ALS") == ids(sample_store, "Als") == ids(sample_store, "als")
-    assert "MONDO:0004976" in ids(sample_store, "ALS")[:3]
-    assert ids(sample_store, "Alzheimer's disease")[0] == "MONDO:0004975"
+def test_case_and_punctuation_do_not_change_the_answer(shared_sample: Store) -> None:
+    assert ids(shared_sample, "ALS") == ids(shared_sample, "Als") == ids(shared_sample, "als")
+    assert "MONDO:0004976" in ids(shared_sample, "ALS")[:3]
+    assert ids(shared_sample, "Alzheimer's disease")[0] == "MONDO:0004975"
 
 
-def test_text_matches_come_after_names_with_highlighted_snippets(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_text_matches_come_after_names_with_highlighted_snippets(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         hits = search(conn, "insidious onset of dementia").hits
     assert "HP:0002511" in [h.id for h in hits]
     text = next(h for h in hits if h.id == "HP:0002511")
@@ -176,8 +176,8 @@ HOSTILE = [
 ]
 
 
-def test_hostile_queries_answer_with_results_or_nothing(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_hostile_queries_answer_with_results_or_nothing(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         for q in HOSTILE:
             for category in (None, "biolink:Gene"):
                 full = search(conn, q, category=category)
@@ -187,16 +187,16 @@ def test_hostile_queries_answer_with_results_or_nothing(sample_store: Store) -> 
         assert search(conn, '"bach1"').hits[0].id == "HGNC:935"
 
 
-def test_typeahead_answers_from_the_first_keystroke(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_typeahead_answers_from_the_first_keystroke(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         answers = {q: [h.id for h in typeahead(conn, q).hits] for q in ("b", "ba", "bac", "bach")}
         assert typeahead(conn, "bach1").hits[0].id == "HGNC:935"
     assert all(0 < len(a) <= 8 for a in answers.values())
     assert "HGNC:935" in answers["bac"] and "HGNC:935" in answers["bach"]
 
 
-def test_typeahead_and_search_share_one_ranking(sample_store: Store) -> None:
-    with sample_store.read() as conn:
+def test_typeahead_and_search_share_one_ranking(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
         for q in ("alzh", "bach1", "602751", "ALS"):
             assert [h.id for h in typeahead(conn, q).hits] == [
                 h.id for h in search(conn, q, limit=8).hits

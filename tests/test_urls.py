@@ -61,20 +61,20 @@ def test_absolute_links_for_citations() -> None:
         urls.api_docs(),
     ],
 )
-def test_every_built_link_is_served(client, url: str) -> None:
-    response = client.get(url, follow_redirects=False)
+def test_every_built_link_is_served(shared_client, url: str) -> None:
+    response = shared_client.get(url, follow_redirects=False)
     assert response.status_code == 200, (url, response.status_code)
 
 
 @pytest.mark.parametrize("url", [urls.entity(BACH1)])
-def test_entity_links_redirect_to_the_page(client, url: str) -> None:
-    response = client.get(url, follow_redirects=False)
+def test_entity_links_redirect_to_the_page(shared_client, url: str) -> None:
+    response = shared_client.get(url, follow_redirects=False)
     assert response.status_code == 308
     assert response.headers["location"] == urls.artifact(PAGE)
 
 
-def test_links_to_the_edit_side_are_served(client) -> None:
+def test_links_to_the_edit_side_are_served(shared_client) -> None:
     # Without a session the edit form sends the reader to sign in, and back.
-    response = client.get(urls.edit(PAGE), follow_redirects=False)
+    response = shared_client.get(urls.edit(PAGE), follow_redirects=False)
     assert response.status_code in (303, 401)
-    assert client.get(urls.diff(PAGE, {"from": 1, "to": 1})).status_code == 200
+    assert shared_client.get(urls.diff(PAGE, {"from": 1, "to": 1})).status_code == 200

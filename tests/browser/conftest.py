@@ -9,6 +9,9 @@ Fixtures:
   ``python -m scidex --db URL serve`` on a free port for the rest of the test.
 - ``browser_store_url``: a migrated, empty SQLite store; write into it with
   ``Store.open`` before starting the server to give a test its data.
+- ``browser_atlas_url``: a SQLite store of the test's own with the curated sample atlas.
+- ``atlas_server``: the base URL of one server for the session over the curated sample
+  atlas, for tests that only read (writes and server tracebacks fail the test).
 - ``screenshot``: ``screenshot(page, name) -> Path`` under test-artifacts/screenshots/.
 """
 
@@ -23,7 +26,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -133,6 +136,35 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise AssertionError(f"server did not answer at {url}:\n{log.read_text()}")
 
 
+def _start_server(store_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``python -m scidex --db URL serve`` on a free port, answering; output into ``log``."""
+    port = _free_port()
+    # A file, not a pipe: nobody reads a pipe while the test runs, and a full
+    # pipe would block the server.
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scidex", "--db", store_url, "serve", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base + "/health", proc, log)
+    except BaseException:
+        _stop(proc)
+        raise
+    return proc, base
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[Callable[[str], str]]:
     """Factory: ``live_server(store_url)`` serves that store and returns its base URL.
@@ -142,32 +174,57 @@ def live_server(tmp_path: Path) -> Iterator[Callable[[str], str]]:
     running: list[tuple[subprocess.Popen[bytes], Path]] = []
 
     def start(store_url: str) -> str:
-        port = _free_port()
-        log = tmp_path / f"server-{port}.log"
-        # A file, not a pipe: nobody reads a pipe while the test runs, and a full
-        # pipe would block the server.
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "scidex", "--db", store_url, "serve", "--port", str(port)],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        log = tmp_path / f"server-{len(running)}.log"
+        proc, base = _start_server(store_url, log)
         running.append((proc, log))
-        base = f"http://127.0.0.1:{port}"
-        _wait_for(base + "/health", proc, log)
         return base
 
     yield start
 
     problems = []
     for proc, log in running:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         text = log.read_text(errors="replace")
         if "Traceback" in text:
             problems.append(text)
     assert not problems, "the server logged a traceback:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def browser_atlas_url(templates: Any, tmp_path: Path) -> str:
+    """A SQLite store of the test's own holding the curated sample atlas (the real-data
+    sample plus content/pages), closed: for a test that writes before or through its server."""
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    with templates.copy("sqlite", "atlas", url):
+        pass
+    return url
+
+
+@pytest.fixture(scope="session")
+def _atlas_server(
+    templates: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path, Store]]:
+    """The server behind ``atlas_server``: base URL, log file, and its store (open here
+    too, to check for writes). A traceback in the log when it stops fails the session."""
+    log = tmp_path_factory.mktemp("atlas-server") / "server.log"
+    with templates.copy("sqlite", "atlas") as store:
+        proc, base = _start_server(store.url, log)
+        try:
+            yield base, log, store
+        finally:
+            _stop(proc)
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, "the shared server logged a traceback:\n" + text
+
+
+@pytest.fixture
+def atlas_server(_atlas_server: tuple[str, Path, Store], templates: Any) -> Iterator[str]:
+    """Base URL of one server for the whole session over a SQLite copy of the curated
+    sample atlas, for tests that only read. A traceback the server logs during the
+    test, or any write to its store, fails the test."""
+    base, log, store = _atlas_server
+    start = log.stat().st_size
+    with templates.unwritten(store, "give it its own store (browser_atlas_url, live_server)"):
+        yield base
+    text = log.read_bytes()[start:].decode(errors="replace")
+    assert "Traceback" not in text, "the server logged a traceback:\n" + text

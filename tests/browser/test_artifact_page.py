@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from scidex.interchange.kgx import import_kgx
 from scidex.registry.curated import load_curated
 from scidex.store import Store
 
 pytestmark = pytest.mark.browser
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "atlas-sample"
 
 XSS_PAGE = """---
 entity: HGNC:5013
@@ -36,20 +33,10 @@ flowchart LR
 """
 
 
-def atlas(tmp_path: Path, content: Path | None = None) -> str:
-    url = f"sqlite:///{tmp_path / 'atlas.db'}"
-    store = Store.open(url)
-    import_kgx(store, SAMPLE / "nodes.tsv", SAMPLE / "edges.tsv")
-    with store.atomic() as conn:
-        load_curated(conn, content)
-    store.close()
-    return url
-
-
 def test_bach1_page_draws_diagrams_opens_popovers_and_follows_links(
-    tmp_path: Path, live_server: Callable[[str], str], page, screenshot
+    atlas_server: str, page, screenshot
 ) -> None:
-    base = live_server(atlas(tmp_path))
+    base = atlas_server
     page.goto(f"{base}/artifact/wiki-genes-bach1")
     # The generated pathway diagram and the article's own diagram become SVG.
     page.wait_for_selector("#pathway-diagram pre.mermaid svg", timeout=20_000)
@@ -71,9 +58,9 @@ def test_bach1_page_draws_diagrams_opens_popovers_and_follows_links(
 
 
 def test_embed_mode_loads_in_an_iframe_and_the_full_page_does_not(
-    tmp_path: Path, live_server: Callable[[str], str], page, screenshot
+    atlas_server: str, page, screenshot
 ) -> None:
-    base = live_server(atlas(tmp_path))
+    base = atlas_server
     page.goto(f"{base}/about")  # any page of the site, so the iframes are same-site
     page.set_content(
         f'<iframe id="embed" src="{base}/artifact/wiki-genes-bach1?embed=1" width="900" '
@@ -92,12 +79,15 @@ def test_embed_mode_loads_in_an_iframe_and_the_full_page_does_not(
 
 
 def test_hostile_content_never_executes(
-    tmp_path: Path, live_server: Callable[[str], str], page
+    tmp_path: Path, templates, live_server: Callable[[str], str], page
 ) -> None:
     content = tmp_path / "content"
     content.mkdir()
     (content / "genes-hmox1.md").write_text(XSS_PAGE)
-    base = live_server(atlas(tmp_path, content))
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    with templates.copy("sqlite", "sample", url) as store, store.atomic() as conn:
+        load_curated(conn, content)
+    base = live_server(url)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(f"{base}/artifact/wiki-genes-hmox1")
@@ -110,11 +100,11 @@ def test_hostile_content_never_executes(
 
 
 def test_an_editor_edits_with_a_live_preview_and_finds_the_revision(
-    tmp_path: Path, live_server: Callable[[str], str], page, screenshot
+    browser_atlas_url: str, live_server: Callable[[str], str], page, screenshot
 ) -> None:
     from scidex.registry.accounts import create_account
 
-    url = atlas(tmp_path)
+    url = browser_atlas_url
     store = Store.open(url)
     create_account(store, username="ada", password="correct horse battery", role="editor")
     store.close()

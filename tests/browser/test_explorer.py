@@ -4,31 +4,15 @@ reloaded from its URL, and exported."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from scidex.interchange.kgx import import_kgx
-from scidex.registry.curated import load_curated
-from scidex.store import Store
-
 pytestmark = pytest.mark.browser
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "atlas-sample"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def atlas(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'atlas.db'}"
-    store = Store.open(url)
-    import_kgx(store, SAMPLE / "nodes.tsv", SAMPLE / "edges.tsv")
-    with store.atomic() as conn:
-        load_curated(conn)
-    store.close()
-    return url
 
 
 def graph(page: Any) -> dict[str, Any]:
@@ -63,9 +47,9 @@ def double_click_node(page: Any, node_id: str) -> None:
 
 
 def test_bach1_neighbourhood_expands_filters_reloads_and_exports(
-    tmp_path: Path, live_server: Callable[[str], str], page: Any, screenshot: Any
+    atlas_server: str, page: Any, screenshot: Any
 ) -> None:
-    base = live_server(atlas(tmp_path))
+    base = atlas_server
     page.goto(f"{base}/atlas/entity/HGNC:935")
     page.wait_for_function("() => window.scidexExplorer && window.scidexExplorer.cy.nodes().length")
     first = graph(page)
@@ -147,9 +131,9 @@ def test_bach1_neighbourhood_expands_filters_reloads_and_exports(
 
 
 def test_the_view_works_without_javascript(
-    tmp_path: Path, live_server: Callable[[str], str], browser: Any, screenshot: Any
+    atlas_server: str, browser: Any, screenshot: Any
 ) -> None:
-    base = live_server(atlas(tmp_path))
+    base = atlas_server
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 1280, "height": 900}
     )
@@ -171,10 +155,8 @@ def test_the_view_works_without_javascript(
         context.close()
 
 
-def test_statistics_and_paths_pages(
-    tmp_path: Path, live_server: Callable[[str], str], page: Any, screenshot: Any
-) -> None:
-    base = live_server(atlas(tmp_path))
+def test_statistics_and_paths_pages(atlas_server: str, page: Any, screenshot: Any) -> None:
+    base = atlas_server
     page.goto(f"{base}/atlas")
     page.locator("table.counts a").first.click()
     page.wait_for_url("**/atlas/entities?category=**")
