@@ -38,12 +38,27 @@ def settled(page: Any) -> None:
     )
 
 
-def double_click_node(page: Any, node_id: str) -> None:
+def node_point(page: Any, node_id: str) -> tuple[float, float]:
+    """Where a node is drawn, in viewport coordinates, scrolled into view first: the layout
+    places nodes at random, and a click below the fold would land nowhere."""
+    page.evaluate(
+        """id => {
+            const cy = window.scidexExplorer.cy;
+            const p = cy.getElementById(id).renderedPosition();
+            const box = cy.container().getBoundingClientRect();
+            window.scrollBy(0, box.top + p.y - window.innerHeight / 2);
+        }""",
+        node_id,
+    )
     box = page.locator("#cy").bounding_box()
     pos = page.evaluate(
         "id => window.scidexExplorer.cy.getElementById(id).renderedPosition()", node_id
     )
-    page.mouse.dblclick(box["x"] + pos["x"], box["y"] + pos["y"])
+    return box["x"] + pos["x"], box["y"] + pos["y"]
+
+
+def double_click_node(page: Any, node_id: str) -> None:
+    page.mouse.dblclick(*node_point(page, node_id))
 
 
 def test_bach1_neighbourhood_expands_filters_reloads_and_exports(
@@ -62,11 +77,8 @@ def test_bach1_neighbourhood_expands_filters_reloads_and_exports(
     # Click HMOX1 for its card; double-click it to show its neighbours.
     hmox1 = "HGNC:5013"
     assert hmox1 in first["nodes"]
-    box = page.locator("#cy").bounding_box()
-    pos = page.evaluate(
-        "id => window.scidexExplorer.cy.getElementById(id).renderedPosition()", hmox1
-    )
-    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+    settled(page)
+    page.mouse.click(*node_point(page, hmox1))
     card = page.locator("#node-card")
     card.wait_for(state="visible")
     assert "HMOX1" in card.inner_text() and hmox1 in card.inner_text()
