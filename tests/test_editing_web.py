@@ -10,10 +10,18 @@ from scidex.store import Store
 PASSWORD = "correct horse battery"
 
 
+def login_token(client) -> str:  # type: ignore[no-untyped-def]
+    """The sign-in form's CSRF token (its SameSite=Strict cookie lands in the client's jar)."""
+    page = client.get("/login").text.split('class="login"', 1)[1]  # not the sign-out form's
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
 def sign_in(client, store: Store, name: str, role: str) -> str:  # type: ignore[no-untyped-def]
     create_account(store, username=name, password=PASSWORD, role=role)
     answer = client.post(
-        "/login", data={"username": name, "password": PASSWORD, "next": "/"}, follow_redirects=False
+        "/login",
+        data={"username": name, "password": PASSWORD, "next": "/", "csrf": login_token(client)},
+        follow_redirects=False,
     )
     assert answer.status_code == 303
     form = client.get("/artifact/wiki-genes-bach1/edit").text
@@ -41,7 +49,9 @@ def test_anonymous_readers_are_sent_to_sign_in(client) -> None:
     answer = client.get("/artifact/wiki-genes-bach1/edit", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/login?next=")
-    bad = client.post("/login", data={"username": "nobody", "password": "x" * 12})
+    bad = client.post(
+        "/login", data={"username": "nobody", "password": "x" * 12, "csrf": login_token(client)}
+    )
     assert bad.status_code == 401 and "wrong password" in bad.text
 
 

@@ -10,17 +10,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from scidex.registry import throttle
 from scidex.registry.revisions import ROLE_RANK, Actor
 from scidex.store import Store
 from scidex.store.schema import account, login_session
 
 SESSION_DAYS = 14
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024}
+MIN_PASSWORD = 10
+# Checked against when the username is unknown, so that a failure costs the same
+# scrypt whether or not the account exists (its salt and digest match nothing).
+_DUMMY_HASH = f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${'00' * 16}${'00' * 64}"
 
 
 class AccountError(ValueError):
@@ -73,8 +79,8 @@ def create_account(store: Store, *, username: str, password: str, role: str) -> 
         or not username.replace("-", "").replace("_", "").replace(".", "").isalnum()
     ):
         raise AccountError("a username is 1-100 letters, digits, '-', '_' or '.'")
-    if len(password) < 10:
-        raise AccountError("a password needs at least 10 characters")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
     info = AccountInfo(secrets.token_hex(8), username, role, _now().isoformat(timespec="seconds"))
     with store.atomic() as conn:
         if conn.execute(select(account.c.id).where(account.c.username == username)).first():
@@ -101,26 +107,44 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def log_in(store: Store, username: str, password: str) -> tuple[str, str] | None:
-    """A new session for valid credentials: (session token, CSRF token), else None."""
+def log_in(
+    store: Store,
+    username: str,
+    password: str,
+    *,
+    address: str | None = None,
+    now: float | None = None,
+) -> tuple[str, str] | None:
+    """A new session for valid credentials: (session token, CSRF token), else None.
+
+    Raises :class:`throttle.Throttled` while the account name or the client
+    ``address`` has had too many failures; the password is then not checked.
+    An unknown username costs the same scrypt as a wrong password.
+    """
+    at = time.time() if now is None else now
+    counted = throttle.keys(username, address)
+    throttle.check(store, counted, at)
     with store.read() as conn:
         row = conn.execute(
             select(account).where(
                 account.c.username == username.strip(), account.c.disabled_at.is_(None)
             )
         ).first()
-    if row is None or not check_password(password, row.password_hash):
+    valid = check_password(password, row.password_hash if row else _DUMMY_HASH)
+    if row is None or not valid:
+        throttle.record_failure(store, counted, at)
         return None
+    throttle.clear(store, counted[0][0])
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    now = _now()
+    started = _now()
     with store.atomic() as conn:
         conn.execute(
             login_session.insert().values(
                 token_hash=_token_hash(token),
                 account_id=row.id,
                 csrf=csrf,
-                created_at=now.isoformat(timespec="seconds"),
-                expires_at=(now + timedelta(days=SESSION_DAYS)).isoformat(timespec="seconds"),
+                created_at=started.isoformat(timespec="seconds"),
+                expires_at=(started + timedelta(days=SESSION_DAYS)).isoformat(timespec="seconds"),
             )
         )
     return token, csrf

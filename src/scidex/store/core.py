@@ -143,15 +143,17 @@ class Store:
             return migrations.current_version(conn)
 
     @contextmanager
-    def atomic(self) -> Iterator[Connection]:
+    def atomic(self, *, content: bool = True) -> Iterator[Connection]:
         """A write transaction: committed on success, rolled back on any exception.
 
         Every write transaction also advances the store's data version, which
-        caches of rendered pages compare against (see :meth:`data_version`).
+        caches of rendered pages compare against (see :meth:`data_version`),
+        unless ``content=False`` says it writes only bookkeeping no page shows
+        (failed sign-ins), so that such writes do not empty the caches.
         """
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
             yield conn
-            if self._versioned:
+            if content and self._versioned:
                 conn.exec_driver_sql(
                     "UPDATE store_state SET value = value + 1 WHERE key = 'data_version'"
                 )

@@ -117,10 +117,16 @@ def _v3_edge_id_index(conn: Connection) -> None:
         index.create(conn)
 
 
+def _v4_login_throttle(conn: Connection) -> None:
+    for table in schema.V4_TABLES:
+        table.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "accounts, login sessions and the audit log", _v2_registry),
     Migration(3, "edge id as a unique index", _v3_edge_id_index),
+    Migration(4, "failed sign-ins per account and client address", _v4_login_throttle),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

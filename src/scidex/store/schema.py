@@ -275,6 +275,22 @@ store_state = Table(
 
 V2_TABLES = [account, login_session, audit_log, merge_record, store_state]
 
+# --- version 4: failed sign-ins, counted per account and per client address ----
+
+# One row per key ("account:NAME", "ip:ADDRESS") with recent failures; times are
+# seconds since the epoch. Rows idle for a while are pruned on the next failure.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_failure", Float, nullable=False),
+    Column("locked_until", Float, nullable=False, default=0.0),
+    Index("ix_login_throttle_last_failure", "last_failure"),
+)
+
+V4_TABLES = [login_throttle]
+
 V1_TABLES = [
     source_release,
     entity,

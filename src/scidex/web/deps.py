@@ -12,9 +12,12 @@ a ``with`` block returns it to the pool as soon as the rows are read or the writ
 from __future__ import annotations
 
 import hmac
+import secrets
+import time
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
 
 from scidex.kg.urls import urls
@@ -104,6 +107,78 @@ def signed_in(request: Request, role: str) -> SessionInfo:
 def check_csrf(info: SessionInfo, token: str) -> None:
     if not token or not hmac.compare_digest(token, info.csrf):
         raise PageError(403, "the form's CSRF token is missing or wrong; reload the page")
+
+
+def clock(request: Request) -> float:
+    """Seconds since the epoch; tests set ``app.state.clock`` to step through a lockout."""
+    now = getattr(request.app.state, "clock", time.time)
+    return float(now())
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _own_origins(request: Request) -> set[str]:
+    own = {f"{request.url.scheme}://{request.url.netloc}".lower()}
+    if configured := _origin(request.app.state.settings.base_url):
+        own.add(configured)  # behind a TLS proxy the public origin is SCIDEX_BASE_URL's
+    return own
+
+
+def check_origin(request: Request) -> bool:
+    """Refuse (403) a form post sent from another site.
+
+    The ``Origin`` header decides, or, without one, the ``Referer``'s origin: it
+    must be this server's own (as the request reached it, or ``SCIDEX_BASE_URL``'s).
+    ``Origin: null`` (sandboxed frames, opaque redirects) is refused too. Returns
+    False when neither header came: browsers send one on every form post, so the
+    caller must then insist on a CSRF token that checks.
+    """
+    claimed = request.headers.get("origin")
+    if claimed is None and (referer := request.headers.get("referer")):
+        claimed = _origin(referer) or "null"
+    if claimed is None:
+        return False
+    if claimed.lower() not in _own_origins(request):
+        raise PageError(
+            403, "a form posted from another site is refused", {"origin": claimed[:200]}
+        )
+    return True
+
+
+LOGIN_COOKIE = "scidex_login_csrf"
+
+
+def login_form_token(request: Request) -> str:
+    """The sign-in form's CSRF token: the browser's pre-session cookie, or a new one."""
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    return token if 20 <= len(token) <= 100 else secrets.token_urlsafe(24)
+
+
+def set_login_cookie(request: Request, response: Response, token: str) -> None:
+    # SameSite=Strict: another site's post to /login arrives without it.
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        path="/login",
+        max_age=86400,
+        secure=request.url.scheme == "https",
+    )
+
+
+def check_login_csrf(request: Request, token: str) -> None:
+    """The sign-in form's hidden token must match its cookie (a double-submit check)."""
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    if not token or not cookie or not hmac.compare_digest(token, cookie):
+        raise PageError(
+            403, "the sign-in form's CSRF token is missing or wrong; reload the sign-in page"
+        )
 
 
 # A write's actor, from its ``Authorization: Bearer`` token (401 without one).

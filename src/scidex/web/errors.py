@@ -21,8 +21,14 @@ def _wants_json(request: Request) -> bool:
 class PageError(StarletteHTTPException):
     """An HTTP error with structured details (e.g. the closest matches for a 404)."""
 
-    def __init__(self, status_code: int, message: str, details: dict | None = None) -> None:
-        super().__init__(status_code, message)
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        details: dict | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status_code, message, headers)
         self.details = details
 
 

@@ -1,8 +1,12 @@
 """Editing in the browser: sign-in, the edit form with live preview, diffs, reverts, the audit log.
 
 Every form that writes carries the session's CSRF token and is refused
-without it. Anonymous readers never touch the session table: the session is
-looked up only when its cookie is present.
+without it; the sign-in form, which has no session yet, carries a token
+mirrored in a SameSite=Strict cookie. Every form post is also refused when its
+Origin (or Referer) is another site. Failed sign-ins are rate-limited per
+account name and client address (registry/throttle.py). Anonymous readers
+never touch the session table: the session is looked up only when its cookie
+is present.
 """
 
 from __future__ import annotations
@@ -19,17 +23,38 @@ from scidex.queries.artifacts import find_artifact, get_revision
 from scidex.registry.accounts import SessionInfo, log_in, log_out
 from scidex.registry.editing import EditRequest, check_edit, submit_edit
 from scidex.registry.revisions import Conflict, Invalid, WriteError, diff_revisions, revert
+from scidex.registry.throttle import Throttled
 from scidex.store.schema import audit_log
-from scidex.web.deps import COOKIE, StoreDep, check_csrf, current_session, signed_in
+from scidex.web.deps import (
+    COOKIE,
+    LOGIN_COOKIE,
+    StoreDep,
+    check_csrf,
+    check_login_csrf,
+    check_origin,
+    client_ip,
+    clock,
+    current_session,
+    login_form_token,
+    set_login_cookie,
+    signed_in,
+)
 from scidex.web.errors import MAX_VERSION, PageError
 from scidex.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 
+def _login_page(request: Request, next: str, error: str | None, status: int = 200) -> Response:
+    token = login_form_token(request)
+    response = render(request, "login.html", {"next": next, "error": error, "csrf": token}, status)
+    set_login_cookie(request, response, token)
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = Query("/", max_length=500)) -> Response:
-    return render(request, "login.html", {"next": next, "error": None})
+    return _login_page(request, next, None)
 
 
 @router.post("/login")
@@ -39,16 +64,25 @@ def login(
     username: str = Form(..., max_length=100),
     password: str = Form(..., max_length=500),
     next: str = Form("/", max_length=500),
+    csrf: str = Form("", max_length=200),
 ) -> Response:
-    result = log_in(store, username, password)
+    check_origin(request)
+    check_login_csrf(request, csrf)
+    try:
+        result = log_in(store, username, password, address=client_ip(request), now=clock(request))
+    except Throttled as exc:
+        raise PageError(
+            429,
+            str(exc),
+            {"retry_after": exc.retry_after},
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from exc
     if result is None:
-        return render(
-            request,
-            "login.html",
-            {"next": next, "error": "Unknown username or wrong password."},
-            401,
-        )
+        return _login_page(request, next, "Unknown username or wrong password.", 401)
     token, _csrf = result
+    # A new session on every sign-in; the one the browser held before ends.
+    if previous := request.cookies.get(COOKIE):
+        log_out(store, previous)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
@@ -59,11 +93,13 @@ def login(
         max_age=14 * 86400,
         secure=request.url.scheme == "https",
     )
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, store: StoreDep, csrf: str = Form("")) -> Response:
+    check_origin(request)
     info = signed_in(request, "reader")
     check_csrf(info, csrf)
     log_out(store, request.cookies.get(COOKIE, ""))
@@ -152,6 +188,7 @@ def edit_form(request: Request, store: StoreDep, artifact_id: str) -> Response:
 
 @router.post("/artifact/{artifact_id}/edit")
 async def save_edit(request: Request, store: StoreDep, artifact_id: str) -> Response:
+    check_origin(request)
     info = signed_in(request, "editor")
     form = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(info, form.get("csrf", ""))
@@ -199,6 +236,11 @@ async def save_edit(request: Request, store: StoreDep, artifact_id: str) -> Resp
 async def preview_edit(request: Request, store: StoreDep, artifact_id: str) -> Response:
     """What the page would look like and what the lint says: for the form's live preview."""
     form = {k: str(v) for k, v in (await request.form()).items()}
+    if not check_origin(request):  # neither Origin nor Referer: the session's token must check
+        info = current_session(request)
+        if info is None:
+            raise PageError(403, "a preview without Origin or Referer needs a signed-in session")
+        check_csrf(info, form.get("csrf", ""))
     with store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
         if art is None:
@@ -251,6 +293,7 @@ def revert_page(
     base_version: int = Form(..., ge=1, le=MAX_VERSION),
     csrf: str = Form(""),
 ) -> Response:
+    check_origin(request)
     info = signed_in(request, "curator")
     check_csrf(info, csrf)
     try:
