@@ -81,7 +81,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "SCIDEX_CONTENT_DIR": "Curated pages (markdown with YAML front matter) loaded by scidex build "
     "(default content/pages of the source tree).",
     "SCIDEX_BASE_URL": "Public base URL used in citations and embed snippets "
-    "(default http://127.0.0.1:8000).",
+    "(default http://127.0.0.1:8000); its origin also passes the form posts' Origin check.",
     "SCIDEX_THREADS": "Threads per server process for request handlers (default 2; 1 gives the "
     "most requests/s, use --workers for more).",
     "SCIDEX_TEST_PG_URL": "Tests: PostgreSQL server to create throw-away databases on "

@@ -389,7 +389,12 @@ def account_create(
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
 ) -> None:
-    """Create an account; the password is asked for (or read from stdin) and stored hashed."""
+    """Create an account; the password is asked for (or read from stdin) and stored hashed.
+
+    A username is 1-100 letters, digits, '-', '_' or '.'.
+
+    A password needs at least 10 characters; the sign-in form takes up to 500.
+    """
     from scidex.registry.accounts import AccountError, create_account
 
     if password_stdin:
