@@ -118,3 +118,21 @@ def test_api_docs_use_the_vendored_swagger_ui(shared_client: Any) -> None:
         assert shared_client.get(prefix + url).status_code == 200
     spec = shared_client.get("/openapi.json").json()
     assert "/api/docs" not in spec["paths"] and "/api/stats" in spec["paths"]
+
+
+def test_mermaid_loads_only_where_a_diagram_is_drawn(shared_client: Any) -> None:
+    items = shared_client.get("/api/artifacts?limit=50").json()["items"]
+    drawn = {True: 0, False: 0}
+    for item in items:
+        for url in (f"/artifact/{item['id']}", f"/artifact/{item['id']}?embed=1"):
+            page = shared_client.get(url)
+            assert page.status_code == 200, url
+            diagram = '<pre class="mermaid"' in page.text
+            assert ("/static/vendor/mermaid-" in page.text) == diagram, url
+            assert "/static/vendor/cytoscape-" not in page.text, url
+            drawn[diagram] += 1
+    assert drawn[True] and drawn[False]
+    home = shared_client.get("/").text
+    assert "/static/vendor/mermaid-" not in home and "/static/vendor/cytoscape-" not in home
+    explorer = shared_client.get("/atlas/entity/HGNC:935").text
+    assert "/static/vendor/cytoscape-" in explorer and "/static/vendor/mermaid-" not in explorer
