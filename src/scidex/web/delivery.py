@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -21,7 +22,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import Response
+from starlette.datastructures import Headers
+from starlette.responses import FileResponse, Response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -73,13 +75,39 @@ class HeadMiddleware:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+COMPRESSIBLE = (".js", ".css", ".txt", ".json", ".svg", ".html")
+
+
+@cache
+def _gzipped(path: str, mtime: float, size: int) -> bytes:
+    """A static file gzipped once per version of it (not again on every request)."""
+    return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
+
+
 class StaticAssets(StaticFiles):
-    """``StaticFiles`` with Cache-Control by URL and a weak ETag (see the module doc)."""
+    """``StaticFiles`` with Cache-Control by URL and a weak ETag (see the module doc);
+    text files go out gzipped from a copy compressed once, when the client accepts it."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code not in (200, 206, 304):
             return response
+        request = Headers(scope=scope)
+        if (
+            isinstance(response, FileResponse)
+            and response.status_code == 200
+            and response.stat_result is not None
+            and response.stat_result.st_size >= 1024
+            and str(response.path).endswith(COMPRESSIBLE)
+            and "gzip" in request.get("accept-encoding", "")
+            and "range" not in request
+        ):
+            st = response.stat_result
+            body = _gzipped(str(response.path), st.st_mtime, st.st_size)
+            headers = {k: v for k, v in response.headers.items() if k not in {"content-length"}}
+            headers["content-encoding"] = "gzip"
+            headers["vary"] = "Accept-Encoding"
+            response = Response(body, headers=headers)
         etag = response.headers.get("etag")
         if etag and not etag.startswith("W/"):
             response.headers["etag"] = "W/" + etag
