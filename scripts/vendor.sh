@@ -14,10 +14,15 @@
 # cytoscape: dist/cytoscape.min.js is the UMD build (it sets globalThis.cytoscape,
 # has no dependencies and fetches nothing); the Atlas explorer (/atlas/entity/...)
 # draws neighbourhoods with it.
+#
+# swagger-ui-dist: swagger-ui-bundle.js (sets globalThis.SwaggerUIBundle, with every
+# dependency inside) and swagger-ui.css, for the API explorer at /api/docs. Its
+# NOTICE travels with its LICENSE (Apache-2.0, section 4d).
 set -euo pipefail
 
 MERMAID_VERSION=11.17.2
 CYTOSCAPE_VERSION=3.35.0
+SWAGGER_UI_VERSION=5.35.0
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENDOR="$ROOT/src/scidex/web/static/vendor"
@@ -40,22 +45,34 @@ trap 'rm -rf "$work"' EXIT
 # `npm pack` downloads the published tarball and checks it against the
 # registry's integrity hash; we then check the extracted files against ours.
 mkdir -p "$work/out"
-# vendor NAME VERSION DIST_FILE: the package's DIST_FILE and LICENSE, renamed with the version.
-vendor() {
-  local name="$1" version="$2" file="$3"
+# fetch NAME VERSION: the package's published tarball, unpacked under $work/NAME/package.
+fetch() {
+  local name="$1" version="$2"
   mkdir -p "$work/$name"
   (cd "$work/$name" && npm pack --silent "$name@$version" >/dev/null)
-  tar -xzf "$work/$name/$name-$version.tgz" -C "$work/$name" "package/dist/$file" package/LICENSE
-  cp "$work/$name/package/dist/$file" "$work/out/$name-$version.min.js"
-  cp "$work/$name/package/LICENSE" "$work/out/$name-$version.LICENSE.txt"
+  tar -xzf "$work/$name/$name-$version.tgz" -C "$work/$name"
 }
-vendor mermaid "$MERMAID_VERSION" mermaid.min.js
-vendor cytoscape "$CYTOSCAPE_VERSION" cytoscape.min.js
+# take NAME FILE TARGET: copy the package's FILE to TARGET in the output.
+take() {
+  cp "$work/$1/package/$2" "$work/out/$3"
+}
+fetch mermaid "$MERMAID_VERSION"
+take mermaid dist/mermaid.min.js "mermaid-$MERMAID_VERSION.min.js"
+take mermaid LICENSE "mermaid-$MERMAID_VERSION.LICENSE.txt"
+fetch cytoscape "$CYTOSCAPE_VERSION"
+take cytoscape dist/cytoscape.min.js "cytoscape-$CYTOSCAPE_VERSION.min.js"
+take cytoscape LICENSE "cytoscape-$CYTOSCAPE_VERSION.LICENSE.txt"
+fetch swagger-ui-dist "$SWAGGER_UI_VERSION"
+take swagger-ui-dist swagger-ui-bundle.js "swagger-ui-$SWAGGER_UI_VERSION.js"
+take swagger-ui-dist swagger-ui.css "swagger-ui-$SWAGGER_UI_VERSION.css"
+take swagger-ui-dist LICENSE "swagger-ui-$SWAGGER_UI_VERSION.LICENSE.txt"
+take swagger-ui-dist NOTICE "swagger-ui-$SWAGGER_UI_VERSION.NOTICE.txt"
 
 # Verify before touching the tree, so a changed upstream file never lands.
+# Every file listed must be there, and nothing unlisted is installed.
 cp "$SUMS" "$work/out/SHA256SUMS"
 (cd "$work/out" && sha256sum --strict --check SHA256SUMS)
 
 mkdir -p "$VENDOR"
-cp "$work/out/"*.min.js "$work/out/"*.LICENSE.txt "$VENDOR/"
-echo "vendored mermaid $MERMAID_VERSION and cytoscape $CYTOSCAPE_VERSION into ${VENDOR#"$ROOT"/}"
+(cd "$work/out" && awk '{print $2}' SHA256SUMS | xargs -I{} cp {} "$VENDOR/")
+echo "vendored mermaid $MERMAID_VERSION, cytoscape $CYTOSCAPE_VERSION and swagger-ui $SWAGGER_UI_VERSION into ${VENDOR#"$ROOT"/}"

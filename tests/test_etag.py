@@ -72,8 +72,8 @@ def test_errors_redirects_and_static_files_keep_their_own_headers(shared_client:
     css = shared_client.get(
         shared_client.get("/").text.split('rel="stylesheet" href="')[1].split('"')[0]
     )
-    # Starlette's own strong ETag for files is left alone.
-    assert css.status_code == 200 and not css.headers["etag"].startswith("W/")
+    # Starlette's own tag for files, made weak (gzip may change the bytes sent).
+    assert css.status_code == 200 and css.headers["etag"].startswith('W/"')
     assert (
         shared_client.get(css.url, headers={"If-None-Match": css.headers["etag"]}).status_code
         == 304

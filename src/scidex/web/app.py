@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
 from pathlib import Path
 
 import anyio.to_thread
-from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.gzip import GZipMiddleware
 
 from scidex import __version__
 from scidex.config import Settings
 from scidex.kg.urls import urls
 from scidex.store import Store
+from scidex.web.delivery import HeadMiddleware, StaticAssets, static_url
 from scidex.web.deps import current_session
 from scidex.web.errors import install_error_handlers
 from scidex.web.etag import ETagMiddleware
@@ -41,7 +42,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         title=settings.site_name,
         version=__version__,
         description="A knowledge-graph wiki of citable artifacts for neurodegeneration research.",
-        docs_url="/api/docs",
+        docs_url=None,  # served below, from the vendored Swagger UI
         redoc_url=None,
     )
     app.state.settings = settings
@@ -56,13 +57,37 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         signed_in=current_session,
         urls=urls,
     )
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", StaticAssets(directory=HERE / "static"), name="static")
+    _add_api_docs(app)  # before the routers, whose catch-all paths would take it
     for router in ROUTERS:
         app.include_router(router)
 
     install_error_handlers(app)
+    # Outermost last: a HEAD runs as a GET through everything below it; gzip
+    # compresses what the ETag middleware tagged (the tag is weak, so one tag
+    # serves both encodings, and a 304's empty body is never compressed).
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(HeadMiddleware)
     return app
+
+
+def _add_api_docs(app: FastAPI) -> None:
+    """``/api/docs``: Swagger UI from the vendored files, so it works offline."""
+    js = static_url("vendor/" + vendored("swagger-ui-*.js"))
+    css = static_url("vendor/" + vendored("swagger-ui-*.css"))
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        root_path = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=root_path + (app.openapi_url or "/openapi.json"),
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=js,
+            swagger_css_url=css,
+            swagger_favicon_url="data:,",  # no icon, and no request for one
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
 
 def vendored(pattern: str) -> str:
@@ -71,13 +96,6 @@ def vendored(pattern: str) -> str:
     if not matches:
         raise RuntimeError(f"vendored file {pattern} missing under web/static/vendor")
     return matches[-1].name
-
-
-@cache
-def static_url(name: str) -> str:
-    """URL of a static file with its content hash, so browsers never run stale assets."""
-    digest = hashlib.sha256((HERE / "static" / name).read_bytes()).hexdigest()[:10]
-    return f"/static/{name}?v={digest}"
 
 
 def app_from_env() -> FastAPI:
