@@ -35,6 +35,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from scidex.wiki.citations import (
@@ -346,11 +347,56 @@ def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: A
     return fence
 
 
+_LINK_ENDS = "scidex_link_ends"
+_BRACKET_RUN = re.compile(r"\[+")
+
+
+def _last_link_end(state: StateInline) -> int:
+    """Where the last ``](`` of this inline run is (or its last ``]`` when the page defines
+    references, which make ``[label]`` a link too); -1 without one. Computed once per run and
+    span (a link's text is parsed again within narrower bounds), kept in the render's env."""
+    closer = "]" if state.env.get("references") else "]("
+    ends: dict[tuple[int, int, str], int] = state.env.setdefault(_LINK_ENDS, {})
+    key = (id(state.src), state.posMax, closer)
+    if key not in ends:
+        ends[key] = state.src.rfind(closer, 0, state.posMax)
+    return ends[key]
+
+
+def inert_bracket_rule(state: StateInline, silent: bool) -> bool:
+    """markdown-it inline rule: a ``[`` (or the ``!`` of ``![``) that no ``](`` follows is text.
+
+    Such a bracket can open no link or image, but markdown-it would still look for its closing
+    bracket (``parseLinkLabel``) at each one, through every inline rule at every character up
+    to the end of the run: a run of 500,000 ``[`` took seconds of CPU. Taking it as text at
+    once keeps rendering linear. Runs before ``link`` and ``image``, after the wikilink,
+    citation and embed rules, which need no ``(``.
+    """
+    pos = state.pos
+    char = state.src[pos]
+    opener = pos + 1 if char == "!" else pos
+    if char not in "[!" or not state.src.startswith("[", opener):
+        return False
+    if _last_link_end(state) > opener:
+        return False
+    end = pos + 1
+    if char == "[":
+        # The whole run at once (one string operation, not one per bracket), but for its last
+        # two brackets, where a wikilink ``[[`` or a citation ``[@`` may still begin.
+        run = _BRACKET_RUN.match(state.src, pos, state.posMax)
+        end = max(end, run.end() - 2) if run else end
+    if not silent:
+        state.pending += state.src[pos:end]
+    state.pos = end
+    return True
+
+
 def _build_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     md.inline.ruler.before("link", "wikilink", wikilink_rule)
     md.inline.ruler.before("link", "citation", citation_rule)
     md.inline.ruler.before("link", "artifact_embed_inline", embed_inline_rule)
+    md.inline.ruler.before("link", "inert_bracket", inert_bracket_rule)
     md.block.ruler.before(
         "paragraph",
         "artifact_embed",
