@@ -51,6 +51,8 @@ class Settings:
     # (measured: 107 req/s with 40, 176 with 2, 230 with 1), while a second
     # one keeps a slow request from stalling everything else.
     threads: int = 2
+    # The largest request body accepted (bytes); a larger one is refused with 413 unread.
+    max_body_bytes: int = 2 * 1024 * 1024
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -68,6 +70,12 @@ class Settings:
                     f"SCIDEX_THREADS must be a whole number of 1 or more, not {threads!r}"
                 )
             env["threads"] = int(threads)
+        if limit := os.environ.get("SCIDEX_MAX_BODY_BYTES"):
+            if not limit.isdigit() or int(limit) < 1:
+                raise ConfigError(
+                    f"SCIDEX_MAX_BODY_BYTES must be a whole number of 1 or more, not {limit!r}"
+                )
+            env["max_body_bytes"] = int(limit)
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)
 
@@ -84,6 +92,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "(default http://127.0.0.1:8000); its origin also passes the form posts' Origin check.",
     "SCIDEX_THREADS": "Threads per server process for request handlers (default 2; 1 gives the "
     "most requests/s, use --workers for more).",
+    "SCIDEX_MAX_BODY_BYTES": "Largest request body accepted, in bytes (default 2097152, 2 MB); "
+    "a larger one is refused with 413 before it is read.",
     "SCIDEX_TEST_PG_URL": "Tests: PostgreSQL server to create throw-away databases on "
     "(default postgresql://postgres@127.0.0.1:5432/postgres).",
     "SCIDEX_REQUIRE_PG": "Tests: set to 1 to make a missing PostgreSQL a failure instead of a skip "

@@ -95,6 +95,11 @@ def _edges(raw: list[dict[str, Any]], refs: dict[str, Any]) -> list[CuratedEdge]
     return edges
 
 
+# The longest markdown a preview renders (characters): the longest curated page is a few tens
+# of thousands; a preview is rendered on every pause in typing, so its cost is kept bounded.
+PREVIEW_MAX_CHARS = 200_000
+
+
 def preview(conn: Connection, markdown: str, references: dict[str, Any]) -> RenderedPage:
     """Render as the page will, with the same resolver: what the edit form shows live."""
     ctx = RenderContext(

@@ -21,6 +21,7 @@ from scidex.web.delivery import HeadMiddleware, StaticAssets, static_url
 from scidex.web.deps import current_session
 from scidex.web.errors import install_error_handlers
 from scidex.web.etag import ETagMiddleware
+from scidex.web.limits import BodyLimitMiddleware
 from scidex.web.rendering import PageCache
 from scidex.web.routes import ROUTERS
 
@@ -69,6 +70,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(ETagMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(HeadMiddleware)
+    # Outermost of all: an oversized body is refused before anything reads it.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
 
 

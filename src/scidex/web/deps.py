@@ -22,6 +22,7 @@ from fastapi.routing import APIRoute
 
 from scidex.kg.urls import urls
 from scidex.registry.accounts import SessionInfo, session
+from scidex.registry.editing import PREVIEW_MAX_CHARS
 from scidex.registry.revisions import Actor, WriteError, require
 from scidex.registry.tokens import authenticate
 from scidex.store import Store
@@ -107,6 +108,17 @@ def signed_in(request: Request, role: str) -> SessionInfo:
 def check_csrf(info: SessionInfo, token: str) -> None:
     if not token or not hmac.compare_digest(token, info.csrf):
         raise PageError(403, "the form's CSRF token is missing or wrong; reload the page")
+
+
+def check_preview_size(markdown: str) -> None:
+    """413 for markdown longer than a preview renders (``PREVIEW_MAX_CHARS``)."""
+    if len(markdown) > PREVIEW_MAX_CHARS:
+        raise PageError(
+            413,
+            f"a preview renders at most {PREVIEW_MAX_CHARS} characters of markdown, "
+            f"not {len(markdown)}",
+            {"max_chars": PREVIEW_MAX_CHARS, "chars": len(markdown)},
+        )
 
 
 def clock(request: Request) -> float:

@@ -32,7 +32,8 @@ class PageError(StarletteHTTPException):
         self.details = details
 
 
-def _error(request: Request, status: int, message: str, details: Any) -> Response:
+def error_response(request: Request, status: int, message: str, details: Any) -> Response:
+    """The app's one error shape: JSON for the API, an HTML page for readers."""
     if _wants_json(request):
         # One stable shape for every API error.
         return JSONResponse(
@@ -50,7 +51,9 @@ def _error(request: Request, status: int, message: str, details: Any) -> Respons
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        response = _error(request, exc.status_code, str(exc.detail), getattr(exc, "details", None))
+        response = error_response(
+            request, exc.status_code, str(exc.detail), getattr(exc, "details", None)
+        )
         for k, v in (getattr(exc, "headers", None) or {}).items():
             response.headers[k] = v
         return response
@@ -62,4 +65,4 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         summary = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
-        return _error(request, 400, f"invalid request: {summary}", {"problems": problems})
+        return error_response(request, 400, f"invalid request: {summary}", {"problems": problems})

@@ -67,6 +67,10 @@ class PageCache:
             self._pages.move_to_end(key)
         return hit
 
+    def stats(self) -> dict[str, int]:
+        """Its bound and how full it is, for ``/health``."""
+        return {"limit": self.size, "size": len(self._pages)}
+
     def put(self, key: tuple[Any, ...], body: bytes, headers: dict[str, str]) -> None:
         self._pages[key] = (body, headers)
         while len(self._pages) > self.size:

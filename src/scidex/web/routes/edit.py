@@ -32,6 +32,7 @@ from scidex.web.deps import (
     check_csrf,
     check_login_csrf,
     check_origin,
+    check_preview_size,
     client_ip,
     clock,
     current_session,
@@ -234,13 +235,15 @@ async def save_edit(request: Request, store: StoreDep, artifact_id: str) -> Resp
 
 @router.post("/artifact/{artifact_id}/preview")
 async def preview_edit(request: Request, store: StoreDep, artifact_id: str) -> Response:
-    """What the page would look like and what the lint says: for the form's live preview."""
+    """What the page would look like and what the lint says: for the form's live preview.
+
+    Only for a signed-in editor (checked before the form is read), as the edit form itself.
+    """
+    info = signed_in(request, "editor")
     form = {k: str(v) for k, v in (await request.form()).items()}
     if not check_origin(request):  # neither Origin nor Referer: the session's token must check
-        info = current_session(request)
-        if info is None:
-            raise PageError(403, "a preview without Origin or Referer needs a signed-in session")
         check_csrf(info, form.get("csrf", ""))
+    check_preview_size(form.get("markdown", ""))
     with store.read() as conn:
         art, _ = find_artifact(conn, artifact_id)
         if art is None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from scidex import __version__
+from scidex.kg.xrefs import external_url
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.store import StoreError
@@ -26,7 +27,12 @@ def health(request: Request, store: StoreDep) -> JSONResponse:
             {"status": "error", "version": __version__, "database": {"error": str(exc)}},
             status_code=503,
         )
-    return JSONResponse({"status": "ok", "version": __version__, "database": db})
+    urls_cached = external_url.cache_info()
+    caches = {  # every in-process cache is bounded: its limit and how full it is
+        "pages": request.app.state.page_cache.stats(),
+        "external_urls": {"limit": urls_cached.maxsize, "size": urls_cached.currsize},
+    }
+    return JSONResponse({"status": "ok", "version": __version__, "database": db, "caches": caches})
 
 
 @router.get("/api/stats", tags=["atlas"], summary="Totals for the whole atlas")

@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from scidex.queries.artifacts import get_revision
-from scidex.registry.editing import EditRequest, preview, submit_edit
+from scidex.registry.editing import PREVIEW_MAX_CHARS, EditRequest, preview, submit_edit
 from scidex.registry.merge import merge_entities, rename_slug, unmerge
 from scidex.registry.revisions import WriteError, diff_revisions, require, revert
 from scidex.store.schema import audit_log
-from scidex.web.deps import ActorDep, StoreDep
+from scidex.web.deps import ActorDep, StoreDep, check_preview_size
 from scidex.web.errors import MAX_VERSION, PageError
 
 router = APIRouter(tags=["writes"])
@@ -131,14 +131,22 @@ def diff(
 
 
 class PreviewBody(BaseModel):
-    markdown: str = Field(..., max_length=500_000)
+    markdown: str = Field(..., description=f"At most {PREVIEW_MAX_CHARS} characters.")
     references: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 @router.post(
     "/api/preview", tags=["artifacts"], summary="Render markdown as a page would (no write)"
 )
-def preview_markdown(request: Request, store: StoreDep, body: PreviewBody) -> dict[str, Any]:
+def preview_markdown(
+    request: Request, store: StoreDep, body: PreviewBody, actor: ActorDep
+) -> dict[str, Any]:
+    """Editors (and above) only, like the writes: rendering is the costly part of an edit."""
+    try:
+        require(actor, "editor")
+    except WriteError as exc:
+        raise _refusal(exc) from exc
+    check_preview_size(body.markdown)
     with store.read() as conn:
         page = preview(conn, body.markdown, body.references)
     return {

@@ -1,0 +1,106 @@
+"""Request body limits, and who may preview: refusals arrive before the work is done."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from scidex.registry.editing import PREVIEW_MAX_CHARS
+from scidex.registry.tokens import create_token
+from scidex.store import Store
+from scidex.web.limits import DEFAULT_MAX_BODY_BYTES
+
+CHUNK = 1024 * 1024
+
+
+def _post(app: Any, path: str, total: int, *, declare_length: bool) -> tuple[int, bytes, int]:
+    """POST ``total`` bytes in 1 MB chunks at the ASGI level; returns the status, the body and
+    how many bytes the app pulled."""
+    pulled = 0
+    sent: list[dict[str, Any]] = []
+    headers = [(b"content-type", b"application/json"), (b"host", b"testserver")]
+    if declare_length:
+        headers.append((b"content-length", str(total).encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        nonlocal pulled
+        size = min(CHUNK, total - pulled)
+        pulled += size
+        return {"type": "http.request", "body": b"x" * size, "more_body": pulled < total}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return status, body, pulled
+
+
+def test_a_declared_60_mb_body_is_refused_unread(shared_client) -> None:
+    status, body, pulled = _post(shared_client.app, "/api/preview", 60 * CHUNK, declare_length=True)
+    assert status == 413 and pulled == 0
+    assert b'"code":413' in body and b"larger than this server accepts" in body
+
+
+def test_a_chunked_body_is_refused_when_it_passes_the_limit(shared_client) -> None:
+    status, body, pulled = _post(
+        shared_client.app, "/api/preview", 60 * CHUNK, declare_length=False
+    )
+    assert status == 413 and b'"code":413' in body
+    assert pulled <= DEFAULT_MAX_BODY_BYTES + CHUNK
+
+
+def test_a_body_under_the_limit_reaches_the_route(shared_client) -> None:
+    status, _body, pulled = _post(shared_client.app, "/api/preview", 10, declare_length=True)
+    assert pulled == 10 and status != 413
+
+
+def test_preview_needs_an_editors_token_and_refuses_long_markdown(
+    client, atlas_store: Store
+) -> None:
+    body = {"markdown": "BACH1 binds [[HMOX1]].\n"}
+    assert client.post("/api/preview", json=body).status_code == 401
+    _, reader = create_token(atlas_store, role="reader", label="limits reader")
+    refused = client.post("/api/preview", json=body, headers={"Authorization": f"Bearer {reader}"})
+    assert refused.status_code == 403
+    _, editor = create_token(atlas_store, role="editor", label="limits editor")
+    auth = {"Authorization": f"Bearer {editor}"}
+    ok = client.post("/api/preview", json=body, headers=auth)
+    assert ok.status_code == 200 and "wikilink" in ok.json()["html"]
+    long = client.post(
+        "/api/preview", json={"markdown": "[" * (PREVIEW_MAX_CHARS + 1)}, headers=auth
+    )
+    assert long.status_code == 413
+    assert f"at most {PREVIEW_MAX_CHARS} characters" in long.json()["error"]["message"]
+    brackets = client.post("/api/preview", json={"markdown": "[" * PREVIEW_MAX_CHARS}, headers=auth)
+    assert brackets.status_code == 200
+
+
+def test_the_edit_forms_preview_needs_a_signed_in_editor(shared_client) -> None:
+    answer = shared_client.post(
+        "/artifact/wiki-genes-bach1/preview",
+        data={"markdown": "# Anonymous\n", "base_version": "1"},
+        headers={"Origin": "http://testserver"},
+    )
+    assert answer.status_code == 401
+
+
+def test_health_shows_the_bounded_caches(shared_client) -> None:
+    caches = shared_client.get("/health").json()["caches"]
+    assert caches["pages"]["limit"] == 512
+    assert 0 <= caches["pages"]["size"] <= caches["pages"]["limit"]
