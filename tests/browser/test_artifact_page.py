@@ -118,7 +118,7 @@ def test_an_editor_edits_with_a_live_preview_and_finds_the_revision(
     area = page.locator("#markdown")
     area.fill(area.input_value() + "\n\nA sentence typed in the browser about [[HMOX1]].\n")
     page.wait_for_function(
-        "document.getElementById('preview').innerText.includes('typed in the browser')",
+        "() => document.getElementById('preview').innerText.includes('typed in the browser')",
         timeout=20_000,
     )
     screenshot(page, "bach1-edit-preview")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
@@ -24,6 +23,7 @@ from scidex.web.etag import ETagMiddleware
 from scidex.web.limits import BodyLimitMiddleware
 from scidex.web.rendering import PageCache
 from scidex.web.routes import ROUTERS
+from scidex.web.security import SecurityHeadersMiddleware
 
 HERE = Path(__file__).parent
 
@@ -68,6 +68,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     # compresses what the ETag middleware tagged (the tag is weak, so one tag
     # serves both encodings, and a 304's empty body is never compressed).
     app.add_middleware(ETagMiddleware)
+    # Inside the HEAD middleware, so it sees the scope the route marks
+    # (security.allow_framing); a 304 (no media type) gets only nosniff and the referrer
+    # policy, and the browser keeps the policy it stored with the page.
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(HeadMiddleware)
     # Outermost of all: an oversized body is refused before anything reads it.
@@ -76,20 +80,23 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
 
 def _add_api_docs(app: FastAPI) -> None:
-    """``/api/docs``: Swagger UI from the vendored files, so it works offline."""
-    js = static_url("vendor/" + vendored("swagger-ui-*.js"))
-    css = static_url("vendor/" + vendored("swagger-ui-*.css"))
+    """``/api/docs``: Swagger UI from the vendored files, so it works offline.
 
-    @app.get("/api/docs", include_in_schema=False)
+    Our own page rather than FastAPI's ``get_swagger_ui_html``, whose inline boot
+    script the Content-Security-Policy (``script-src 'self'``) would block: the boot
+    code is the static ``api-docs.js``, reading the spec's URL from the page.
+    """
+    context = {
+        "swagger_js": static_url("vendor/" + vendored("swagger-ui-*.js")),
+        "swagger_css": static_url("vendor/" + vendored("swagger-ui-*.css")),
+    }
+
+    @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
     def api_docs(request: Request) -> HTMLResponse:
         root_path = request.scope.get("root_path", "").rstrip("/")
-        return get_swagger_ui_html(
-            openapi_url=root_path + (app.openapi_url or "/openapi.json"),
-            title=f"{app.title} - Swagger UI",
-            swagger_js_url=js,
-            swagger_css_url=css,
-            swagger_favicon_url="data:,",  # no icon, and no request for one
-            swagger_ui_parameters={"validatorUrl": None},
+        openapi_url = root_path + (app.openapi_url or "/openapi.json")
+        return app.state.templates.TemplateResponse(
+            request, "api_docs.html", {**context, "openapi_url": openapi_url}
         )
 
 

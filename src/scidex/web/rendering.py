@@ -1,5 +1,5 @@
 """Rendering shared by the HTML routes: templates, 404 pages with suggestions, redirects, the
-cache of rendered pages, framing headers, and the route settings of pages and API twins."""
+cache of rendered pages, and the route settings of pages and API twins."""
 
 from __future__ import annotations
 
@@ -17,12 +17,6 @@ from scidex.queries.search import search
 from scidex.web.deps import current_session, reject_unknown_params, store_of
 from scidex.web.errors import PageError
 from scidex.web.schemas import ERRORS
-
-# Framing is allowed only in embed mode; every other page refuses to be framed.
-NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
-
-
-EMBED_FRAMING = {"Content-Security-Policy": "frame-ancestors *"}
 
 
 def not_found(request: Request, key: str, what: str = "artifact") -> PageError:
@@ -59,9 +53,9 @@ class PageCache:
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._pages: OrderedDict[tuple[Any, ...], tuple[bytes, dict[str, str]]] = OrderedDict()
+        self._pages: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 
-    def get(self, key: tuple[Any, ...]) -> tuple[bytes, dict[str, str]] | None:
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
         hit = self._pages.get(key)
         if hit is not None:
             self._pages.move_to_end(key)
@@ -71,8 +65,8 @@ class PageCache:
         """Its bound and how full it is, for ``/health``."""
         return {"limit": self.size, "size": len(self._pages)}
 
-    def put(self, key: tuple[Any, ...], body: bytes, headers: dict[str, str]) -> None:
-        self._pages[key] = (body, headers)
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        self._pages[key] = body
         while len(self._pages) > self.size:
             self._pages.popitem(last=False)
 

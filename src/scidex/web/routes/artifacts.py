@@ -23,7 +23,8 @@ from scidex.queries.graph import Cursor, NeighbourEdge, get_entity, neighbours
 from scidex.queries.resolve import resolve
 from scidex.web.deps import StoreDep, current_session, store_of
 from scidex.web.errors import MAX_VERSION, PageError
-from scidex.web.rendering import EMBED_FRAMING, NO_FRAMING, PageCache, not_found, redirect
+from scidex.web.rendering import PageCache, not_found, redirect
+from scidex.web.security import allow_framing
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,6 +39,8 @@ def artifact(
     version: int | None = Query(None, ge=1, le=MAX_VERSION),
     embed: bool = Query(False),
 ) -> Response:
+    if embed:
+        allow_framing(request)  # embed mode may be framed by any site; every other page not
     anonymous = "scidex_session" not in request.cookies
     cache: PageCache = request.app.state.page_cache
     # The data version is read before the page's snapshot: a write landing
@@ -53,9 +56,8 @@ def artifact(
             query = f"?{request.url.query}" if request.url.query else ""
             return redirect(urls.artifact(target or found.id) + query)
         key = (found.id, version, embed, data_version, today)
-        if anonymous and (hit := cache.get(key)) is not None:
-            body, headers = hit
-            return HTMLResponse(body, headers=headers)
+        if anonymous and (body := cache.get(key)) is not None:
+            return HTMLResponse(body)
         try:
             page = artifact_page(
                 conn, found, version=version, base_url=request.app.state.settings.base_url
@@ -73,10 +75,8 @@ def artifact(
     response = request.app.state.templates.TemplateResponse(
         request, template, {"page": page, "embed": embed, "cite": cite}
     )
-    headers = EMBED_FRAMING if embed else NO_FRAMING
-    response.headers.update(headers)
     if anonymous:
-        cache.put(key, bytes(response.body), dict(headers))
+        cache.put(key, bytes(response.body))
     return response
 
 
