@@ -130,11 +130,12 @@ def build_default_atlas(
         result.pruned = prune_stale(conn, result.releases)
         pruning = time.perf_counter() - t
         # Edge counts need no recount here: write_graph and prune_stale keep them exact.
-        done = finish(conn)
+        done = finish(conn, rollup=True)
         result.pages = dict(done.pages)
         result.timings["backfill pages"] = pruning + done.seconds["pages"]
         result.search_docs = done.search_docs
         result.timings["search index"] = done.seconds["search index"]
+        result.timings["disease rollup"] = done.seconds["disease rollup"]
     store.analyze()
     result.seconds = time.perf_counter() - started
     return result

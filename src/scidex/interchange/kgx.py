@@ -202,6 +202,7 @@ def import_kgx(
                 author="scidex import kgx",
                 datasets=pages,
                 page_docs=pages,
+                rollup=False,
             )
 
             if child:
@@ -218,9 +219,12 @@ def import_kgx(
             for (_subject, predicate, _release), n in tally.out.items():
                 report.predicates[predicate] += n
             tally.write(conn, was_empty=load.was_empty)
-            # Releases named only by edges get their dataset artifact too.
-            if _ensure_releases(conn, release) and pages:
-                finish(conn, pages=False, entity_docs=False)
+            # Releases named only by edges get their dataset artifact too; the
+            # diseases' gene associations roll up now that the edges are in.
+            added = bool(_ensure_releases(conn, release)) and pages
+            finish(
+                conn, pages=False, datasets=added, entity_docs=False, page_docs=added, rollup=True
+            )
     store.analyze()
     report.rejected = rejects.counts
     return report

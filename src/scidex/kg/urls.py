@@ -127,6 +127,9 @@ class Urls:
     def api_neighbours(self, curie: str, query: Query = None) -> str:
         return self.path(f"/api/entities/{curie}/neighbours", query)
 
+    def api_associations(self, curie: str, query: Query = None) -> str:
+        return self.path(f"/api/entities/{curie}/associations", query)
+
     def api_xrefs(self, curie: str) -> str:
         return self.path(f"/api/entities/{curie}/xrefs")
 

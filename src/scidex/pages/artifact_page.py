@@ -18,7 +18,7 @@ from scidex.kg.biolink import predicate_label
 from scidex.kg.urls import Urls, urls
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.pages.cite import CitationRecord, permalink
-from scidex.pages.infobox import Infobox, build_infobox
+from scidex.pages.infobox import Infobox, InfoValue, build_infobox
 from scidex.queries.artifacts import (
     ArtifactRecord,
     LinkRecord,
@@ -29,6 +29,7 @@ from scidex.queries.artifacts import (
     list_revisions,
     pages_for_entities,
 )
+from scidex.queries.associations import DiseaseGene, GeneCounts, disease_genes, gene_counts
 from scidex.queries.graph import (
     EntityRecord,
     NeighbourEdge,
@@ -47,6 +48,7 @@ from scidex.wiki.links import LinkResolution, ambiguous, resolved, unresolved
 from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
 
 GROUP_PREVIEW = 10
+DISEASE_GENES_PREVIEW = 20  # genes listed on a disease page; the API pages the rest
 ASSOCIATION_PREDICATES = ("biolink:gene_associated_with_condition",)
 
 
@@ -58,6 +60,16 @@ class EdgeGroup:
     count: int
     edges: list[NeighbourEdge]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DiseaseGenes:
+    """A disease's genes, direct and through its subtypes: the counts and the first few."""
+
+    counts: GeneCounts
+    genes: list[DiseaseGene]
+    next_cursor: str | None
+    api_url: str  # every gene, paged
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +103,7 @@ class ArtifactPage:
     provenance: Provenance
     metadata: list[tuple[str, Any]]
     page_urls: dict[str, str] = field(default_factory=dict)
+    disease_genes: DiseaseGenes | None = None
 
 
 class PageNotFound(LookupError):
@@ -209,6 +222,32 @@ def _release_uses(conn: Connection, entity: EntityRecord) -> list[ReleaseUse]:
     ]
 
 
+def _gene_values(rolled: DiseaseGenes, pages: dict[str, str], *, cap: int) -> list[InfoValue]:
+    """The infobox's "Associated genes": direct first, each rolled-up one with a subtype."""
+
+    def url(curie: str) -> str:
+        return urls.artifact(pages[curie]) if curie in pages else urls.entity(curie)
+
+    values = []
+    for g in rolled.genes[:cap]:
+        note = ""
+        if not g.direct:
+            names = g.via_names
+            note = f"via {names[0]}" + (f" and {len(names) - 1} more" if len(names) > 1 else "")
+        values.append(InfoValue(g.label, url(g.gene_id), True, g.gene_id, note))
+    c = rolled.counts
+    more = c.total - len(values)
+    values.append(
+        InfoValue(
+            f"{c.direct:,} direct, {c.through_subtypes:,} through subtypes"
+            + (f"; {more:,} more" if more > 0 else ""),
+            "#disease-genes",
+            True,
+        )
+    )
+    return values
+
+
 def artifact_page(
     conn: Connection,
     artifact: ArtifactRecord | str,
@@ -240,6 +279,7 @@ def artifact_page(
     see_also: list[tuple[str, str, str]] = []
     external: list[tuple[str, str]] = []
     releases: list[ReleaseUse] = []
+    rolled: DiseaseGenes | None = None
     if entity is not None:
         counts = predicate_counts(conn, entity.id)
         degree = sum(c.count for c in counts)
@@ -257,12 +297,27 @@ def artifact_page(
             )
         top = strongest(previews, per_group=6)
         shown = {e.other_id for g in groups for e in g.edges} | {e.other_id for e in top}
-        pages = links.pages_of([entity.id, *shown])
         assoc_dir = "out" if entity.category == "biolink:Gene" else "in"
         assoc = [
             g for g in groups if g.predicate in ASSOCIATION_PREDICATES and g.direction == assoc_dir
         ]
         assoc_edges = [e for g in assoc for e in g.edges]
+        box_genes: list[InfoValue] | None = None
+        if entity.category == "biolink:Disease":
+            counts_ = gene_counts(conn, entity.id)
+            if counts_.total:
+                first = disease_genes(conn, entity.id, limit=DISEASE_GENES_PREVIEW)
+                rolled = DiseaseGenes(
+                    counts_,
+                    first.genes,
+                    first.next_cursor,
+                    urls.api_associations(entity.id, {"include": "subtypes"}),
+                )
+                shown |= {g.gene_id for g in first.genes}
+                shown |= {v.disease_id for g in first.genes for v in g.subtypes}
+        pages = links.pages_of([entity.id, *shown])
+        if rolled is not None:
+            box_genes = _gene_values(rolled, pages, cap=12)
         infobox = build_infobox(
             entity,
             degree=degree,
@@ -271,6 +326,7 @@ def artifact_page(
             + sum(max(0, g.count - len(g.edges)) for g in assoc),
             page_url=lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
             atlas_url=urls.explorer(entity.id),
+            disease_genes=box_genes,
         )
         diagram = _diagram(entity, top, pages)
         curated = [e for e in top if e.curated]
@@ -321,6 +377,7 @@ def artifact_page(
         external_links=external,
         provenance=provenance,
         metadata=metadata,
+        disease_genes=rolled,
         page_urls={
             "canonical": site.artifact(art.id),
             "permalink": site.artifact(art.id, rev.version),
@@ -404,6 +461,28 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
             }
             for g in page.groups
         ],
+        "disease_genes": None
+        if page.disease_genes is None
+        else {
+            "counts": {
+                "total": page.disease_genes.counts.total,
+                "direct": page.disease_genes.counts.direct,
+                "through_subtypes": page.disease_genes.counts.through_subtypes,
+            },
+            "genes": [
+                {
+                    "id": g.gene_id,
+                    "symbol": g.symbol,
+                    "name": g.name,
+                    "direct": g.direct,
+                    "direct_edges": [asdict(v) for v in g.direct_edges],
+                    "subtypes": [asdict(v) for v in g.subtypes],
+                }
+                for g in page.disease_genes.genes
+            ],
+            "next_cursor": page.disease_genes.next_cursor,
+            "all": page.disease_genes.api_url,
+        },
         "diagram": None
         if page.diagram is None
         else {

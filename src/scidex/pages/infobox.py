@@ -26,6 +26,7 @@ class InfoValue:
     url: str | None = None
     internal: bool = False  # a link inside the atlas rather than to an authority
     curie: str | None = None
+    note: str = ""  # shown after the value, e.g. the subtype a rolled-up gene comes through
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +81,13 @@ def build_infobox(
     page_url: Callable[[str], str],
     atlas_url: str,
     cap: int = 12,
+    disease_genes: list[InfoValue] | None = None,
 ) -> Infobox:
-    """Rows for ``entity``; ``associations`` are its gene-disease edges, strongest first."""
+    """Rows for ``entity``; ``associations`` are its gene-disease edges, strongest first.
+
+    ``disease_genes``, for a disease: its genes direct and through subtypes,
+    already made values (they replace the direct edges in "Associated genes").
+    """
     cat = entity.category
     title = f"{entity.symbol} — {entity.name}" if entity.symbol else entity.name
     box = Infobox(
@@ -150,7 +156,7 @@ def build_infobox(
                 if isinstance(i, dict) and i.get("id")
             ],
         )
-        row("genes", "Associated genes", linked)
+        row("genes", "Associated genes", linked if disease_genes is None else disease_genes)
     elif cat == "biolink:PhenotypicFeature":
         row("id", "HPO", [_own_id(entity)])
         for prefix, label in (("UMLS", "UMLS"), ("MESH", "MeSH"), ("SNOMEDCT", "SNOMED CT")):

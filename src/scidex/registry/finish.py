@@ -8,12 +8,16 @@ some of the same steps, in this order:
 3. give every source release its dataset page, and every entity page a
    ``derives_from`` link to it (``derive_pages_from_releases``);
 4. rebuild the entities' search documents;
-5. rebuild the pages' search documents.
+5. rebuild the pages' search documents;
+6. roll diseases' gene associations up through their subtypes
+   (``disease_gene_rollup``, rebuilt whole from the edges: store.rollup).
 
 Each caller says which it needs (see :func:`finish`). The steps write
 disjoint tables (edge_count; artifact and revision; artifact and
-artifact_link; search_doc of kind entity; of kind artifact), and 3 reads
-what 2 wrote, 5 what 2 and 3 wrote.
+artifact_link; search_doc of kind entity; of kind artifact;
+disease_gene_rollup), and 3 reads what 2 wrote, 5 what 2 and 3 wrote; 6 reads
+only the edges, so a caller that writes edges after its first call (the KGX
+import) asks for it then.
 
 ANALYZE is the one closing step not here: it must follow the commit (on
 PostgreSQL it runs on its own autocommit connection and has to see the
@@ -35,6 +39,7 @@ from scidex.queries.graph import source_releases
 from scidex.registry.backfill import backfill_pages
 from scidex.registry.provenance import derive_pages_from_releases
 from scidex.store import edge_counts
+from scidex.store import rollup as rollup_step
 from scidex.store.search_index import reindex_entities, reindex_pages
 
 
@@ -47,7 +52,9 @@ class Finished:
     derived_links: int = 0  # derives_from links from entity pages to dataset pages
     entity_docs: int = 0
     page_docs: int = 0
-    # Seconds per group of steps run: "edge counts", "pages" (2 and 3), "search index" (4 and 5).
+    rollup_rows: int | None = None  # disease_gene_rollup rows written, or not asked
+    # Seconds per group of steps run: "edge counts", "pages" (2 and 3), "search index"
+    # (4 and 5), "disease rollup" (6).
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -64,6 +71,7 @@ def finish(
     datasets: bool = True,
     entity_docs: bool = True,
     page_docs: bool = True,
+    rollup: bool | Iterable[str] = False,
 ) -> Finished:
     """Run the closing steps after a write, inside the caller's transaction.
 
@@ -73,7 +81,10 @@ def finish(
     active entity, revised only where their text changed, written by
     ``author``. ``datasets``: dataset pages for every source release and the
     entity pages' links to them. ``entity_docs``, ``page_docs``: rebuild those
-    search documents (each rebuild covers the whole store).
+    search documents (each rebuild covers the whole store). ``rollup``:
+    rebuild the diseases' gene associations through their subtypes (True),
+    or only those of the entities named and their ancestors (a merge names
+    the entities whose edges it moved).
     """
     done = Finished()
     if counts is not None:
@@ -98,4 +109,11 @@ def finish(
         if page_docs:
             done.page_docs = reindex_pages(conn)
         done.seconds["search index"] = time.perf_counter() - t
+    if rollup is not False:
+        t = time.perf_counter()
+        if rollup is True:
+            done.rollup_rows = rollup_step.refresh_all(conn)
+        else:
+            done.rollup_rows = rollup_step.refresh(conn, rollup)
+        done.seconds["disease rollup"] = time.perf_counter() - t
     return done

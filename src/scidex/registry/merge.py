@@ -204,7 +204,7 @@ def merge_entities(
     # Only the touched entities' edges changed; no page is generated or derived
     # (the survivor's page got its revision above), but names, lifecycles and
     # page text did change, so both search indexes are rebuilt.
-    finish(conn, counts=touched, pages=False, datasets=False)
+    finish(conn, counts=touched, pages=False, datasets=False, rollup=touched)
     merge_id = secrets.token_hex(8)
     payload = {
         "old_edges": old_rows,
@@ -318,7 +318,7 @@ def unmerge(conn: Connection, merge_id: str, actor: Actor) -> None:
         | {r["subject"] for r in data["old_edges"]}
         | {r["object"] for r in data["old_edges"]}
     )
-    finish(conn, counts=touched, pages=False, datasets=False)  # as merge_entities
+    finish(conn, counts=touched, pages=False, datasets=False, rollup=touched)  # as merge_entities
     conn.execute(update(merge_record).where(merge_record.c.id == merge_id).values(undone_at=stamp))
     audit(conn, actor, "unmerge", rec.target_page or target, {"merge_id": merge_id})
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from scidex.kg.model import CURATED_SOURCE, Edge
 from scidex.queries.artifacts import ArtifactRecord, RevisionRecord, get_artifact, get_revision
 from scidex.registry.ids import content_hash, now
-from scidex.store import bulk, edge_counts
+from scidex.store import bulk, edge_counts, rollup
 from scidex.store.schema import artifact, audit_log, edge, revision
 
 ROLE_RANK = {"reader": 0, "editor": 1, "curator": 2, "admin": 3}
@@ -126,22 +126,23 @@ def current_artifact(conn: Connection, artifact_id: str) -> ArtifactRecord:
 
 def replace_curated_edges(conn: Connection, entity_id: str, edges: list[Edge]) -> None:
     """An entity's curated edges are those of its page's current revision: swap them."""
-    old = (
-        conn.execute(
-            select(edge.c.object).where(
-                edge.c.subject == entity_id, edge.c.primary_knowledge_source == CURATED_SOURCE
-            )
+    old = conn.execute(
+        select(edge.c.object, edge.c.predicate).where(
+            edge.c.subject == entity_id, edge.c.primary_knowledge_source == CURATED_SOURCE
         )
-        .scalars()
-        .all()
-    )
+    ).all()
     conn.execute(
         edge.delete().where(
             edge.c.subject == entity_id, edge.c.primary_knowledge_source == CURATED_SOURCE
         )
     )
     bulk.insert_edges(conn, edges, recount=False)
-    edge_counts.refresh(conn, {entity_id, *old, *(e.object for e in edges)})
+    edge_counts.refresh(conn, {entity_id, *(o for o, _ in old), *(e.object for e in edges)})
+    # A curated association or subtype link changes the diseases' roll-up above it.
+    rolled = {o for o, p in old if p in rollup.PREDICATES}
+    rolled |= {e.object for e in edges if e.predicate in rollup.PREDICATES}
+    if rolled:
+        rollup.refresh(conn, {entity_id, *rolled})
 
 
 def save_revision(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, inspect, select
 
-from scidex.store import schema
+from scidex.store import rollup, schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +122,21 @@ def _v4_login_throttle(conn: Connection) -> None:
         table.create(conn)
 
 
+def _v5_disease_gene_rollup(conn: Connection) -> None:
+    """Diseases' gene associations through their subtypes, filled from the edges already stored."""
+    for table in schema.V5_TABLES:
+        table.create(conn)
+    rollup.refresh_all(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "accounts, login sessions and the audit log", _v2_registry),
     Migration(3, "edge id as a unique index", _v3_edge_id_index),
     Migration(4, "failed sign-ins per account and client address", _v4_login_throttle),
+    Migration(
+        5, "gene associations of diseases rolled up through subtypes", _v5_disease_gene_rollup
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -291,6 +291,28 @@ login_throttle = Table(
 
 V4_TABLES = [login_throttle]
 
+# --- version 5: gene associations of diseases, rolled up through subtypes ------
+
+# One row per (disease, gene, subtype, edge): the ``gene_associated_with_condition``
+# edge ``edge_id`` links ``gene_id`` to ``via_id``, which is ``disease_id`` itself
+# (a direct association) or one of its descendants along ``subclass_of``, at any
+# depth. Derived from ``edge`` and refreshed by registry.finish and by curated
+# edits (store.rollup); a disease page reads its genes in one indexed lookup.
+disease_gene_rollup = Table(
+    "disease_gene_rollup",
+    metadata,
+    Column("disease_id", String(200), nullable=False),
+    Column("gene_id", String(200), nullable=False),
+    Column("via_id", String(200), nullable=False),
+    Column("edge_id", String(32), nullable=False),
+    Column("inherited", Integer, nullable=False),  # 0 when via_id == disease_id, else 1
+    PrimaryKeyConstraint(
+        "disease_id", "inherited", "gene_id", "via_id", "edge_id", name="pk_disease_gene_rollup"
+    ),
+)
+
+V5_TABLES = [disease_gene_rollup]
+
 V1_TABLES = [
     source_release,
     entity,

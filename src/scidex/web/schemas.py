@@ -92,6 +92,37 @@ class NeighboursOut(BaseModel):
     next: str | None = Field(description="URL of the next page, filters kept.")
 
 
+class AssociationViaOut(BaseModel):
+    disease_id: str = Field(description="The disease the edge names: this one, or a subtype.")
+    disease_name: str
+    edge_id: str
+    source: str = Field(description="The edge's primary knowledge source.")
+
+
+class DiseaseGeneOut(BaseModel):
+    id: str
+    symbol: str | None
+    name: str
+    direct: bool = Field(description="Some edge names the disease itself.")
+    direct_edges: list[AssociationViaOut]
+    subtypes: list[AssociationViaOut] = Field(description="Edges naming a subtype, at any depth.")
+
+
+class GeneCountsOut(BaseModel):
+    total: int = Field(ge=0, description="Distinct genes, direct or through subtypes.")
+    direct: int = Field(ge=0, description="Genes with an edge to the disease itself.")
+    through_subtypes: int = Field(ge=0, description="Genes reached only through subtypes.")
+
+
+class AssociationsOut(BaseModel):
+    entity: EntityBriefOut
+    include: str
+    counts: GeneCountsOut
+    genes: list[DiseaseGeneOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    next: str | None = Field(description="URL of the next page.")
+
+
 class EntityUrlsOut(BaseModel):
     page: str | None = Field(examples=["/artifact/wiki-genes-bach1"])
     page_json: str | None

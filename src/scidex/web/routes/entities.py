@@ -9,6 +9,7 @@ parameters are refused (400), so a misspelt filter cannot pass unnoticed.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -27,6 +28,7 @@ from scidex.queries.artifacts import (
     page_for_entity,
     revision_log,
 )
+from scidex.queries.associations import decode_cursor, disease_genes, gene_counts
 from scidex.queries.graph import (
     Cursor,
     EntityRecord,
@@ -63,6 +65,7 @@ from scidex.web.schemas import (
     NOT_FOUND,
     ArtifactListOut,
     ArtifactSummaryOut,
+    AssociationsOut,
     BetweenOut,
     EdgeDetailOut,
     EdgeOut,
@@ -190,6 +193,73 @@ def entity_neighbours(
         "edges": [_edge(e) for e in page.edges],
         "next_cursor": nxt,
         "next": urls.api_neighbours(record.id, urlencode(query | {"cursor": nxt})) if nxt else None,
+    }
+
+
+@router.get(
+    "/api/entities/{key}/associations",
+    tags=["entities"],
+    summary="A disease's associated genes, direct and through its subtypes",
+    description=(
+        "Genes with a `biolink:gene_associated_with_condition` edge to the disease "
+        "(`include=direct`) or also to any of its subtypes along `biolink:subclass_of`, at any "
+        "depth (`include=subtypes`, the default, as Monarch rolls them up). Direct genes "
+        "first, then by id; each carries the edges behind it, with the subtype each names "
+        "and its source. Pass `next_cursor` back as `cursor` for the next page."
+    ),
+    response_model=AssociationsOut,
+    responses={**NOT_FOUND, **AMBIGUOUS},
+)
+def entity_associations(
+    request: Request,
+    store: StoreDep,
+    key: str = key_param(),
+    include: Literal["subtypes", "direct"] = Query(
+        "subtypes", description="`subtypes`: roll up through subtypes; `direct`: only direct."
+    ),
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = Query(
+        None, max_length=500, description="`next_cursor` of the page before."
+    ),
+) -> dict[str, Any]:
+    if cursor:
+        try:
+            _inherited, gene = decode_cursor(cursor)
+        except ValueError as exc:
+            raise PageError(400, "malformed cursor") from exc
+        if CONTROL_CHARS.search(gene):
+            raise PageError(400, "malformed cursor")  # PostgreSQL text cannot hold NUL
+    with store.read() as conn:
+        record, _ = find_entity(conn, key)
+        counts = gene_counts(conn, record.id)
+        page = disease_genes(
+            conn, record.id, limit=limit, cursor=cursor, direct_only=include == "direct"
+        )
+    nxt = page.next_cursor
+    query = {"include": include, "limit": limit}
+    return {
+        "entity": brief(record),
+        "include": include,
+        "counts": {
+            "total": counts.total,
+            "direct": counts.direct,
+            "through_subtypes": counts.through_subtypes,
+        },
+        "genes": [
+            {
+                "id": g.gene_id,
+                "symbol": g.symbol,
+                "name": g.name,
+                "direct": g.direct,
+                "direct_edges": [asdict(v) for v in g.direct_edges],
+                "subtypes": [asdict(v) for v in g.subtypes],
+            }
+            for g in page.genes
+        ],
+        "next_cursor": nxt,
+        "next": urls.api_associations(record.id, urlencode(query | {"cursor": nxt}))
+        if nxt
+        else None,
     }
 
 
