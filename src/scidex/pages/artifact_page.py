@@ -388,11 +388,22 @@ def artifact_page(
     )
 
 
+# Who a citation names for text the atlas wrote itself (the build, an import).
+CONTRIBUTORS = "SciDEX Atlas contributors"
+
+
+def citation_author(revision_author: str) -> str:
+    """The name a citation gives a revision's author: an editor's or token's own name, or
+    the atlas's contributors for revisions written by the build or an import."""
+    kind, _, name = revision_author.partition(":")
+    return name if kind in ("account", "token") and name else CONTRIBUTORS
+
+
 def citation_record(page: ArtifactPage, base_url: str, accessed: str) -> CitationRecord:
     """The artifact as a citable work, pinned to the version shown."""
     authors = list(
         dict.fromkeys(
-            r.author
+            citation_author(r.author)
             for r in reversed(page.provenance.revisions)
             if r.version <= page.revision.version
         )

@@ -21,7 +21,7 @@ from scidex.web.deps import current_session
 from scidex.web.errors import install_error_handlers
 from scidex.web.etag import ETagMiddleware
 from scidex.web.limits import BodyLimitMiddleware
-from scidex.web.rendering import PageCache
+from scidex.web.rendering import PageCache, in_frame
 from scidex.web.routes import ROUTERS
 from scidex.web.security import SecurityHeadersMiddleware
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.page_cache = PageCache()
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates.env.filters["in_frame"] = in_frame
     app.state.templates.env.globals.update(
         site_name=settings.site_name,
         version=__version__,

@@ -3,6 +3,7 @@ cache of rendered pages, and the route settings of pages and API twins."""
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from scidex.kg.categories import SECTIONS
 from scidex.kg.urls import urls
@@ -108,3 +110,14 @@ def entity_brief(b: Any) -> dict[str, Any]:
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     context.setdefault("session", current_session(request))
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+# An <a> tag whose href is a fragment (attributes before href hold no ">" in our HTML).
+_FRAGMENT_LINK = re.compile(r'<a(?=[^>]*\shref="#)')
+
+
+def in_frame(html: str) -> Markup:
+    """An embedded page's HTML with its in-page links (citations, back-links) kept in the
+    frame: the embed's ``<base target="_blank">`` sends every other link to a new tab,
+    since the atlas's full pages refuse to be framed."""
+    return Markup(_FRAGMENT_LINK.sub('<a target="_self"', html))
