@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +58,32 @@ def node_point(page: Any, node_id: str) -> tuple[float, float]:
     return box["x"] + pos["x"], box["y"] + pos["y"]
 
 
+def click_node_for_card(page: Any, node_id: str, symbol: str) -> Any:
+    """Click a node until its card opens (at most three tries), and return the card.
+
+    A try can miss: the layout is random, so another element may sit over the node's
+    centre. Each try scrolls the node into view again and checks what the point hits;
+    three misses fail with what was there."""
+    card = page.locator("#node-card")
+    seen = []
+    for attempt in range(3):
+        x, y = node_point(page, node_id)
+        hit = page.evaluate(
+            "([x, y]) => { const e = document.elementFromPoint(x, y);"
+            " return e ? e.tagName + '#' + e.id + '.' + e.className : null; }",
+            [x, y],
+        )
+        seen.append((round(x), round(y), hit))
+        page.mouse.click(x + attempt * 2, y + attempt * 2)
+        try:
+            card.wait_for(state="visible", timeout=5000)
+        except PlaywrightTimeout:  # a miss: try again
+            continue
+        if symbol in card.inner_text():
+            return card
+    raise AssertionError(f"the card of {node_id} did not open; clicked at {seen}")
+
+
 def double_click_node(page: Any, node_id: str) -> None:
     page.mouse.dblclick(*node_point(page, node_id))
 
@@ -78,9 +105,7 @@ def test_bach1_neighbourhood_expands_filters_reloads_and_exports(
     hmox1 = "HGNC:5013"
     assert hmox1 in first["nodes"]
     settled(page)
-    page.mouse.click(*node_point(page, hmox1))
-    card = page.locator("#node-card")
-    card.wait_for(state="visible")
+    card = click_node_for_card(page, hmox1, "HMOX1")
     assert "HMOX1" in card.inner_text() and hmox1 in card.inner_text()
     screenshot(page, "explorer-card")
     double_click_node(page, hmox1)
