@@ -34,6 +34,7 @@ from scidex.kg.model import (
 )
 from scidex.registry.finish import finish
 from scidex.store import Store, bulk, edge_counts
+from scidex.store.rollup import PREDICATES as rollup_predicates
 from scidex.store.schema import edge as edge_table
 from scidex.store.schema import entity, entity_name, entity_xref, source_release
 
@@ -220,10 +221,12 @@ def import_kgx(
                 report.predicates[predicate] += n
             tally.write(conn, was_empty=load.was_empty)
             # Releases named only by edges get their dataset artifact too; the
-            # diseases' gene associations roll up now that the edges are in.
+            # diseases' gene associations roll up again only if the import wrote
+            # edges they are derived from (the whole table is rebuilt).
             added = bool(_ensure_releases(conn, release)) and pages
+            rolls = any(report.predicates[p] for p in rollup_predicates)
             finish(
-                conn, pages=False, datasets=added, entity_docs=False, page_docs=added, rollup=True
+                conn, pages=False, datasets=added, entity_docs=False, page_docs=added, rollup=rolls
             )
     store.analyze()
     report.rejected = rejects.counts
