@@ -14,7 +14,7 @@ draw it as "other".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 DEFAULT_SECTION = "entities"
 DEFAULT_DIAGRAM_CLASS = "other"
@@ -159,3 +159,101 @@ def search_rank(curie: str) -> int:
 
 def diagram_class(curie: str) -> str:
     return category(curie).diagram_class
+
+
+# -- URL sections -----------------------------------------------------------------------
+#
+# ``/{section}/{name}`` names an entity within a section. Every section of the
+# table above looks names up among the classes whose rows name it; the views
+# below add sections that are not one class: any class, a filtered part of
+# one, or a name read as another vocabulary spells it.
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A URL section, ``/{name}/{an entity's name}``: the entities its names are looked up among.
+
+    The rules that read a section are ``scidex.queries.resolve.lookup``'s.
+    """
+
+    name: str
+    # What one of its entities is called ("gene", "brain region"); a URL may end
+    # with its last word when no name does ("/proteins/bach1-protein").
+    noun: str
+    # Classes its names are looked up among; () for every class.
+    categories: tuple[str, ...] = ()
+    # Only entities whose attributes hold this key as true (brain regions among anatomy).
+    attribute: str | None = None
+    # How a name in the URL reads as an entity's name, in order.
+    forms: tuple[str, ...] = ("{}",)
+    # A gene's names also mean the products it encodes (``biolink:has_gene_product``).
+    gene_products: bool = False
+    # Of several entities a name fits equally, the one with a curated page is meant.
+    curated_first: bool = False
+    # The section looked in when this one finds nothing.
+    then: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``Brain regions``."""
+        return self.name.replace("-", " ").capitalize()
+
+    @property
+    def suffix(self) -> str:
+        """The word a URL may end with: the noun's last (``protein``, ``region``)."""
+        return self.noun.rsplit(" ", 1)[-1]
+
+
+def _singular(section: str) -> str:
+    """``cell-types`` -> ``cell type``, ``families`` -> ``family``, ``complexes`` -> ``complex``."""
+    words = section.replace("-", " ")
+    for plural, one in (("ies", "y"), ("xes", "x"), ("s", "")):
+        if words.endswith(plural):
+            return words.removesuffix(plural) + one
+    return words
+
+
+# Nouns of sections whose class has no label and whose name is no plural.
+_NOUNS = {"anatomy": "anatomical entity"}
+
+
+def _classes_of(section: str) -> tuple[str, ...]:
+    return tuple(c.curie for c in CATEGORIES if c.section == section)
+
+
+def _category_section(section: str) -> Section:
+    first = _BY_SECTION[section]
+    noun = first.label.lower() if first.label else _NOUNS.get(section) or _singular(section)
+    return Section(section, noun, _classes_of(section))
+
+
+_VIEWS = (
+    Section("entities", "entity"),
+    # The wiki's names: of the entities a name fits equally, the one with an
+    # article (a curated page) is the wiki's article of that name.
+    Section("wiki", "page", curated_first=True),
+    # The brain and the structures in it: anatomy whose ingest marked it so.
+    Section("brain-regions", "brain region", _classes_of("anatomy"), attribute="brain_region"),
+    # A mechanism is a curated page of that slug, else the GO process of that
+    # name or of the response to it ("oxidative stress" -> "response to
+    # oxidative stress"), else a pathway of that name.
+    Section(
+        "mechanisms",
+        "mechanism",
+        _classes_of("processes"),
+        forms=("{}", "response to {}"),
+        then="pathways",
+    ),
+)
+
+# Every URL section: the table's, each once and in its order, then the views.
+LINK_SECTIONS: dict[str, Section] = {s: _category_section(s) for s in SECTIONS} | {
+    v.name: v for v in _VIEWS
+}
+# Names in the proteins section also mean genes' products: /proteins/BACH1.
+LINK_SECTIONS["proteins"] = replace(LINK_SECTIONS["proteins"], gene_products=True)
+
+
+def link_section(name: str) -> Section | None:
+    """The URL section ``name`` (``genes``, ``brain-regions``), or None."""
+    return LINK_SECTIONS.get(name)

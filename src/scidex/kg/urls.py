@@ -93,6 +93,11 @@ class Urls:
         """An entity: redirects to its page."""
         return self.path(f"/entity/{curie}")
 
+    def section(self, section: str, name: str) -> str:
+        """``/genes/bach1``: a name within a URL section (``kg.categories.LINK_SECTIONS``),
+        which redirects to the page of the entity it names."""
+        return self.path(f"/{section}/{quote(name, safe=':')}")
+
     def atlas(self) -> str:
         return self.path("/atlas")
 

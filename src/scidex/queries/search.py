@@ -4,9 +4,13 @@ Three tiers, each ranked within itself and never mixed:
 
 1. **exact**: the query is an entity's id, an identifier it is cross-referenced
    to (``NCBIGene:571``, or a bare local part such as ``602751``, ``O14867``,
-   ``ENSG00000156273``), or one of its names once normalised (``ALS`` = ``Als``).
+   ``ENSG00000156273``), or one of its names once normalised (``ALS`` = ``Als``);
+   failing those, a name qualified in parentheses ("hippocampus" for UBERON's
+   "hippocampus (Crosby)"). A bare accession that is an entity's own id
+   (``O14867``, ``R-HSA-9708530``) finds that entity (the protein) before the
+   ones listing it as an xref (its gene).
    Ordered by what matched (id, then label or approved symbol, then xref, then
-   synonym or previous symbol, the resolution tiers), then by category
+   synonym or previous symbol, then qualified name: the resolution tiers), then by category
    (:func:`scidex.kg.categories.search_rank`), then protein-coding genes before other loci, then id.
 2. **prefix**: a name starts with the query ("alzh" -> "Alzheimer disease").
    Labels and symbols before synonyms, then the shorter name (so "Alzheimer
@@ -39,8 +43,8 @@ from sqlalchemy import Connection, select
 from scidex.kg.categories import search_rank
 from scidex.kg.names import normalize_name
 from scidex.kg.urls import urls
-from scidex.queries.resolve import TIERS, resolve
-from scidex.store.schema import entity, entity_xref
+from scidex.queries.resolve import TIERS, identifier_matches, qualified_matches, resolve
+from scidex.store.schema import entity
 from scidex.store.search_index import (
     MAX_QUERY_CHARS,
     NameRow,
@@ -49,9 +53,6 @@ from scidex.store.search_index import (
     query_tokens,
 )
 
-# Prefixes a bare local identifier is tried under: "602751" -> OMIM:602751.
-BARE_ID_PREFIXES = ("OMIM", "NCBIGene", "ENSEMBL", "UniProtKB", "Orphanet", "MESH", "HGNC")
-_BARE_ID = re.compile(r"^[A-Za-z0-9_.\-]{4,40}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 MAX_LIMIT = 100
@@ -173,29 +174,23 @@ def _facts(conn: Connection, ids: list[str]) -> dict[str, _Facts]:
     return out
 
 
-def _bare_identifier_matches(conn: Connection, q: str) -> list[tuple[str, str]]:
-    """(entity id, xref) for xrefs whose local part is ``q`` (602751 -> OMIM:602751)."""
-    if not _BARE_ID.match(q):
-        return []
-    locals_ = dict.fromkeys([q, q.upper()])
-    candidates = [f"{p}:{x}" for p in BARE_ID_PREFIXES for x in locals_]
-    rows = conn.execute(
-        select(entity_xref.c.entity_id, entity_xref.c.xref)
-        .where(entity_xref.c.xref.in_(candidates))
-        .limit(20)
-    )
-    return [(r.entity_id, r.xref) for r in rows]
-
-
 def _exact_matches(
     conn: Connection, q: str, category: str | None, limit: int
 ) -> dict[str, tuple[str, str]]:
-    """Entity id -> (what matched, the identifier that matched, for xrefs)."""
+    """Entity id -> (what matched, the identifier or name that matched, if not the query).
+
+    Exact resolution first; when it finds nothing, a bare accession (``O14867``:
+    the protein by its id, then the gene listing it), and failing that a name
+    qualified in parentheses ("hippocampus" for "hippocampus (Crosby)").
+    """
     found = resolve(conn, q, category=category, limit=limit)
     matched = {m.id: (m.matched_by, "") for m in found.matches}
     if not matched:
-        for eid, xref in _bare_identifier_matches(conn, q):
-            matched.setdefault(eid, ("xref", xref))
+        for m in identifier_matches(conn, q, limit=limit):
+            matched.setdefault(m.id, (m.matched_by, m.via))
+    if not matched:
+        for m in qualified_matches(conn, q, category=category, limit=limit):
+            matched.setdefault(m.id, (m.matched_by, m.via))
     return matched
 
 
@@ -215,10 +210,10 @@ def _exact(
             continue
         if how in ("label", "symbol", "synonym", "previous_symbol") and eid in exact_names:
             snippet = _mark_whole(exact_names[eid].name)
-        elif how == "id":
-            snippet = _mark_whole(eid)
-        elif how == "xref":
-            snippet = _mark_xref(shown or q, q)
+        elif how in ("id", "xref"):
+            snippet = _mark_xref(shown or (eid if how == "id" else q), q)
+        elif how == "qualified":
+            snippet = _mark_qualified(shown)
         else:
             snippet = _mark_whole(q)
         key = (TIERS[how], search_rank(f.category), not f.protein_coding, eid)
@@ -292,6 +287,12 @@ def _mark_xref(xref: str, q: str) -> str:
     if local and local.casefold() == q.casefold():
         return f"{html.escape(prefix, quote=False)}:{_mark_whole(local)}"
     return _mark_whole(xref)
+
+
+def _mark_qualified(name: str) -> str:
+    """``<mark>hippocampus</mark> (Crosby)``: the name marked, its qualifier not."""
+    head, _, qualifier = name.rpartition(" (")
+    return _mark_whole(head) + html.escape(f" ({qualifier}", quote=False)
 
 
 def _mark_prefix(name: str, norm: str) -> str:

@@ -11,16 +11,20 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from scidex.kg.biolink import is_category, is_predicate
+from scidex.kg.categories import LINK_SECTIONS
 from scidex.kg.curies import CurieError, normalize_curie
 from scidex.kg.urls import urls
 from scidex.queries.graph import EntityBrief, EntityRecord, get_entity
-from scidex.queries.resolve import Match, resolve
+from scidex.queries.resolve import Match, lookup
 from scidex.queries.search import search
 from scidex.web.errors import PageError
 from scidex.web.schemas import EntityBriefOut, SearchHitOut
 
 _CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*:\S+$")
 
+
+# Names given to the API are looked up among every entity, as /entities/{name} does.
+ANY_ENTITY = LINK_SECTIONS["entities"]
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -83,7 +87,12 @@ def brief(b: EntityBrief | EntityRecord | Match) -> dict[str, Any]:
 
 
 def find_entity(conn: Connection, key: str) -> tuple[EntityRecord, str]:
-    """The entity a CURIE or name denotes and how it matched; 300, 404 or 400 otherwise."""
+    """The entity a CURIE or name denotes and how it matched; 300, 404 or 400 otherwise.
+
+    A name is read as ``/entities/{name}`` reads it (``scidex.queries.resolve.lookup``):
+    exactly first, then as a bare accession, a qualified name, a singular, or the
+    start of one entity's shortest name; ``matched_by`` says which.
+    """
     key = check_text(key, "an entity id or name")
     if _CURIE.match(key):
         try:
@@ -93,14 +102,14 @@ def find_entity(conn: Connection, key: str) -> tuple[EntityRecord, str]:
         record = get_entity(conn, curie)
         if record is not None:  # merged entities too: the answer says where they went
             return record, "id"
-    found = resolve(conn, key, limit=20)
+    found = lookup(conn, ANY_ENTITY, key)
     if found.entity is not None:
         record = get_entity(conn, found.entity.id)
         if record is not None:
             return record, found.entity.matched_by
     if found.ambiguous:
         order = {h.id: i for i, h in enumerate(search(conn, key, text=False).hits)}
-        best = sorted(found.best, key=lambda c: (order.get(c.id, len(order)), c.id))
+        best = sorted(found.matches, key=lambda c: (order.get(c.id, len(order)), c.id))
         raise PageError(
             300,
             f"{key!r} names {len(best)} entities equally; ask again with one of their ids",

@@ -12,9 +12,12 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy import Connection
 
-from scidex.kg.categories import SECTIONS
+from scidex.kg.categories import LINK_SECTIONS, SECTIONS, Section, label_for
 from scidex.kg.urls import urls
+from scidex.queries.artifacts import pages_for_entities
+from scidex.queries.resolve import Lookup
 from scidex.queries.search import search
 from scidex.web.deps import current_session, reject_unknown_params, store_of
 from scidex.web.errors import PageError
@@ -38,6 +41,51 @@ def not_found(request: Request, key: str, what: str = "artifact") -> PageError:
         for h in hits
     ]
     return PageError(404, f"No {what} named {key!r}.", {"suggestions": suggestions, "query": key})
+
+
+def section_list() -> list[dict[str, Any]]:
+    """Every URL section, for the page that answers a link to a section that does not exist:
+    its form, what it names, and the list of its entities where one list is exactly that."""
+    out = []
+    for s in LINK_SECTIONS.values():
+        exact_list = len(s.categories) == 1 and not s.attribute and not s.then
+        listing = urls.atlas_entities({"category": s.categories[0]}) if exact_list else None
+        if s.name == "entities":
+            listing = urls.atlas_entities()
+        out.append({"name": s.name, "label": s.label, "noun": s.noun, "list": listing})
+    return out
+
+
+def unknown_section(request: Request, section: str, name: str) -> PageError:
+    """A 404 for ``/{section}/{name}`` with an unknown section: the sections there are, and the
+    entities the name may mean."""
+    found = not_found(request, name, "page")
+    details = (found.details or {}) | {"sections": section_list()}
+    return PageError(404, f"No section {section!r}: links name one of the sections below.", details)
+
+
+def disambiguation(request: Request, conn: Connection, found: Lookup, section: Section) -> Response:
+    """The page of a name several entities answer to equally: each with its category, id and
+    page. Status 300 (Multiple Choices), as the JSON API answers the same name."""
+    pages = pages_for_entities(conn, [m.id for m in found.matches])
+    candidates = [
+        {
+            "id": m.id,
+            "label": (f"{m.symbol} — " if m.symbol else "") + m.name,
+            "category": label_for(m.category),
+            "url": urls.artifact(pages[m.id]) if m.id in pages else urls.entity(m.id),
+            "matched_by": m.matched_by.replace("_", " "),
+            "via": m.via,
+        }
+        for m in found.matches
+    ]
+    context = {
+        "query": found.query,
+        "section": section,
+        "candidates": candidates,
+        "step": found.step,
+    }
+    return render(request, "disambiguation.html", context, status=300)
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -140,7 +140,12 @@ class EntityOut(EntityBriefOut):
     lifecycle: str = Field(examples=["active"])
     merged_into: str | None
     matched_by: str = Field(
-        description="id | label | symbol | xref | previous_symbol | synonym", examples=["symbol"]
+        description=(
+            "How the key named the entity: id | label | symbol | xref | previous_symbol | "
+            "synonym (exactly); or, when no entity has it exactly, qualified (a name without "
+            "its parenthesised qualifier), singular, or prefix (the start of its shortest name)"
+        ),
+        examples=["symbol"],
     )
     degree: int = Field(ge=0)
     predicate_counts: list[PredicateCountOut]

@@ -11,19 +11,26 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Connection
 
 from scidex.kg.biolink import predicate_label
-from scidex.kg.categories import category_of_section
+from scidex.kg.categories import LINK_SECTIONS, Section, link_section
 from scidex.kg.fields import EDGE_FIELDS, EdgeField
 from scidex.kg.urls import urls
 from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record
 from scidex.pages.cite import FORMATS, to_text
 from scidex.queries.artifacts import find_artifact, list_revisions, page_for_entity
 from scidex.queries.graph import Cursor, NeighbourEdge, get_entity, neighbours
-from scidex.queries.resolve import resolve
+from scidex.queries.resolve import lookup
 from scidex.web.deps import StoreDep, current_session, store_of
 from scidex.web.errors import MAX_VERSION, PageError
-from scidex.web.rendering import PageCache, not_found, redirect
+from scidex.web.rendering import (
+    PageCache,
+    disambiguation,
+    not_found,
+    redirect,
+    unknown_section,
+)
 from scidex.web.security import allow_framing
 
 router = APIRouter(include_in_schema=False)
@@ -80,46 +87,50 @@ def artifact(
     return response
 
 
+def _to_page(request: Request, conn: Connection, section: Section, name: str) -> Response:
+    """Redirect to the page of the entity ``name`` means in ``section``; the candidates when it
+    means several equally (300), a 404 with suggestions when it means none."""
+    found = lookup(conn, section, name)
+    if found.ambiguous:
+        return disambiguation(request, conn, found, section)
+    if found.entity is None:
+        raise not_found(request, name, section.noun)
+    page = page_for_entity(conn, found.entity.id)
+    if page is None:
+        raise PageError(404, f"{found.entity.id} has no page yet.")
+    return redirect(urls.artifact(page.id))
+
+
 @router.get("/wiki/{slug}")
 def wiki_slug(request: Request, store: StoreDep, slug: str) -> Response:
+    """An artifact's id, slug or alias, else the entity the name means (``/wiki/als``)."""
     with store.read() as conn:
         found, _ = find_artifact(conn, slug)
         if found is None:
             found, _ = find_artifact(conn, f"wiki-{slug}")
-    if found is None:
-        raise not_found(request, slug, "page")
+        if found is None:
+            return _to_page(request, conn, LINK_SECTIONS["wiki"], slug)
     return redirect(urls.artifact(found.id))
 
 
 @router.get("/entity/{curie:path}")
 def entity_page(request: Request, store: StoreDep, curie: str) -> Response:
     with store.read() as conn:
-        found = resolve(conn, curie)
-        if found.entity is None:
-            raise not_found(request, curie, "entity")
-        page = page_for_entity(conn, found.entity.id)
-    if page is None:
-        raise PageError(404, f"{found.entity.id} has no page yet.")
-    return redirect(urls.artifact(page.id))
+        return _to_page(request, conn, LINK_SECTIONS["entities"], curie)
 
 
 @router.get("/{section}/{name}")
 def section_page(request: Request, store: StoreDep, section: str, name: str) -> Response:
-    """``/genes/bach1``, ``/diseases/alzheimer-disease``: a name within a category."""
-    category = category_of_section(section)
-    if category is None:
-        raise PageError(404, f"No section {section!r}.")
+    """``/genes/bach1``, ``/brain-regions/hippocampus``: a name within a URL section (see
+    ``scidex.queries.resolve.lookup`` for how it is read)."""
+    view = link_section(section)
+    if view is None:
+        raise unknown_section(request, section, name)
     with store.read() as conn:
         found, _ = find_artifact(conn, f"{section}-{name}")
         if found is not None:
             return redirect(urls.artifact(found.id))
-        match = resolve(conn, name.replace("-", " "), category=category)
-        if match.entity is None:
-            match = resolve(conn, name, category=category)
-        page = page_for_entity(conn, match.entity.id) if match.entity else None
-    if page is None:
-        raise not_found(request, name, section.rstrip("s"))
-    return redirect(urls.artifact(page.id))
+        return _to_page(request, conn, view, name)
 
 
 def edge_rows(
