@@ -26,6 +26,7 @@ from scidex.config import Settings
 from scidex.ingest.write import SourceInput, write_graph
 from scidex.interchange.records import node_from_row
 from scidex.interchange.tsv import read_rows
+from scidex.kg.biolink import is_category
 from scidex.kg.categories import LINK_SECTIONS
 from scidex.kg.model import Edge, Entity, SourceRelease
 from scidex.queries.artifacts import page_for_entity
@@ -288,6 +289,18 @@ def page_of(store: Store, curie: str) -> str:
 
 # -- every link form ----------------------------------------------------------------
 
+
+def test_every_section_is_a_url_segment_over_real_classes() -> None:
+    for name, section in LINK_SECTIONS.items():
+        assert re.fullmatch(r"[a-z][a-z-]*", name) and section.name == name
+        assert all(is_category(c) for c in section.categories), name
+        assert section.then is None or section.then in LINK_SECTIONS
+        assert all(form.count("{}") == 1 for form in section.forms)
+    assert LINK_SECTIONS["brain-regions"].categories == LINK_SECTIONS["anatomy"].categories
+    assert LINK_SECTIONS["proteins"].gene_products
+    assert LINK_SECTIONS["entities"].categories == ()
+
+
 LINKS = [
     # A gene symbol in the proteins section means that gene's product.
     ("/proteins/bach1-protein", "UniProtKB:O14867"),
@@ -319,6 +332,7 @@ LINKS = [
     ("/diseases/alzheimers-disease", "MONDO:0004975"),
     ("/diseases/parkinsons-disease", "MONDO:0005180"),
     ("/diseases/als", "MONDO:0004976"),
+    ("/diseases/als-disease", "MONDO:0004976"),
     ("/wiki/als", "MONDO:0004976"),
     ("/wiki/alzheimer", "MONDO:0004975"),
     ("/wiki/aging", "GO:0007568"),

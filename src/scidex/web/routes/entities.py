@@ -268,9 +268,13 @@ def entity_associations(
     tags=["entities"],
     summary="An entity by CURIE or by any of its names",
     description=(
-        "`HGNC:935`, `NCBIGene:571`, `BACH1` and `bach1` all answer BACH1. A name several "
-        "entities share equally (an alias two genes use) answers **300** with the "
-        "candidates; an unknown one **404** with suggestions from search."
+        "`HGNC:935`, `NCBIGene:571`, `BACH1` and `bach1` all answer BACH1. A name no entity "
+        "has exactly is read as `/entities/{name}` reads it: a bare accession (`O14867`, the "
+        "protein), a name without its parenthesised qualifier (`hippocampus`), a singular "
+        "(`neurons`), or the start of one entity's shortest name (`microglia`); "
+        "`matched_by` says which. A name several entities share equally (an alias two genes "
+        "use) answers **300** with the candidates; an unknown one **404** with suggestions "
+        "from search."
     ),
     response_model=EntityOut,
     responses={**NOT_FOUND, **AMBIGUOUS},
