@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -324,53 +324,64 @@ def lookup(conn: Connection, section: Section, name: str) -> Lookup:
     hands the name to the section it names as ``then``.
     """
     current: Section | None = section
-    while current is not None:
+    seen: set[str] = set()
+    while current is not None and current.name not in seen:
+        seen.add(current.name)
         found = _lookup_in(conn, current, name.strip())
         if found.matches:
             return found
         current = link_section(current.then) if current.then else None
-    return Lookup(name, section.name)
+    return Lookup(name.strip(), section.name)
 
 
 def _lookup_in(conn: Connection, section: Section, name: str) -> Lookup:
     norm = normalize_name(name)
     categories = _categories(section)
 
-    def exact(text: str) -> Ranked:
-        ranked: Ranked = []
-        for form in section.forms:
-            for category in categories:
-                found = resolve(conn, form.format(text), category=category, limit=50)
-                ranked += [(TIERS[m.matched_by], m) for m in found.matches]
-            if _settle(conn, section, ranked):
-                break  # an earlier form that answers wins
-        return ranked
+    def settled(ranked: Ranked) -> list[Match]:
+        return _settle(conn, section, ranked)
 
-    def qualified() -> Ranked:
-        return [(0, m) for c in categories for m in qualified_matches(conn, name, category=c)]
+    def exact(text: str) -> list[Match]:
+        for form in section.forms:  # an earlier form that answers wins
+            ranked = [
+                (TIERS[m.matched_by], m)
+                for category in categories
+                for m in resolve(conn, form.format(text), category=category, limit=50).matches
+            ]
+            if matches := settled(ranked):
+                return matches
+        return []
 
-    def prefix() -> Ranked:
-        return [hit for c in categories for hit in prefix_matches(conn, name, category=c)]
+    def identifier() -> list[Match]:
+        return settled([(TIERS[m.matched_by], m) for m in identifier_matches(conn, name)])
 
-    variants = []
-    if norm.endswith(" " + section.suffix):
-        variants.append(("suffix", norm.removesuffix(" " + section.suffix)))
-    if m := _PLURAL.match(norm):
-        variants.append(("singular", m.group(1)))
-    steps = [
+    def qualified() -> list[Match]:
+        return settled(
+            [(0, m) for c in categories for m in qualified_matches(conn, name, category=c)]
+        )
+
+    def variant(step: str, text: str) -> list[Match]:
+        return [replace(m, matched_by=step, via=m.via or m.name) for m in exact(text)]
+
+    def prefix() -> list[Match]:
+        matches = settled(
+            [hit for c in categories for hit in prefix_matches(conn, name, category=c)]
+        )
+        return matches if len(matches) == 1 else []  # a tie: no entity has the name
+
+    steps: list[tuple[str, Callable[[], list[Match]]]] = [
         ("exact", lambda: exact(name)),
-        ("identifier", lambda: [(TIERS[m.matched_by], m) for m in identifier_matches(conn, name)]),
+        ("identifier", identifier),
         ("qualified", qualified),
-        *((step, lambda text=text: exact(text)) for step, text in variants),
-        ("prefix", prefix),
     ]
+    if norm.endswith(" " + section.suffix):
+        stripped = norm.removesuffix(" " + section.suffix)
+        steps.append(("suffix", lambda: variant("suffix", stripped)))
+    if plural := _PLURAL.match(norm):
+        steps.append(("singular", lambda: variant("singular", plural.group(1))))
+    steps.append(("prefix", prefix))
     for step, run in steps:
-        matches = _settle(conn, section, run())
-        if step == "prefix" and len(matches) > 1:
-            break
-        if matches:
-            if step in ("suffix", "singular"):
-                matches = [replace(m, matched_by=step, via=m.via or m.name) for m in matches]
+        if matches := run():
             return Lookup(name, section.name, matches, step)
     return Lookup(name, section.name)
 

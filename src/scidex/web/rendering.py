@@ -79,12 +79,7 @@ def disambiguation(request: Request, conn: Connection, found: Lookup, section: S
         }
         for m in found.matches
     ]
-    context = {
-        "query": found.query,
-        "section": section,
-        "candidates": candidates,
-        "step": found.step,
-    }
+    context = {"query": found.query, "section": section, "candidates": candidates}
     return render(request, "disambiguation.html", context, status=300)
 
 
