@@ -251,3 +251,30 @@ def test_symbols_and_products_name_their_gene(store: Store) -> None:
     assert report.dropped_edges[("hgnc@1", "unknown object UniProtKB")] == 1
     assert report.dropped_edges[("omnipath@1", "unknown subject HGNC.SYMBOL")] == 1
     assert report.conflated["omnipath@1"] == 1
+
+
+def _graph(store: Store) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], set[str]]:
+    with store.read() as conn:
+        entities = set(conn.execute(select(entity.c.id, entity.c.name, entity.c.attributes)))
+        edges = set(
+            conn.execute(select(edge.c.subject, edge.c.predicate, edge.c.object, edge.c.id))
+        )
+        xrefs = {
+            f"{a} {b}" for a, b in conn.execute(select(entity_xref.c.entity_id, entity_xref.c.xref))
+        }
+    return entities, edges, xrefs  # type: ignore[return-value]
+
+
+def test_rebuilding_one_source_resolves_against_the_stored_rest(store: Store) -> None:
+    """Rebuilding HPO alone writes what a full build writes: OMIM diseases and NCBI genes
+    still land on the stored MONDO diseases and HGNC genes; nothing else changes."""
+    from scidex.ingest.stored import stored_entities
+
+    build(store, gene_source(), disease_source(), phenotype_source(), ncbi_source())
+    full = _graph(store)
+    for rebuilt in (phenotype_source, ncbi_source):
+        with store.atomic() as conn:
+            anchors = stored_entities(conn, {rebuilt().release.name})
+            report = write_graph(conn, [rebuilt()], anchors=anchors)
+        assert _graph(store) == full, rebuilt.__name__
+        assert not report.dropped_edges.get(("hpo@1", "unknown subject HGNC")), report

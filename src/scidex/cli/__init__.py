@@ -110,7 +110,11 @@ def build(
     ctx: typer.Context,
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", help="Build only these sources (repeatable); default: all."),
+        typer.Option(
+            "--source",
+            help="Rebuild only these sources (repeatable), keeping the rest of the store; "
+            "default: all.",
+        ),
     ] = None,
 ) -> None:
     """Fetch the pinned public sources (verified by sha256) and build the default atlas.

@@ -143,10 +143,14 @@ def _split(records: Iterable[Record]) -> tuple[list[Entity], list[EntityPatch], 
 
 
 def resolve_entities(
-    inputs: list[SourceInput], report: IngestReport
+    inputs: list[SourceInput], report: IngestReport, anchors: Iterable[Entity] = ()
 ) -> tuple[dict[str, Entity], IdMap, list[tuple[SourceRelease, Iterator[Edge]]]]:
-    """Merge every source's entities and patches onto canonical ids."""
-    by_id: dict[str, Entity] = {}
+    """Merge every source's entities and patches onto canonical ids.
+
+    ``anchors`` are entities already stored by sources not being rebuilt
+    (see ``ingest.stored``); they take part as if their sources had been parsed.
+    """
+    by_id: dict[str, Entity] = {a.id: a for a in anchors}
     patches: list[EntityPatch] = []
     streams: list[tuple[SourceRelease, Iterator[Edge]]] = []
     for inp in inputs:
@@ -267,32 +271,46 @@ def split_gene_mims(
             )
 
 
+def _fingerprint(e: Entity) -> tuple[Any, ...]:
+    return (e.name, e.description, e.synonyms, e.xrefs, repr(sorted(e.attributes.items())))
+
+
 def write_graph(
     conn: Connection,
     inputs: list[SourceInput],
     *,
+    anchors: Iterable[Entity] = (),
     progress: Callable[[str, int], None] | None = None,
 ) -> IngestReport:
-    """Resolve, merge and write every input; the caller owns the transaction."""
+    """Resolve, merge and write every input; the caller owns the transaction.
+
+    ``anchors`` (stored entities of the sources not rebuilt) are resolved
+    against but rewritten only where a rebuilt source added to them.
+    """
     report = IngestReport()
     note = progress or (lambda _step, _n: None)
     releases = {inp.release.id: inp.release for inp in inputs}
     for release in releases.values():
         bulk.upsert_source_release(conn, release)
 
-    entities, idmap, streams = resolve_entities(inputs, report)
+    anchors = list(anchors)
+    held = {a.id: _fingerprint(a) for a in anchors}
+    entities, idmap, streams = resolve_entities(inputs, report, anchors)
     ncbi_release = next((r.id for r in releases.values() if r.name == "ncbi_gene"), None)
     mim_edges = list(
         split_gene_mims(
             (e for e in entities.values() if e.category == "biolink:Gene"), idmap, ncbi_release
         )
     )
-    for e in entities.values():
+    written = [e for e in entities.values() if e.id not in held or held[e.id] != _fingerprint(e)]
+    for e in written:
+        if e.id in held:
+            continue
         report.entities[e.category] += 1
         counts = report.release_counts.setdefault(e.source_release or "?", Counter())
         counts["entities"] += 1
-    bulk.insert_entities(conn, entities.values())
-    note("entities", len(entities))
+    bulk.insert_entities(conn, written)
+    note("entities", len(written))
 
     known = set(entities)
 
