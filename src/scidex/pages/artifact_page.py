@@ -19,6 +19,7 @@ from scidex.kg.urls import Urls, urls
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.pages.cite import CitationRecord, permalink
 from scidex.pages.infobox import Infobox, InfoValue, build_infobox
+from scidex.pages.summary import RolledGene, Summary, summarise
 from scidex.queries.artifacts import (
     ArtifactRecord,
     LinkRecord,
@@ -29,7 +30,13 @@ from scidex.queries.artifacts import (
     list_revisions,
     pages_for_entities,
 )
-from scidex.queries.associations import DiseaseGene, GeneCounts, disease_genes, gene_counts
+from scidex.queries.associations import (
+    DiseaseGene,
+    GeneCounts,
+    disease_genes,
+    gene_counts,
+    leading_genes,
+)
 from scidex.queries.graph import (
     EntityRecord,
     NeighbourEdge,
@@ -104,6 +111,10 @@ class ArtifactPage:
     metadata: list[tuple[str, Any]]
     page_urls: dict[str, str] = field(default_factory=dict)
     disease_genes: DiseaseGenes | None = None
+    # The generated article; it stands in for the text when no one has written
+    # any (a page the build generated), and shows beneath a written article.
+    summary: Summary | None = None
+    summary_is_article: bool = False
 
 
 class PageNotFound(LookupError):
@@ -280,6 +291,7 @@ def artifact_page(
     external: list[tuple[str, str]] = []
     releases: list[ReleaseUse] = []
     rolled: DiseaseGenes | None = None
+    summary: Summary | None = None
     if entity is not None:
         counts = predicate_counts(conn, entity.id)
         degree = sum(c.count for c in counts)
@@ -329,6 +341,28 @@ def artifact_page(
             disease_genes=box_genes,
         )
         diagram = _diagram(entity, top, pages)
+        summary = summarise(
+            entity,
+            groups,
+            lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
+            lambda g: f"#edges-{g.direction}-{g.predicate.removeprefix('biolink:')}",
+            disease_genes=None
+            if rolled is None
+            else (
+                [
+                    RolledGene(
+                        g.gene_id,
+                        g.label,
+                        g.direct,
+                        tuple((v.disease_id, v.disease_name) for v in g.subtypes),
+                    )
+                    for g in leading_genes(conn, entity.id, limit=12)
+                ],
+                rolled.counts.total,
+                rolled.counts.direct,
+            ),
+            genes_anchor="#disease-genes",
+        )
         curated = [e for e in top if e.curated]
         for e in curated + [e for e in top if not e.curated][: max(0, 8 - len(curated))]:
             url = (
@@ -378,6 +412,10 @@ def artifact_page(
         provenance=provenance,
         metadata=metadata,
         disease_genes=rolled,
+        summary=summary,
+        summary_is_article=summary is not None
+        and art.origin_type == "backfill"
+        and citation_author(rev.author) == CONTRIBUTORS,
         page_urls={
             "canonical": site.artifact(art.id),
             "permalink": site.artifact(art.id, rev.version),
@@ -472,6 +510,9 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
             }
             for g in page.groups
         ],
+        "summary": None
+        if page.summary is None
+        else {"is_article": page.summary_is_article, "paragraphs": page.summary.as_json()},
         "disease_genes": None
         if page.disease_genes is None
         else {
