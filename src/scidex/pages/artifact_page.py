@@ -48,6 +48,7 @@ from scidex.queries.graph import (
     release_counts,
     source_releases,
     strongest,
+    with_qualifier_words,
 )
 from scidex.queries.resolve import resolve_many
 from scidex.wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
@@ -296,6 +297,7 @@ def artifact_page(
         counts = predicate_counts(conn, entity.id)
         degree = sum(c.count for c in counts)
         previews = group_previews(conn, entity.id, counts, limit=GROUP_PREVIEW)
+        worded = iter(with_qualifier_words(conn, [e for p in previews for e in p.edges]))
         for c, page in zip(counts, previews, strict=True):
             groups.append(
                 EdgeGroup(
@@ -303,7 +305,7 @@ def artifact_page(
                     c.predicate,
                     predicate_label(c.predicate),
                     c.count,
-                    page.edges,
+                    [next(worded) for _ in page.edges],
                     page.next_cursor.encode() if page.next_cursor else None,
                 )
             )

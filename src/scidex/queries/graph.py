@@ -6,12 +6,13 @@ import base64
 import binascii
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, func, literal, select, text, tuple_
 
 from scidex.kg.model import CURATED_SOURCE
+from scidex.kg.qualifiers import curies_in, describe
 from scidex.store.schema import (
     artifact,
     edge,
@@ -154,6 +155,8 @@ class NeighbourEdge:
     confidence: float | None
     score: float
     source_release: str | None
+    # The qualifiers in words (kg.qualifiers.describe), where a page asked for them.
+    qualifier_words: tuple[str, ...] = ()
 
     @property
     def curated(self) -> bool:
@@ -491,3 +494,27 @@ def edge_release_counts(conn: Connection, curie: str) -> dict[str | None, int]:
         for release, n in rows:
             counts[release] = counts.get(release, 0) + n
     return counts
+
+
+def with_qualifier_words(conn: Connection, edges: list[NeighbourEdge]) -> list[NeighbourEdge]:
+    """``edges`` with their qualifiers in words; the terms they cite are named in one query."""
+    cited = {c for e in edges if e.qualifiers for c in curies_in(e.qualifiers)}
+    names: dict[str, str] = {}
+    if cited:
+        rows = conn.execute(
+            select(entity.c.id, entity.c.name).where(entity.c.id.in_(sorted(cited)))
+        )
+        names = {r.id: r.name for r in rows}
+        # Sources cite diseases by ids that ingest merged into canonical ones
+        # (Orphanet:411602 -> a MONDO disease): name them through the xrefs.
+        if missing := sorted(cited - set(names)):
+            rows = conn.execute(
+                select(entity_xref.c.xref, entity.c.name)
+                .join(entity, entity.c.id == entity_xref.c.entity_id)
+                .where(entity_xref.c.xref.in_(missing))
+            )
+            names |= {r.xref: r.name for r in rows}
+    return [
+        replace(e, qualifier_words=tuple(describe(e.qualifiers, names))) if e.qualifiers else e
+        for e in edges
+    ]
