@@ -15,10 +15,12 @@ Reads three tab-separated files (no header) straight out of the pinned binn whee
     wholes). GO's process hierarchy uses the same predicate.
 ``uniprot_2_reactome_2025_01_14.txt``
     ``UniProt accession, pathway id, URL, pathway name, evidence code, species``:
-    ``UniProtKB:<acc> biolink:participates_in REACT:<id>``. Reactome lists
-    each protein with the pathways whose own events name it, not again with
-    their ancestors. Ingest moves an accession that an HGNC gene lists onto
-    that gene, so the pathways show on gene pages.
+    ``UniProtKB:<acc> biolink:participates_in REACT:<id>``. The file lists a
+    protein with the pathways whose events name it and does not repeat every
+    ancestor (BACH1 is under "Regulation of BACH1 activity", not under its
+    parent "KEAP1-NFE2L2 pathway"); the hierarchy edges lead there. Ingest
+    moves an accession that an HGNC gene lists onto that gene, so the
+    pathways show on gene pages.
 
 Every file also holds the pathways Reactome infers for other species
 (``R-MMU-``, ``R-DRE-``, ...); only human ones are kept (``R-HSA-`` ids, whose
