@@ -30,8 +30,8 @@ species column must then say Homo sapiens), the rest counted under
 Participation rows are merged per (accession, pathway): identical rows
 (``duplicate_rows``) collapse, and a pair stated with both TAS (traceable
 author statement: curated) and IEA (inferred from electronic annotation:
-Reactome's projection of another species' event) keeps both codes and counts
-as manual curation. Isoform accessions (``Q13950-2``) stand for their entry
+computed, not reviewed by a curator) keeps both codes and counts as manual
+curation. Isoform accessions (``Q13950-2``) stand for their entry
 (``UniProtKB:Q13950``); the isoforms Reactome names are kept in the edge's
 ``isoforms`` qualifier.
 """
