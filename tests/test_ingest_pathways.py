@@ -116,3 +116,31 @@ def test_pathways_land_on_the_gene_and_the_protein_keeps_its_gene(store: Store) 
     # The accession nothing names is counted, not lost.
     assert report.dropped_edges == {("reactome@1", "unknown subject UniProtKB"): 1}
     assert report.conflated["reactome@1"] == 4
+
+
+def test_the_protein_page_names_its_gene_and_the_gene_page_its_protein(store: Store) -> None:
+    from scidex.pages.artifact_page import artifact_page
+    from scidex.queries.artifacts import page_for_entity
+    from scidex.registry.finish import finish
+
+    with store.atomic() as conn:
+        write_graph(conn, [_genes(), _proteins(), _pathways()])
+        finish(conn)
+    with store.read() as conn:
+        protein = artifact_page(conn, page_for_entity(conn, "UniProtKB:O14867"))
+        gene = artifact_page(conn, page_for_entity(conn, "HGNC:935"))
+        pathway = artifact_page(conn, page_for_entity(conn, "REACT:R-HSA-9708530"))
+    assert protein.infobox is not None and gene.infobox is not None
+    rows = {r.key: r.values for r in protein.infobox.rows}
+    assert [(v.text, v.curie) for v in rows["gene"]] == [("BACH1", "HGNC:935")]
+    assert [v.text for v in rows["entry_name"]] == ["BACH1_HUMAN"]
+    gene_rows = {r.key: r.values for r in gene.infobox.rows}
+    assert [v.curie for v in gene_rows["protein"]] == ["UniProtKB:O14867"]
+    texts = [s.text for s in protein.summary.sentences]
+    assert "Transcription regulator protein BACH1 is the product of the gene BACH1." in texts
+    assert any(
+        t.startswith("BACH1 takes part in 3 pathways: ")
+        for t in (s.text for s in gene.summary.sentences)
+    )
+    texts = [s.text for s in pathway.summary.sentences]
+    assert "BACH1 takes part in Regulation of BACH1 activity." in texts

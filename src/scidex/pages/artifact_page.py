@@ -341,6 +341,9 @@ def artifact_page(
             page_url=lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
             atlas_url=urls.explorer(entity.id),
             disease_genes=box_genes,
+            products=[
+                e for g in groups if g.predicate == "biolink:has_gene_product" for e in g.edges
+            ],
         )
         diagram = _diagram(entity, top, pages)
         summary = summarise(
