@@ -116,7 +116,10 @@ def build_default_atlas(
         anchors = stored_entities(conn, {s.name for s in chosen})
         result.timings["stored entities"] = time.perf_counter() - t
         t = time.perf_counter()
-        result.report = write_graph(conn, inputs, anchors=anchors, progress=progress)
+        partial = bool(set(build_order()) - {s.name for s in chosen})
+        result.report = write_graph(
+            conn, inputs, anchors=anchors, keep_stored_attributes=partial, progress=progress
+        )
         for release in result.releases:
             release.counts = dict(result.report.release_counts.get(release.id, {}))
         for release in result.releases:

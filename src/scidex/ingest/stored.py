@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -66,3 +67,16 @@ def stored_entities(conn: Connection, rebuilt: Iterable[str]) -> list[Entity]:
         )
         for r in kept.values()
     ]
+
+
+def stored_attributes(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The stored attributes of the entities ``ids`` (those stored), by id."""
+    out: dict[str, dict[str, Any]] = {}
+    wanted = list(ids)
+    for i in range(0, len(wanted), 5000):
+        chunk = wanted[i : i + 5000]
+        for eid, attrs in conn.execute(
+            select(entity.c.id, entity.c.attributes).where(entity.c.id.in_(chunk))
+        ):
+            out[eid] = json.loads(attrs or "{}")
+    return out

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from scidex.ingest.stored import stored_attributes
 from scidex.kg.categories import PRECEDENCE
 from scidex.kg.curies import split_curie
 from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
@@ -280,12 +281,16 @@ def write_graph(
     inputs: list[SourceInput],
     *,
     anchors: Iterable[Entity] = (),
+    keep_stored_attributes: bool = False,
     progress: Callable[[str, int], None] | None = None,
 ) -> IngestReport:
     """Resolve, merge and write every input; the caller owns the transaction.
 
     ``anchors`` (stored entities of the sources not rebuilt) are resolved
     against but rewritten only where a rebuilt source added to them.
+    ``keep_stored_attributes``: an entity rewritten keeps the stored
+    attributes its new record lacks, which sources not rebuilt gave it (a
+    rebuilt HGNC gene keeps NCBI's cytogenetic band).
     """
     report = IngestReport()
     note = progress or (lambda _step, _n: None)
@@ -309,6 +314,11 @@ def write_graph(
         report.entities[e.category] += 1
         counts = report.release_counts.setdefault(e.source_release or "?", Counter())
         counts["entities"] += 1
+    if keep_stored_attributes:
+        kept = stored_attributes(conn, [e.id for e in written if e.id not in held])
+        for e in written:
+            for key, value in kept.get(e.id, {}).items():
+                e.attributes.setdefault(key, value)
     bulk.insert_entities(conn, written)
     note("entities", len(written))
 
