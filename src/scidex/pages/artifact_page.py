@@ -19,7 +19,7 @@ from scidex.kg.urls import Urls, urls
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.pages.cite import CitationRecord, permalink
 from scidex.pages.infobox import Infobox, InfoValue, build_infobox
-from scidex.pages.summary import RolledGene, Summary, summarise
+from scidex.pages.summary import RolledGene, Summary, SummaryGroup, summarise
 from scidex.queries.artifacts import (
     ArtifactRecord,
     LinkRecord,
@@ -44,6 +44,8 @@ from scidex.queries.graph import (
     ReleaseInfo,
     get_entity,
     group_previews,
+    neighbours,
+    other_category_counts,
     predicate_counts,
     release_counts,
     source_releases,
@@ -209,6 +211,38 @@ def embedder(conn: Connection) -> Callable[[str, str], str | None]:
     return embed
 
 
+# Groups whose other ends are of several kinds read better as one sentence per kind
+# (a gene's Reactome pathways apart from its GO processes).
+SPLIT_BY_KIND = ("biolink:participates_in",)
+
+
+def _by_kind(conn: Connection, curie: str, groups: list[EdgeGroup]) -> list[Any]:
+    out: list[Any] = []
+    for g in groups:
+        counts = (
+            other_category_counts(conn, curie, g.direction, g.predicate)
+            if g.predicate in SPLIT_BY_KIND and g.direction == "out"
+            else {}
+        )
+        if len(counts) < 2:
+            out.append(g)
+            continue
+        for kind, n in sorted(counts.items(), key=lambda kv: (kv[0] != "biolink:Pathway", kv[0])):
+            edges = [e for e in g.edges if e.other_category == kind]
+            # The preview is ranked across kinds: read this kind's own first page.
+            if len(edges) < min(n, 6):
+                edges = neighbours(
+                    conn,
+                    curie,
+                    predicate=g.predicate,
+                    direction=g.direction,
+                    category=kind,
+                    limit=GROUP_PREVIEW,
+                ).edges
+            out.append(SummaryGroup(g.direction, g.predicate, n, edges))
+    return out
+
+
 def _diagram(entity: EntityRecord, edges: list[NeighbourEdge], pages: dict[str, str]) -> Diagram:
     def node(curie: str, label: str, category: str) -> DiagramNode:
         url = urls.artifact(pages[curie]) if curie in pages else urls.entity(curie)
@@ -348,7 +382,7 @@ def artifact_page(
         diagram = _diagram(entity, top, pages)
         summary = summarise(
             entity,
-            groups,
+            _by_kind(conn, entity.id, groups),
             lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
             lambda g: f"#edges-{g.direction}-{g.predicate.removeprefix('biolink:')}",
             disease_genes=None

@@ -359,10 +359,13 @@ def _group_sentence(e: EntityRecord, g: Group, url_of: UrlOf, anchor: str) -> li
     listing = _listing(g.edges, g.count, url_of)
     if g.direction == "out":
         verb = _OUT.get(g.predicate) or predicate_label(g.predicate)
-        if g.predicate == "biolink:participates_in" and {x.other_category for x in g.edges} == {
-            "biolink:Pathway"
-        }:
+        kinds = {x.other_category for x in g.edges}
+        if g.predicate == "biolink:participates_in" and kinds == {"biolink:Pathway"}:
             verb = f"takes part in {_plural(g.count, 'pathway')}:"
+        elif g.predicate == "biolink:participates_in" and kinds == {"biolink:BiologicalProcess"}:
+            verb = (
+                f"takes part in {_plural(g.count, 'biological process', 'biological processes')}:"
+            )
         elif g.predicate == "biolink:gene_associated_with_condition":
             verb = f"is associated with {_plural(g.count, 'disease')}:"
         elif g.predicate == "biolink:has_phenotype":
@@ -448,11 +451,16 @@ def _disease_genes(
 
 
 @dataclass(frozen=True, slots=True)
-class _Merged:
+class SummaryGroup:
+    """A group made for the summary: one predicate's edges to one kind of entity, say."""
+
     direction: str
     predicate: str
     count: int
     edges: list[NeighbourEdge]
+
+
+_Merged = SummaryGroup
 
 
 def _merge_symmetric(groups: Sequence[Group]) -> list[Group]:

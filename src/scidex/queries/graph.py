@@ -518,3 +518,33 @@ def with_qualifier_words(conn: Connection, edges: list[NeighbourEdge]) -> list[N
         replace(e, qualifier_words=tuple(describe(e.qualifiers, names))) if e.qualifiers else e
         for e in edges
     ]
+
+
+def other_category_counts(
+    conn: Connection, curie: str, direction: str, predicate: str, *, cap: int = 5000
+) -> dict[str, int]:
+    """How many of ``curie``'s ``predicate`` edges in ``direction`` end at each category.
+
+    Reads the group's index range, so it costs the group's size; groups larger
+    than ``cap`` (ontology hubs) answer ``{}`` rather than count.
+    """
+    near, far = (
+        (edge.c.subject, edge.c.object) if direction == "out" else (edge.c.object, edge.c.subject)
+    )
+    size = conn.execute(
+        select(func.sum(edge_count.c.n)).where(
+            edge_count.c.entity_id == curie,
+            edge_count.c.direction == direction,
+            edge_count.c.predicate == predicate,
+        )
+    ).scalar()
+    if not size or size > cap:
+        return {}
+    rows = conn.execute(
+        select(entity.c.category, func.count())
+        .select_from(edge)
+        .join(entity, entity.c.id == far)
+        .where(near == curie, edge.c.predicate == predicate)
+        .group_by(entity.c.category)
+    )
+    return {category: int(n) for category, n in rows}
