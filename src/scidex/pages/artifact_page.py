@@ -44,6 +44,7 @@ from scidex.queries.graph import (
     ReleaseInfo,
     get_entity,
     group_previews,
+    most_specific,
     neighbours,
     other_category_counts,
     predicate_counts,
@@ -216,7 +217,14 @@ def embedder(conn: Connection) -> Callable[[str, str], str | None]:
 SPLIT_BY_KIND = ("biolink:participates_in",)
 
 
+ANNOTATION_KINDS = frozenset(
+    {"biolink:BiologicalProcess", "biolink:MolecularActivity", "biolink:CellularComponent"}
+)
+
+
 def _by_kind(conn: Connection, curie: str, groups: list[EdgeGroup]) -> list[Any]:
+    """The page's groups as the summary tells them: split by the kind of entity at the
+    other end where they mix kinds, and ontology terms most specific first."""
     out: list[Any] = []
     for g in groups:
         counts = (
@@ -225,12 +233,20 @@ def _by_kind(conn: Connection, curie: str, groups: list[EdgeGroup]) -> list[Any]
             else {}
         )
         if len(counts) < 2:
-            out.append(g)
-            continue
-        for kind, n in sorted(counts.items(), key=lambda kv: (kv[0] != "biolink:Pathway", kv[0])):
-            edges = [e for e in g.edges if e.other_category == kind]
-            # The preview is ranked across kinds: read this kind's own first page.
-            if len(edges) < min(n, 6):
+            counts = {}
+        parts = sorted(counts.items(), key=lambda kv: (kv[0] != "biolink:Pathway", kv[0])) or [
+            (None, g.count)
+        ]
+        for kind, n in parts:
+            edges = [e for e in g.edges if kind is None or e.other_category == kind]
+            kinds = {e.other_category for e in edges} or ({kind} if kind else set())
+            if g.direction == "out" and kinds and kinds <= ANNOTATION_KINDS:
+                specific = most_specific(
+                    conn, curie, g.direction, g.predicate, category=kind, limit=GROUP_PREVIEW
+                )
+                edges = specific if specific is not None else edges
+            elif kind is not None and len(edges) < min(n, 6):
+                # The preview is ranked across kinds: read this kind's own first page.
                 edges = neighbours(
                     conn,
                     curie,

@@ -134,15 +134,18 @@ def _mention(edge: NeighbourEdge, url_of: UrlOf, note: str | None = None) -> Men
 
 
 def _series(items: Sequence[Part], more: int = 0, conj: str = "and") -> list[Part]:
-    """``A, B and C`` (or ``A, B, C and 4 more``) with the items kept as parts."""
+    """``A, B and C`` (or ``A, B, C and 4 more``) with the items kept as parts; names that
+    hold commas themselves are separated by semicolons."""
     if more > 0:
         items = [*items, f"{more:,} more"]
+    comma = any("," in (i.label if isinstance(i, Mention) else i) for i in items)
+    sep = "; " if comma else ", "
     out: list[Part] = []
     for i, item in enumerate(items):
         if i and i == len(items) - 1:
-            out.append(f" {conj} ")
+            out.append(f"{sep.strip()} {conj} " if comma else f" {conj} ")
         elif i:
-            out.append(", ")
+            out.append(sep)
         out.append(item)
     return out
 

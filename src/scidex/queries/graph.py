@@ -548,3 +548,38 @@ def other_category_counts(
         .group_by(entity.c.category)
     )
     return {category: int(n) for category, n in rows}
+
+
+def most_specific(
+    conn: Connection,
+    curie: str,
+    direction: str,
+    predicate: str,
+    *,
+    category: str | None = None,
+    limit: int = 10,
+    cap: int = 2000,
+) -> list[NeighbourEdge] | None:
+    """A group's edges whose other ends are the least connected (the most specific
+    terms, by the information-content reading of annotation counts), fewest first.
+
+    Reads the whole group, so groups larger than ``cap`` answer None.
+    """
+    size = conn.execute(
+        select(func.sum(edge_count.c.n)).where(
+            edge_count.c.entity_id == curie,
+            edge_count.c.direction == direction,
+            edge_count.c.predicate == predicate,
+        )
+    ).scalar()
+    if not size or size > cap:
+        return None
+    far = edge.c.object if direction == "out" else edge.c.subject
+    degree = (
+        select(func.coalesce(func.sum(edge_count.c.n), 0))
+        .where(edge_count.c.entity_id == far)
+        .scalar_subquery()
+    )
+    stmt = _neighbour_query(curie, direction, predicate, None, cap, category=category)
+    stmt = stmt.order_by(None).order_by(degree, edge.c.score.desc(), edge.c.id).limit(limit)
+    return [_neighbour(r, direction) for r in conn.execute(stmt)]
