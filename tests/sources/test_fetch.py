@@ -30,7 +30,7 @@ from scidex.ingest.sources.fetch import (
 )
 from scidex.kg.model import SourceRelease
 
-SOURCES = {"hgnc", "ncbi_gene", "go", "hpo", "mondo"}
+SOURCES = {"hgnc", "ncbi_gene", "go", "hpo", "mondo", "famplex", "omnipath"}
 
 
 def _fake_spec(tmp_path: Path, payload: bytes, sha256: str | None = None) -> SourceSpec:
@@ -100,6 +100,8 @@ def test_manifest_pins_the_infores_ids_of_the_brief() -> None:
         "go": "infores:go",
         "hpo": "infores:hpo-annotations",
         "mondo": "infores:mondo",
+        "famplex": "infores:famplex",
+        "omnipath": "infores:omnipath",
     }
 
 

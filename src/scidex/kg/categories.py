@@ -62,6 +62,21 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     # Proteins are drawn as genes: gene pages cover their products.
     Category("biolink:Protein", section="proteins", search_rank=1, diagram_class="gene"),
+    # FamPlex families and complexes: groups of genes, drawn as genes.
+    Category(
+        "biolink:GeneFamily",
+        section="families",
+        label="Gene family",
+        noun="gene family",
+        diagram_class="gene",
+    ),
+    Category(
+        "biolink:MacromolecularComplex",
+        section="complexes",
+        label="Protein complex",
+        noun="protein complex",
+        diagram_class="gene",
+    ),
     Category(
         "biolink:Disease",
         section="diseases",
