@@ -96,6 +96,7 @@ def test_a_signed_transcriptional_row_gives_one_edge_per_allowed_resource() -> N
         "infores:omnipath",
     )
     assert stats["statements_left_out:GEREDB_CollecTRI"] == 1
+    assert stats["composite_listings:CollecTRI"] == 1  # its constituents state the edges
 
 
 def test_post_translational_rows_follow_the_resource_kind() -> None:
@@ -443,3 +444,36 @@ def test_symbol_named_regulation_lands_on_hgnc_genes(store: Store) -> None:
     assert "PMID:12356737" in str(represses["publications"])
     assert report.dropped_edges[("omnipath@t", "unknown subject COMPLEX")] == 1
     assert report.dropped_edges[("omnipath@t", "unknown subject HGNC.SYMBOL")] == 1
+
+
+# --------------------------------------------------------------------------
+# The About page
+
+
+def test_the_about_page_lists_every_resource_with_its_licence_and_decision(store: Store) -> None:
+    from fastapi.testclient import TestClient
+
+    from scidex.config import Settings
+    from scidex.ingest.sources.fetch import get_spec, release_for
+    from scidex.store.bulk import upsert_source_release
+    from scidex.web import create_app
+
+    with store.atomic() as conn:
+        upsert_source_release(conn, release_for(get_spec("omnipath")))
+    with TestClient(create_app(Settings(database_url=store.url), store)) as client:
+        page = client.get("/about")
+    assert page.status_code == 200
+    html = page.text
+    section = html[html.index('id="omnipath-resources"') :]
+    table = load_resources()
+    for r in table.values():
+        assert f"<td>{r.name}" in section, r.name
+        assert f"<code>{r.infores}</code>" in section
+    loaded = sum(r.allowed == "yes" for r in table.values())
+    left = sum(r.allowed == "no" for r in table.values())
+    assert f"{loaded} resources are loaded, {left} left out" in section
+    assert section.count('class="left-out"') == left
+    wang = table["Wang"]
+    assert wang.allowed == "no"
+    row_html = section[section.index("<td>Wang") :].split("</tr>")[0]
+    assert wang.licence in row_html and f"{wang.rows:,}" in row_html

@@ -31,7 +31,10 @@ A resource that states one pair both ways (say transcriptional and
 post-translational) gives one edge (the identity of an edge is subject,
 predicate, object and primary source): the transcriptional statement is
 kept, the other counted under ``stats["statements_dropped:..."]``; signs that
-disagree leave the edge unsigned (``stats["sign_conflicts"]``).
+disagree leave the edge unsigned (``stats["sign_conflicts"]``). Statements of
+resources left out by their terms are counted under
+``stats["statements_left_out:<name>"]``, rows with no loadable resource under
+``stats["rows_without_allowed_resource"]``.
 
 Endpoints: approved symbols become ``HGNC.SYMBOL:<symbol>``, UniProt
 accessions ``UniProtKB:<acc>``, ChEBI ids stay as they are; ingest resolves
@@ -204,16 +207,20 @@ class _Plan:
     reference_name: str
 
 
-def _plan(name: str, table: dict[str, Resource], file: str, line: int) -> _Plan | None:
-    """The plan of a ``sources`` name; None when its terms leave it out."""
+def _plan(name: str, table: dict[str, Resource], file: str, line: int) -> _Plan | str:
+    """The plan of a ``sources`` name, or the stats key it is counted under when it is not
+    loaded: a composite listed by itself (its constituents, named beside it, state the
+    edges) or a resource whose terms leave it out."""
     try:
         e = entry(name, table)
     except KeyError:
         raise SourceFormatError(
             file, line, "sources", f"resource {name!r} is not in the licence table"
         ) from None
+    if e.via is None and e.resource.composite:
+        return f"composite_listings:{name}"
     if not e.allowed:
-        return None
+        return f"statements_left_out:{name}"
     via = e.via.infores if e.via is not None else None
     return _Plan(e.resource, e.kind, via, e.reference_name)
 
@@ -231,7 +238,7 @@ def records(
     """Edges of the snapshot rows ``rows``; errors name ``file`` and the 1-based row."""
     stats = Counter() if stats is None else stats
     table = load_resources() if resources is None else resources
-    entries: dict[str, _Plan | None] = {}
+    entries: dict[str, _Plan | str] = {}  # a str: the stats key of a name not loaded
     names = _Endpoints(genes, complexes, stats)
     statements: dict[tuple[str, str, str, str], _Statement] = {}
     for line, row in enumerate(rows, 1):
@@ -248,8 +255,8 @@ def records(
             if name not in entries:
                 entries[name] = _plan(name, table, file, line)
             plan = entries[name]
-            if plan is None:
-                stats[f"statements_left_out:{name}"] += 1
+            if isinstance(plan, str):
+                stats[plan] += 1
                 continue
             loaded = True
             predicate, aspect = _predicate(kind, plan.kind)
