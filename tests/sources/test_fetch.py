@@ -30,7 +30,17 @@ from scidex.ingest.sources.fetch import (
 )
 from scidex.kg.model import SourceRelease
 
-SOURCES = {"hgnc", "ncbi_gene", "go", "hpo", "mondo", "uniprot", "reactome"}
+SOURCES = {
+    "hgnc",
+    "ncbi_gene",
+    "go",
+    "hpo",
+    "mondo",
+    "uniprot",
+    "reactome",
+    "famplex",
+    "omnipath",
+}
 
 
 def _fake_spec(tmp_path: Path, payload: bytes, sha256: str | None = None) -> SourceSpec:
@@ -102,6 +112,8 @@ def test_manifest_pins_the_infores_ids_of_the_brief() -> None:
         "mondo": "infores:mondo",
         "uniprot": "infores:uniprot",
         "reactome": "infores:reactome",
+        "famplex": "infores:famplex",
+        "omnipath": "infores:omnipath",
     }
 
 

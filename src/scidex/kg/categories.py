@@ -69,6 +69,21 @@ CATEGORIES: tuple[Category, ...] = (
         search_rank=1,
         diagram_class="gene",
     ),
+    # FamPlex families and complexes: groups of genes, drawn as genes.
+    Category(
+        "biolink:GeneFamily",
+        section="families",
+        label="Gene family",
+        noun="gene family",
+        diagram_class="gene",
+    ),
+    Category(
+        "biolink:MacromolecularComplex",
+        section="complexes",
+        label="Protein complex",
+        noun="protein complex",
+        diagram_class="gene",
+    ),
     Category(
         "biolink:Disease",
         section="diseases",
