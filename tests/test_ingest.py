@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
-from scidex.ingest.write import SourceInput, prune_stale, write_graph
+from scidex.ingest.write import SourceInput, prune_stale, write_graph, write_unmapped
 from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
 from scidex.store import Store
 from scidex.store.schema import edge, entity, entity_xref
@@ -199,7 +201,7 @@ def test_an_id_claimed_twice_merges_into_the_claimant_with_its_name(store: Store
     assert report.ambiguous_xrefs == {}
 
 
-def test_symbols_and_products_name_their_gene(store: Store) -> None:
+def test_symbols_and_products_name_their_gene(store: Store, tmp_path: Path) -> None:
     """Sources that speak in symbols or accessions reach the gene; the protein keeps its page."""
     genes = SourceInput(
         release("hgnc"),
@@ -251,6 +253,13 @@ def test_symbols_and_products_name_their_gene(store: Store) -> None:
     assert report.dropped_edges[("hgnc@1", "unknown object UniProtKB")] == 1
     assert report.dropped_edges[("omnipath@1", "unknown subject HGNC.SYMBOL")] == 1
     assert report.conflated["omnipath@1"] == 1
+    # Every identifier behind a dropped edge is listed, not only counted.
+    assert report.unmapped[("omnipath@1", "unknown subject HGNC.SYMBOL", "HGNC.SYMBOL:NOSUCH")] == 1
+    listing = tmp_path / "unmapped.tsv"
+    assert write_unmapped(report, listing) == 2
+    lines = listing.read_text().splitlines()
+    assert lines[0] == "source_release\treason\tidentifier\tedges"
+    assert "omnipath@1\tunknown subject HGNC.SYMBOL\tHGNC.SYMBOL:NOSUCH\t1" in lines
 
 
 def _graph(store: Store) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], set[str]]:

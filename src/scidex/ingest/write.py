@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
@@ -56,6 +57,8 @@ class IngestReport:
     edges_by_source: Counter[str] = field(default_factory=Counter)  # by release id
     dropped_edges: Counter[tuple[str, str]] = field(default_factory=Counter)  # (release, reason)
     dropped_examples: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The identifiers behind the dropped edges: (release, reason, identifier) -> edges.
+    unmapped: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     merged: Counter[str] = field(default_factory=Counter)  # by merged-away prefix
     ambiguous_xrefs: dict[str, list[str]] = field(default_factory=dict)
     unresolved_patches: Counter[str] = field(default_factory=Counter)
@@ -337,12 +340,13 @@ def write_graph(
                 report.conflated[rid] += 1
             reason = None
             if s not in known:
-                reason = f"unknown subject {_prefix(s)}"
+                reason, culprit = f"unknown subject {_prefix(s)}", e.subject
             elif o not in known:
-                reason = f"unknown object {_prefix(o)}"
+                reason, culprit = f"unknown object {_prefix(o)}", e.object
             elif s == o:
-                reason = "self-loop after merging"
+                reason, culprit = "self-loop after merging", f"{e.subject} {e.object}"
             if reason:
+                report.unmapped[(rid, reason, culprit)] += 1
                 report.dropped_edges[(rid, reason)] += 1
                 report.dropped_examples.setdefault((rid, reason), f"{e.subject} -> {e.object}")
                 continue
@@ -387,6 +391,16 @@ def prune_stale(conn: Connection, current: Iterable[SourceRelease]) -> dict[str,
 
 def entity_ids(conn: Connection) -> set[str]:
     return set(conn.execute(select(entity.c.id)).scalars())
+
+
+def write_unmapped(report: IngestReport, path: Path) -> int:
+    """List every identifier behind a dropped edge in ``path`` (TSV); returns the rows."""
+    rows = sorted(report.unmapped.items())
+    with path.open("w", encoding="utf-8") as out:
+        out.write("source_release\treason\tidentifier\tedges\n")
+        for (rid, why, ident), n in rows:
+            out.write(f"{rid}\t{why}\t{ident}\t{n}\n")
+    return len(rows)
 
 
 def release_summary(report: IngestReport) -> dict[str, Any]:
