@@ -110,7 +110,19 @@ def build(
     ctx: typer.Context,
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", help="Build only these sources (repeatable); default: all."),
+        typer.Option(
+            "--source",
+            help="Rebuild only these sources (repeatable), keeping the rest of the store; "
+            "default: all.",
+        ),
+    ] = None,
+    unmapped: Annotated[
+        Path | None,
+        typer.Option(
+            "--unmapped",
+            help="Write every identifier behind an edge not loaded (TSV: source release, "
+            "reason, identifier, edges) to this file.",
+        ),
     ] = None,
 ) -> None:
     """Fetch the pinned public sources (verified by sha256) and build the default atlas.
@@ -144,6 +156,11 @@ def build(
         except (SourceFormatError, ContentError) as exc:
             fail(f"{exc} (nothing was written)")
     print_build_summary(out, result)
+    if unmapped is not None and result.report is not None:
+        from scidex.ingest.write import write_unmapped
+
+        n = write_unmapped(result.report, unmapped)
+        err.print(f"{n:,} unmapped identifiers listed in {unmapped}", highlight=False)
     if len(result.failed) == len(chosen):
         fail("no source could be fetched; the store is unchanged")
 

@@ -18,6 +18,7 @@ from scidex.ingest.sources.fetch import (
     release_for,
 )
 from scidex.ingest.sources.registry import build_order, get_source
+from scidex.ingest.stored import stored_entities
 from scidex.ingest.write import IngestReport, SourceInput, prune_stale, write_graph
 from scidex.kg.model import SourceRelease
 from scidex.registry.curated import load_curated
@@ -110,7 +111,15 @@ def build_default_atlas(
 
     with store.atomic() as conn:
         t = time.perf_counter()
-        result.report = write_graph(conn, inputs, progress=progress)
+        # Entities stored by the sources not rebuilt now (none in a full build of
+        # an empty store) are what the rebuilt sources' ids resolve against.
+        anchors = stored_entities(conn, {s.name for s in chosen})
+        result.timings["stored entities"] = time.perf_counter() - t
+        t = time.perf_counter()
+        partial = bool(set(build_order()) - {s.name for s in chosen})
+        result.report = write_graph(
+            conn, inputs, anchors=anchors, keep_stored_attributes=partial, progress=progress
+        )
         for release in result.releases:
             release.counts = dict(result.report.release_counts.get(release.id, {}))
         for release in result.releases:

@@ -61,7 +61,29 @@ CATEGORIES: tuple[Category, ...] = (
         diagram_class="gene",
     ),
     # Proteins are drawn as genes: gene pages cover their products.
-    Category("biolink:Protein", section="proteins", search_rank=1, diagram_class="gene"),
+    Category(
+        "biolink:Protein",
+        section="proteins",
+        label="Protein",
+        noun="human protein",
+        search_rank=1,
+        diagram_class="gene",
+    ),
+    # FamPlex families and complexes: groups of genes, drawn as genes.
+    Category(
+        "biolink:GeneFamily",
+        section="families",
+        label="Gene family",
+        noun="gene family",
+        diagram_class="gene",
+    ),
+    Category(
+        "biolink:MacromolecularComplex",
+        section="complexes",
+        label="Protein complex",
+        noun="protein complex",
+        diagram_class="gene",
+    ),
     Category(
         "biolink:Disease",
         section="diseases",
@@ -109,7 +131,16 @@ CATEGORIES: tuple[Category, ...] = (
     Category("biolink:Cell", section="cell-types"),
     Category("biolink:AnatomicalEntity", section="anatomy"),
     Category("biolink:ChemicalEntity", section="chemicals"),
-    Category("biolink:Pathway", section="pathways", diagram_class="process"),
+    # After the ontologies' classes: a pathway that shares its name with a GO term
+    # ("Autophagy", "Mitophagy") ranks after the process.
+    Category(
+        "biolink:Pathway",
+        section="pathways",
+        label="Pathway",
+        noun="pathway",
+        search_rank=7,
+        diagram_class="process",
+    ),
 )
 
 BY_CURIE: dict[str, Category] = {c.curie: c for c in CATEGORIES}

@@ -37,6 +37,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "SNOMEDCT": "SNOMED CT",
     "MEDDRA": "MedDRA",
     "DECIPHER": "DECIPHER",
+    "REACT": "Reactome",
     "PMID": "PubMed",
     "DOI": "DOI",
 }

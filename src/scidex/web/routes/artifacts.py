@@ -20,7 +20,13 @@ from scidex.kg.urls import urls
 from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record
 from scidex.pages.cite import FORMATS, to_text
 from scidex.queries.artifacts import find_artifact, list_revisions, page_for_entity
-from scidex.queries.graph import Cursor, NeighbourEdge, get_entity, neighbours
+from scidex.queries.graph import (
+    Cursor,
+    NeighbourEdge,
+    get_entity,
+    neighbours,
+    with_qualifier_words,
+)
 from scidex.queries.resolve import lookup
 from scidex.web.deps import StoreDep, current_session, store_of
 from scidex.web.errors import MAX_VERSION, PageError
@@ -159,8 +165,9 @@ def edge_rows(
         except ValueError as exc:
             raise PageError(400, str(exc)) from exc
         entity = get_entity(conn, found.kg_node_id)
+        edges = with_qualifier_words(conn, page.edges)
     nxt = page.next_cursor.encode() if page.next_cursor else None
-    return (found, entity), page.edges, nxt
+    return (found, entity), edges, nxt
 
 
 Cell = Callable[[NeighbourEdge], Any]

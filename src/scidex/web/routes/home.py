@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from scidex.ingest.sources.omnipath_resources import load_resources
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.web.deps import StoreDep
@@ -23,11 +24,17 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
 
 @router.get("/about", response_class=HTMLResponse)
 def about(request: Request, store: StoreDep) -> HTMLResponse:
-    """The data sources behind the atlas, with their licences and attribution."""
+    """The data sources behind the atlas, with their licences and attribution; for OmniPath,
+    every resource it aggregates, with its licence and whether it was loaded."""
     with store.read() as conn:
         releases = source_releases(conn)
+    # Loaded resources first, then composites, then those left out; most rows first.
+    order = {"yes": 0, "composite": 1, "no": 2}
+    omnipath = sorted(
+        load_resources().values(), key=lambda r: (order[r.allowed], -r.rows, r.name.lower())
+    )
     return request.app.state.templates.TemplateResponse(
-        request, "about.html", {"releases": releases}
+        request, "about.html", {"releases": releases, "omnipath_resources": omnipath}
     )
 
 
