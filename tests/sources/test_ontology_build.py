@@ -1,0 +1,44 @@
+"""CL and Uberon built from the pinned archive into a store, on each backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scidex.ingest.build import build_default_atlas
+from scidex.queries.graph import get_entity
+from scidex.queries.resolve import resolve
+from scidex.queries.search import search
+from scidex.store import Store
+
+pytestmark = pytest.mark.slow
+
+
+def test_cell_types_and_brain_regions_in_a_store(
+    store: Store, tmp_path: Path, source_archive
+) -> None:
+    source_archive("cl")  # fetched and verified once, into the cache
+    result = build_default_atlas(
+        store, sources=("cl", "uberon"), content_dir=tmp_path / "none", log=lambda _m: None
+    )
+    assert result.failed == {}
+    report = result.report
+    assert report is not None
+    assert report.dropped_edges == {}  # every parent edge has both ends loaded
+    with store.read() as conn:
+        microglia = get_entity(conn, "CL:0000129")
+        assert microglia is not None
+        assert (microglia.name, microglia.category) == ("microglial cell", "biolink:Cell")
+        hippocampus = get_entity(conn, "UBERON:0002421")
+        assert hippocampus is not None
+        assert hippocampus.category == "biolink:AnatomicalEntity"
+        assert hippocampus.attributes == {"brain_region": True}
+        organ = get_entity(conn, "UBERON:0000062")
+        assert organ is not None and "brain_region" not in organ.attributes
+        found = resolve(conn, "microglial cell").entity
+        assert found is not None and found.id == "CL:0000129"
+        found = resolve(conn, "hippocampal formation").entity
+        assert found is not None and found.id == "UBERON:0002421"
+        hits = search(conn, "microglia").hits
+        assert "CL:0000129" in {h.id for h in hits}
