@@ -1,4 +1,4 @@
-"""CL and Uberon built from the pinned archive into a store, on each backend."""
+"""CL, Uberon and ChEBI identifiers as readers see them, and CL and Uberon built into a store."""
 
 from __future__ import annotations
 
@@ -7,14 +7,27 @@ from pathlib import Path
 import pytest
 
 from scidex.ingest.build import build_default_atlas
+from scidex.kg.xrefs import external_url, namespace_label
 from scidex.queries.graph import get_entity
 from scidex.queries.resolve import resolve
 from scidex.queries.search import search
 from scidex.store import Store
 
-pytestmark = pytest.mark.slow
+
+@pytest.mark.parametrize(
+    ("curie", "namespace", "url"),
+    [
+        ("CL:0000129", "Cell Ontology", "http://purl.obolibrary.org/obo/CL_0000129"),
+        ("UBERON:0002421", "Uberon", "http://purl.obolibrary.org/obo/UBERON_0002421"),
+        ("CHEBI:30413", "ChEBI", "http://purl.obolibrary.org/obo/CHEBI_30413"),
+    ],
+)
+def test_identifiers_link_to_their_ontology(curie: str, namespace: str, url: str) -> None:
+    assert namespace_label(curie) == namespace
+    assert external_url(curie) == url
 
 
+@pytest.mark.slow
 def test_cell_types_and_brain_regions_in_a_store(
     store: Store, tmp_path: Path, source_archive
 ) -> None:

@@ -4,7 +4,8 @@ Reads ``CHEBI-ontology-2026-05-01.json.zst`` out of the pinned
 cellxgene-ontology-guide wheel (format: :mod:`.ontology_guide`).
 
 Which terms: ChEBI has 205,304 live terms, and every entity costs a page and
-a search document; all of them would double the default build's time. So
+a search document; with all of them a full build took 171 s of CPU time and
+1.55 GB at its peak, against 117 s and 1.28 GB with the 57,805 kept here. So
 the build keeps the terms that
 
 - carry a ChEBI definition (the entries ChEBI's curators annotated: hemin,

@@ -142,7 +142,7 @@ def _term(key: str, value: Any, file: str, where: str, id_pattern: re.Pattern[st
         deprecated=deprecated,
         ancestors=ancestors,
         description=(description.strip() or None) if description else None,
-        synonyms=tuple(dict.fromkeys(s for s in synonyms if s != label)),
+        synonyms=tuple(dict.fromkeys(s for s in synonyms if s != label)) if synonyms else (),
         where=where,
     )
 
