@@ -11,6 +11,7 @@ from scidex.kg.xrefs import external_url, namespace_label
 from scidex.queries.graph import get_entity
 from scidex.queries.resolve import resolve
 from scidex.queries.search import search
+from scidex.registry.backfill import EntitySummary, backfill_markdown
 from scidex.store import Store
 
 
@@ -25,6 +26,22 @@ from scidex.store import Store
 def test_identifiers_link_to_their_ontology(curie: str, namespace: str, url: str) -> None:
     assert namespace_label(curie) == namespace
     assert external_url(curie) == url
+
+
+@pytest.mark.parametrize(
+    ("curie", "category", "name", "intro"),
+    [
+        ("CL:0000129", "biolink:Cell", "microglial cell", "is a cell type"),
+        ("UBERON:0002421", "biolink:AnatomicalEntity", "hippocampal formation", "is an anatomical"),
+        ("CHEBI:30413", "biolink:ChemicalEntity", "heme", "is a chemical entity"),
+        ("CHEBI:22586", "biolink:ChemicalRole", "antioxidant", "is a chemical role"),
+    ],
+)
+def test_generated_pages_name_what_the_term_is(
+    curie: str, category: str, name: str, intro: str
+) -> None:
+    summary = EntitySummary(curie, category, name, None, None, {}, "x@1")
+    assert backfill_markdown(summary, {}).startswith(f"**{name}** {intro}")
 
 
 @pytest.mark.slow
