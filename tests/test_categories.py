@@ -60,6 +60,10 @@ def test_every_diagram_class_has_a_style() -> None:
         ("biolink:PhenotypicFeature", "phenotypes", "Phenotype", "phenotypic feature"),
         ("biolink:Protein", "proteins", "Protein", "human protein"),
         ("biolink:Pathway", "pathways", "Pathway", "pathway"),
+        ("biolink:Cell", "cell-types", "Cell type", "cell type"),
+        ("biolink:AnatomicalEntity", "anatomy", "Anatomical structure", "anatomical structure"),
+        ("biolink:ChemicalEntity", "chemicals", "Chemical", "chemical entity"),
+        ("biolink:ChemicalRole", "entities", "Chemical role", "chemical role"),
         ("biolink:NamedThing", "entities", "NamedThing", "NamedThing"),
     ],
 )

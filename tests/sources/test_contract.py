@@ -21,6 +21,8 @@ import pytest
 from scidex.ingest import build
 from scidex.ingest.build import build_default_atlas
 from scidex.ingest.sources import (
+    chebi,
+    cl,
     famplex,
     go,
     hgnc,
@@ -29,6 +31,7 @@ from scidex.ingest.sources import (
     ncbi_gene,
     omnipath,
     reactome,
+    uberon,
     uniprot,
 )
 from scidex.ingest.sources.archive import open_member
@@ -66,6 +69,9 @@ def test_build_order_comes_from_the_manifest() -> None:
         "ncbi_gene",
         "uniprot",
         "reactome",
+        "cl",
+        "uberon",
+        "chebi",
         "famplex",
         "omnipath",
     )
@@ -74,7 +80,20 @@ def test_build_order_comes_from_the_manifest() -> None:
 
 
 def test_each_source_is_its_module_parse_with_its_manifest_spec() -> None:
-    for module in (go, hgnc, hpo, mondo, ncbi_gene, reactome, uniprot, famplex, omnipath):
+    for module in (
+        go,
+        hgnc,
+        hpo,
+        mondo,
+        ncbi_gene,
+        reactome,
+        uniprot,
+        famplex,
+        omnipath,
+        cl,
+        uberon,
+        chebi,
+    ):
         source = get_source(module.SOURCE.name)
         assert source is module.SOURCE
         assert isinstance(source, Source)

@@ -40,6 +40,9 @@ SOURCES = {
     "reactome",
     "famplex",
     "omnipath",
+    "cl",
+    "uberon",
+    "chebi",
 }
 
 
@@ -114,6 +117,9 @@ def test_manifest_pins_the_infores_ids_of_the_brief() -> None:
         "reactome": "infores:reactome",
         "famplex": "infores:famplex",
         "omnipath": "infores:omnipath",
+        "cl": "infores:cl",
+        "uberon": "infores:uberon",
+        "chebi": "infores:chebi",
     }
 
 

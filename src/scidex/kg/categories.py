@@ -128,9 +128,30 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category("biolink:BiologicalProcessOrActivity", diagram_class="process"),
     # Biolink has no CellType class: cell types (CL terms) are biolink:Cell.
-    Category("biolink:Cell", section="cell-types"),
-    Category("biolink:AnatomicalEntity", section="anatomy"),
-    Category("biolink:ChemicalEntity", section="chemicals"),
+    Category(
+        "biolink:Cell",
+        section="cell-types",
+        label="Cell type",
+        noun="cell type",
+        search_rank=8,
+    ),
+    # Uberon terms; those under the brain carry the attribute brain_region.
+    Category(
+        "biolink:AnatomicalEntity",
+        section="anatomy",
+        label="Anatomical structure",
+        noun="anatomical structure",
+        search_rank=9,
+    ),
+    Category(
+        "biolink:ChemicalEntity",
+        section="chemicals",
+        label="Chemical",
+        noun="chemical entity",
+        search_rank=10,
+    ),
+    # ChEBI roles ("antioxidant"): what a chemical does, not a chemical.
+    Category("biolink:ChemicalRole", label="Chemical role", noun="chemical role"),
     # After the ontologies' classes: a pathway that shares its name with a GO term
     # ("Autophagy", "Mitophagy") ranks after the process.
     Category(

@@ -262,7 +262,7 @@ def _topic(g: Group) -> str:
         return "Regulation and interactions"
     if p in {"biolink:gene_associated_with_condition", "biolink:has_phenotype"}:
         return "Diseases and phenotypes"
-    if p in {"biolink:subclass_of", "biolink:part_of", "biolink:member_of"} and not (
+    if p in {"biolink:subclass_of", "biolink:part_of", "biolink:member_of", _KIND_OR_PART} and not (
         others & _GO and g.direction == "out" and p == "biolink:part_of"
     ):
         return "Classification"
@@ -354,9 +354,25 @@ def _regulation(e: EntityRecord, g: Group, url_of: UrlOf, anchor: str) -> list[S
     ]
 
 
+# Uberon's digest gives each term's direct parents without saying which are
+# superclasses and which are wholes it is part of; its edges say both at once.
+_KIND_OR_PART = "biolink:related_to_at_concept_level"
+
+
+def _kind_or_part(g: Group) -> bool:
+    return g.predicate == _KIND_OR_PART and all(
+        x.primary_knowledge_source == "infores:uberon" for x in g.edges
+    )
+
+
 def _group_sentence(e: EntityRecord, g: Group, url_of: UrlOf, anchor: str) -> list[Sentence]:
     if not g.edges:
         return []
+    if _kind_or_part(g):
+        listing = _listing(g.edges, g.count, url_of)
+        if g.direction == "out":
+            return [Sentence((f"{_name(e)} is a kind or a part of ", *listing, "."), anchor)]
+        return [Sentence(("Its kinds and parts include ", *listing, "."), anchor)]
     if g.predicate == "biolink:regulates":
         return _regulation(e, g, url_of, anchor)
     listing = _listing(g.edges, g.count, url_of)

@@ -8,6 +8,8 @@ The build looks sources up here by name and orders them by their manifest
 from __future__ import annotations
 
 from scidex.ingest.sources import (
+    chebi,
+    cl,
     famplex,
     go,
     hgnc,
@@ -16,6 +18,7 @@ from scidex.ingest.sources import (
     ncbi_gene,
     omnipath,
     reactome,
+    uberon,
     uniprot,
 )
 from scidex.ingest.sources.base import Source
@@ -56,5 +59,18 @@ def build_order() -> tuple[str, ...]:
     return tuple(s.name for s in registered())
 
 
-for _module in (hgnc, mondo, go, hpo, ncbi_gene, uniprot, reactome, famplex, omnipath):
+for _module in (
+    hgnc,
+    mondo,
+    go,
+    hpo,
+    ncbi_gene,
+    uniprot,
+    reactome,
+    cl,
+    uberon,
+    chebi,
+    famplex,
+    omnipath,
+):
     register(_module.SOURCE)
