@@ -265,17 +265,13 @@ def _singular(section: str) -> str:
     return words
 
 
-# Nouns of sections whose class has no label and whose name is no plural.
-_NOUNS = {"anatomy": "anatomical entity"}
-
-
 def _classes_of(section: str) -> tuple[str, ...]:
     return tuple(c.curie for c in CATEGORIES if c.section == section)
 
 
 def _category_section(section: str) -> Section:
     first = _BY_SECTION[section]
-    noun = first.label.lower() if first.label else _NOUNS.get(section) or _singular(section)
+    noun = first.label.lower() if first.label else _singular(section)
     return Section(section, noun, _classes_of(section))
 
 
