@@ -43,6 +43,7 @@ from scidex.queries.graph import (
     strongest,
 )
 from scidex.queries.resolve import resolve_many
+from scidex.queries.retractions import retracted_among
 from scidex.wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
 from scidex.wiki.links import LinkResolution, ambiguous, resolved, unresolved
 from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
@@ -104,6 +105,8 @@ class ArtifactPage:
     metadata: list[tuple[str, Any]]
     page_urls: dict[str, str] = field(default_factory=dict)
     disease_genes: DiseaseGenes | None = None
+    retracted: frozenset[str] = frozenset()
+    """Retracted papers among the publications of the edges shown."""
 
 
 class PageNotFound(LookupError):
@@ -378,6 +381,9 @@ def artifact_page(
         provenance=provenance,
         metadata=metadata,
         disease_genes=rolled,
+        retracted=retracted_among(
+            conn, (p for g in groups for e in g.edges for p in e.publications)
+        ),
         page_urls={
             "canonical": site.artifact(art.id),
             "permalink": site.artifact(art.id, rev.version),
@@ -501,6 +507,7 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
             "edges_shown": page.diagram.edges_shown,
             "truncated": page.diagram.truncated,
         },
+        "retracted_publications": sorted(page.retracted),
         "see_also": [{"label": s[0], "url": s[1], "why": s[2]} for s in page.see_also],
         "external_links": [{"label": x[0], "url": x[1]} for x in page.external_links],
         "provenance": {

@@ -7,7 +7,7 @@ The build looks sources up here by name and orders them by their manifest
 
 from __future__ import annotations
 
-from scidex.ingest.sources import go, hgnc, hpo, mondo, ncbi_gene
+from scidex.ingest.sources import go, hgnc, hpo, mondo, ncbi_gene, retractions
 from scidex.ingest.sources.base import Source
 
 _SOURCES: dict[str, Source] = {}
@@ -46,5 +46,5 @@ def build_order() -> tuple[str, ...]:
     return tuple(s.name for s in registered())
 
 
-for _module in (hgnc, mondo, go, hpo, ncbi_gene):
+for _module in (hgnc, mondo, go, hpo, ncbi_gene, retractions):
     register(_module.SOURCE)
