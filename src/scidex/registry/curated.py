@@ -10,7 +10,8 @@ A page, or a curated edge, whose entity belongs to a vocabulary the store
 holds nothing of (a cell-type page in an atlas built without the cell
 ontology) waits: it is skipped and counted, and loads once that source is
 built. A page whose entity is missing from a loaded vocabulary is skipped
-and counted as ``missing`` (``scidex lint`` reports it as an error).
+and counted as ``missing``, and a curated edge whose object names no entity
+is left out and counted; ``scidex lint`` reports both as errors.
 """
 
 from __future__ import annotations
@@ -126,19 +127,36 @@ def curated_edges(
 
 
 def curated_edge_pairs(
-    conn: Connection, page: CuratedPage, release_id: str, *, skip_waiting: bool = False
+    conn: Connection,
+    page: CuratedPage,
+    release_id: str,
+    *,
+    skip_waiting: bool = False,
+    errors: list[ContentError] | None = None,
 ) -> list[tuple[CuratedEdge, Edge]]:
-    """Each curated edge that enters the graph, with its graph edge."""
+    """Each curated edge that enters the graph, with its graph edge.
+
+    An edge that cannot enter (unknown predicate, an object that names no
+    entity or several) raises ContentError, or, when ``errors`` is given, is
+    left out and its error appended there.
+    """
     edges: list[tuple[CuratedEdge, Edge]] = []
     for ce in page.curated_edges:
-        if not biolink.is_predicate(ce.predicate):
-            raise ContentError(
-                page.path,
-                ce.line,
-                "curated_edges.predicate",
-                f"{ce.predicate!r} is not a Biolink {biolink.version()} predicate",
-            )
         if skip_waiting and _waiting(conn, ce.object):
+            continue
+        try:
+            if not biolink.is_predicate(ce.predicate):
+                raise ContentError(
+                    page.path,
+                    ce.line,
+                    "curated_edges.predicate",
+                    f"{ce.predicate!r} is not a Biolink {biolink.version()} predicate",
+                )
+            obj = _resolve_object(conn, page, ce.object, ce.line)
+        except ContentError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
             continue
         edges.append(
             (
@@ -146,7 +164,7 @@ def curated_edge_pairs(
                 Edge(
                     subject=page.entity,
                     predicate=ce.predicate,
-                    object=_resolve_object(conn, page, ce.object, ce.line),
+                    object=obj,
                     primary_knowledge_source=CURATED_SOURCE,
                     knowledge_level="knowledge_assertion",
                     agent_type="manual_agent",
@@ -226,7 +244,11 @@ def load_curated(
             continue
         present.append(page)
         ent = found.entity
-        pairs = curated_edge_pairs(conn, page, release.id, skip_waiting=True)
+        skipped: list[ContentError] = []
+        pairs = curated_edge_pairs(conn, page, release.id, skip_waiting=True, errors=skipped)
+        if skipped:
+            # The lint names each one; a page's prose still loads without them.
+            stats["edges skipped"] += len(skipped)
         edges = [e for _ce, e in pairs]
         all_edges += edges
         refs = dict(page.references)
