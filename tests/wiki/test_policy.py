@@ -74,6 +74,7 @@ def test_a_malformed_pmcid_is_reported() -> None:
         "http://www.ncbi.nlm.nih.gov/pmc/articles/PMC129038/",
         "https://pubmed.ncbi.nlm.nih.gov:8443/1/",
         "https://example.org/redirect?URL=https://doi.org/10.1/x",
+        "https://www.jneurosci.org/lookup/external-ref?access_num=8030754&link_type=MED",
     ],
 )
 def test_links_off_the_literature_and_publishers_are_refused(url: str) -> None:

@@ -139,6 +139,8 @@ def link_problem(url: str) -> str | None:
         return f"{url} links to a proxy, mirror or staging host ({host})"
     if any(k.lower() == "url" for k in parse_qs(parts.query)):
         return f"{url} wraps another address (a proxy link)"
+    if "external-ref" in parts.path or "access_num" in parts.query:
+        return f"{url} is a link resolver on {host}, not the paper's own page"
     if parts.scheme.lower() != "https":
         return f"{url} is not https"
     if port is not None and port != 443:
