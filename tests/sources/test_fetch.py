@@ -30,7 +30,7 @@ from scidex.ingest.sources.fetch import (
 )
 from scidex.kg.model import SourceRelease
 
-SOURCES = {"hgnc", "ncbi_gene", "go", "hpo", "mondo"}
+SOURCES = {"hgnc", "ncbi_gene", "go", "hpo", "mondo", "retractions"}
 
 
 def _fake_spec(tmp_path: Path, payload: bytes, sha256: str | None = None) -> SourceSpec:
@@ -71,7 +71,7 @@ def _leftovers(cache: Path, keep: set[str]) -> list[str]:
 # --- manifest ---------------------------------------------------------------
 
 
-def test_manifest_names_the_five_sources_with_complete_specs() -> None:
+def test_manifest_names_the_pinned_sources_with_complete_specs() -> None:
     specs = load_manifest()
     assert set(specs) == SOURCES
     for name, spec in specs.items():
@@ -100,6 +100,7 @@ def test_manifest_pins_the_infores_ids_of_the_brief() -> None:
         "go": "infores:go",
         "hpo": "infores:hpo-annotations",
         "mondo": "infores:mondo",
+        "retractions": "infores:pubmed",
     }
 
 
