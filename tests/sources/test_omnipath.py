@@ -241,12 +241,18 @@ def test_malformed_rows_name_file_row_and_field(fields: dict[str, Any], field: s
 # The licence table
 
 
+# Resources whose own terms restrict commercial use whatever OmniPath's table says.
+OWN_TERMS = {"KEGG-MEDICUS": "part of KEGG"}
+
+
 def test_the_table_decides_by_omnipaths_classification_and_bioregistrys_licence() -> None:
     table = load_resources()
     commercial = {"commercial", "for_profit", "forprofit", "free"}
     for r in table.values():
         registry_nc = bool(r.bioregistry) and non_commercial(bioregistry.get_license(r.bioregistry))
-        if r.purpose == "composite":
+        if r.name in OWN_TERMS:
+            assert r.allowed == "no" and r.reason.startswith(OWN_TERMS[r.name]), r.name
+        elif r.purpose == "composite":
             assert r.allowed == "composite", r.name
         elif (
             r.purpose in commercial
