@@ -237,9 +237,9 @@ def _by_kind(conn: Connection, curie: str, groups: list[EdgeGroup]) -> list[Any]
         )
         if len(counts) < 2:
             counts = {}
-        parts = sorted(counts.items(), key=lambda kv: (kv[0] != "biolink:Pathway", kv[0])) or [
-            (None, g.count)
-        ]
+        parts: list[tuple[str | None, int]] = [
+            *sorted(counts.items(), key=lambda kv: (kv[0] != "biolink:Pathway", kv[0]))
+        ] or [(None, g.count)]
         for kind, n in parts:
             edges = [e for e in g.edges if kind is None or e.other_category == kind]
             kinds = {e.other_category for e in edges} or ({kind} if kind else set())
