@@ -31,6 +31,7 @@ from scidex.ingest.sources import (
     ncbi_gene,
     omnipath,
     reactome,
+    retractions,
     uberon,
     uniprot,
 )
@@ -74,6 +75,7 @@ def test_build_order_comes_from_the_manifest() -> None:
         "chebi",
         "famplex",
         "omnipath",
+        "retractions",
     )
     assert build_order() == build.BUILD_ORDER
     assert [s.spec.order for s in registered()] == sorted(s.spec.order for s in registered())
@@ -93,6 +95,7 @@ def test_each_source_is_its_module_parse_with_its_manifest_spec() -> None:
         cl,
         uberon,
         chebi,
+        retractions,
     ):
         source = get_source(module.SOURCE.name)
         assert source is module.SOURCE

@@ -43,6 +43,7 @@ SOURCES = {
     "cl",
     "uberon",
     "chebi",
+    "retractions",
 }
 
 
@@ -120,6 +121,7 @@ def test_manifest_pins_the_infores_ids_of_the_brief() -> None:
         "cl": "infores:cl",
         "uberon": "infores:uberon",
         "chebi": "infores:chebi",
+        "retractions": "infores:pubmed",
     }
 
 

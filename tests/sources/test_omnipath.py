@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html as html_text
 import io
 import random
 import re
 from collections import Counter, defaultdict
+from importlib.metadata import version
 from typing import Any
 
+import bioregistry
 import pyarrow.parquet as pq
 import pytest
 
@@ -19,6 +22,7 @@ from scidex.ingest.sources.omnipath_resources import (
     ResourceTableError,
     entry,
     load_resources,
+    non_commercial,
     parse_table,
 )
 from scidex.ingest.write import SourceInput, write_graph
@@ -67,27 +71,29 @@ def test_a_signed_transcriptional_row_gives_one_edge_per_allowed_resource() -> N
         row(
             "BACH1",
             "P09601",
-            "CollecTRI;ExTRI_CollecTRI;GEREDB_CollecTRI;SIGNOR;SIGNOR_CollecTRI;TRRUST_DoRothEA",
+            "CollecTRI;ExTRI_CollecTRI;GEREDB_CollecTRI;HTRI_CollecTRI;HTRIdb;SIGNOR;"
+            "SIGNOR_CollecTRI;TRRUST_DoRothEA",
             is_inhibition=True,
-            references="CollecTRI:12356737;CollecTRI:14580148;SIGNOR:19011633;DoRothEA:1",
+            references="CollecTRI:12356737;CollecTRI:14580148;HTRIdb:19011633;DoRothEA:1",
         )
     )
     got = by_source(edges)
-    # GEREDB's licence is academic-only; CollecTRI itself is a composite
-    assert set(got) == {"infores:extri", "infores:signor", "infores:trrust"}
-    signor = got["infores:signor"]
-    assert (signor.subject, signor.predicate, signor.object) == (
+    # GEREDB's licence is academic-only, SIGNOR's non-commercial in Bioregistry;
+    # CollecTRI itself is a composite
+    assert set(got) == {"infores:extri", "infores:htridb", "infores:trrust"}
+    htridb = got["infores:htridb"]
+    assert (htridb.subject, htridb.predicate, htridb.object) == (
         "HGNC.SYMBOL:BACH1",
         "biolink:regulates",
         "UniProtKB:P09601",
     )
-    assert signor.qualifiers == {
+    assert htridb.qualifiers == {
         "object_aspect_qualifier": "expression",
         "object_direction_qualifier": "decreased",
     }
-    # SIGNOR's own PMIDs and those CollecTRI lists, which passed it on too
-    assert signor.publications == ("PMID:12356737", "PMID:14580148", "PMID:19011633")
-    assert signor.aggregator_knowledge_sources == ("infores:collectri", "infores:omnipath")
+    # HTRIdb's own PMIDs and those CollecTRI lists, which passed it on too (as HTRI)
+    assert htridb.publications == ("PMID:12356737", "PMID:14580148", "PMID:19011633")
+    assert htridb.aggregator_knowledge_sources == ("infores:collectri", "infores:omnipath")
     assert got["infores:extri"].agent_type == "text_mining_agent"
     assert got["infores:extri"].publications == ("PMID:12356737", "PMID:14580148")
     assert got["infores:trrust"].publications == ("PMID:1",)
@@ -96,17 +102,18 @@ def test_a_signed_transcriptional_row_gives_one_edge_per_allowed_resource() -> N
         "infores:omnipath",
     )
     assert stats["statements_left_out:GEREDB_CollecTRI"] == 1
+    assert stats["statements_left_out:SIGNOR"] == stats["statements_left_out:SIGNOR_CollecTRI"] == 1
     assert stats["composite_listings:CollecTRI"] == 1  # its constituents state the edges
 
 
 def test_post_translational_rows_follow_the_resource_kind() -> None:
     edges, _ = run(
-        row("BACH1", "MAFK", "HPRD;SIGNOR;IntAct", type="post_translational", is_stimulation=True)
+        row("BACH1", "MAFK", "HPRD;SPIKE;IntAct", type="post_translational", is_stimulation=True)
     )
     got = by_source(edges)
-    assert set(got) == {"infores:signor", "infores:intact"}  # HPRD: own terms
-    assert got["infores:signor"].predicate == "biolink:regulates"
-    assert got["infores:signor"].qualifiers == {
+    assert set(got) == {"infores:spike", "infores:intact"}  # HPRD: own terms
+    assert got["infores:spike"].predicate == "biolink:regulates"
+    assert got["infores:spike"].qualifiers == {
         "object_aspect_qualifier": "activity_or_abundance",
         "object_direction_qualifier": "increased",
     }
@@ -118,17 +125,17 @@ def test_post_translational_rows_follow_the_resource_kind() -> None:
 
 
 def test_signs_unsigned_rows_and_contradictions() -> None:
-    edges, _ = run(row("NFE2L2", "BACH1", "SIGNOR"))
+    edges, _ = run(row("NFE2L2", "BACH1", "TRRUST"))
     assert edges[0].qualifiers == {"object_aspect_qualifier": "expression"}
     both = {"is_stimulation": True, "is_inhibition": True}
-    edges, _ = run(row("NFE2L2", "BACH1", "SIGNOR", **both, consensus_inhibition=True))
+    edges, _ = run(row("NFE2L2", "BACH1", "TRRUST", **both, consensus_inhibition=True))
     assert edges[0].qualifiers["object_direction_qualifier"] == "decreased"
-    edges, _ = run(row("NFE2L2", "BACH1", "SIGNOR", **both))
+    edges, _ = run(row("NFE2L2", "BACH1", "TRRUST", **both))
     assert "object_direction_qualifier" not in edges[0].qualifiers
     # one resource, two rows with opposite signs: the edge keeps no sign
     edges, stats = run(
-        row("NFE2L2", "BACH1", "SIGNOR", is_stimulation=True, references="SIGNOR:1"),
-        row("NFE2L2", "BACH1", "SIGNOR", is_inhibition=True, references="SIGNOR:2"),
+        row("NFE2L2", "BACH1", "TRRUST", is_stimulation=True, references="TRRUST:1"),
+        row("NFE2L2", "BACH1", "TRRUST", is_inhibition=True, references="TRRUST:2"),
     )
     assert len(edges) == 1
     assert "object_direction_qualifier" not in edges[0].qualifiers
@@ -137,8 +144,8 @@ def test_signs_unsigned_rows_and_contradictions() -> None:
 
 
 def test_a_transcriptional_statement_wins_over_a_post_translational_one() -> None:
-    ptm = row("BACH1", "HMOX1", "SIGNOR", type="post_translational", references="SIGNOR:7")
-    tx = row("BACH1", "HMOX1", "SIGNOR", is_inhibition=True, references="SIGNOR:8")
+    ptm = row("BACH1", "HMOX1", "SPIKE", type="post_translational", references="SPIKE:7")
+    tx = row("BACH1", "HMOX1", "SPIKE", is_inhibition=True, references="SPIKE:8")
     for rows in ((ptm, tx), (tx, ptm)):
         edges, stats = run(*rows)
         assert len(edges) == 1
@@ -156,16 +163,37 @@ def test_resources_passed_on_by_a_non_commercial_one_are_left_out() -> None:
     assert entry("NetworKIN_KEA").reason.startswith("via KEA:")
 
 
+def test_signor_rows_give_no_edges_and_are_counted_as_left_out() -> None:
+    # Bioregistry records CC-BY-NC-4.0 for SIGNOR, against OmniPath's CC BY 4.0
+    edges, stats = run(
+        row("FBXO22", "BACH1", "SIGNOR", type="post_translational", is_inhibition=True),
+        row("BACH1", "P52789", "CollecTRI;SIGNOR;SIGNOR_CollecTRI", is_stimulation=True),
+        row("MAFK", "BACH1", "SIGNOR_ProtMapper", type="post_translational"),
+        row("BACH1", "MAFK", "HPRD;SIGNOR;IntAct", type="post_translational"),
+    )
+    assert {e.primary_knowledge_source for e in edges} == {"infores:intact"}
+    assert stats["statements_left_out:SIGNOR"] == 3
+    assert stats["statements_left_out:SIGNOR_CollecTRI"] == 1
+    assert stats["statements_left_out:SIGNOR_ProtMapper"] == 1
+    assert stats["rows_without_allowed_resource"] == 3
+    signor = load_resources()["SIGNOR"]
+    assert not signor.loaded
+    assert non_commercial(signor.registry_licence)
+    for name in ("SIGNOR", "SIGNOR_CollecTRI", "SIGNOR_ProtMapper"):
+        assert not entry(name).allowed
+        assert entry(name).reason.startswith("SIGNOR: CC BY 4.0, Bioregistry records")
+
+
 def test_endpoints() -> None:
     complexes = {frozenset({"HIF1A", "ARNT"}): "FPLX:HIF1"}
     edges, stats = run(
         # P2RY12 is an approved symbol though shaped like an accession
-        row("P2RY12", "Q16236", "SIGNOR"),
-        row("COMPLEX:HIF1A_P27540", "MAFK", "SIGNOR"),
-        row("COMPLEX:HIF1A_Q99999", "MAFK", "SIGNOR"),
-        row("COMPLEX:MAFK", "NFE2L2", "SIGNOR"),
+        row("P2RY12", "Q16236", "SPIKE"),
+        row("COMPLEX:HIF1A_P27540", "MAFK", "SPIKE"),
+        row("COMPLEX:HIF1A_Q99999", "MAFK", "SPIKE"),
+        row("COMPLEX:MAFK", "NFE2L2", "SPIKE"),
         row("MIMAT0000062", "BACH1", "miRecords", type="post_transcriptional"),
-        row("CHEBI:30413", "BACH1", "SIGNOR", type="post_translational"),
+        row("CHEBI:30413", "BACH1", "SPIKE", type="post_translational"),
         complexes=complexes,
     )
     pairs = [(e.subject, e.object) for e in edges]
@@ -180,7 +208,7 @@ def test_endpoints() -> None:
     assert stats["endpoints:complex_famplex"] == stats["endpoints:complex_unmapped"] == 1
     assert stats["endpoints:complex_homomer"] == 1
     # without HGNC's symbols, the accession shape decides
-    edges, _ = run(row("P2RY12", "MAFK", "SIGNOR"), genes=None)
+    edges, _ = run(row("P2RY12", "MAFK", "SPIKE"), genes=None)
     assert edges[0].subject == "UniProtKB:P2RY12"
 
 
@@ -195,15 +223,15 @@ def test_endpoints() -> None:
             {"is_stimulation": True, "is_inhibition": True, "consensus_inhibition": 1},
             "consensus_inhibition",
         ),
-        ({"references": "SIGNOR:123;SIGNOR"}, "references"),
-        ({"references": "SIGNOR:12a"}, "references"),
-        ({"sources": "SIGNOR;"}, "sources"),
+        ({"references": "SPIKE:123;SPIKE"}, "references"),
+        ({"references": "SPIKE:12a"}, "references"),
+        ({"sources": "SPIKE;"}, "sources"),
         ({"sources": "NoSuchDB"}, "sources"),
-        ({"sources": "SIGNOR_NoSuchDB"}, "sources"),
+        ({"sources": "SPIKE_NoSuchDB"}, "sources"),
     ],
 )
 def test_malformed_rows_name_file_row_and_field(fields: dict[str, Any], field: str) -> None:
-    good = row("BACH1", "MAFK", "SIGNOR")
+    good = row("BACH1", "MAFK", "SPIKE")
     with pytest.raises(SourceFormatError) as err:
         run(good, good | fields)
     assert (err.value.file, err.value.line, err.value.field) == ("omnipath.parquet", 2, field)
@@ -213,13 +241,24 @@ def test_malformed_rows_name_file_row_and_field(fields: dict[str, Any], field: s
 # The licence table
 
 
-def test_the_table_decides_by_omnipaths_classification() -> None:
+# Resources whose own terms restrict commercial use whatever OmniPath's table says.
+OWN_TERMS = {"KEGG-MEDICUS": "part of KEGG"}
+
+
+def test_the_table_decides_by_omnipaths_classification_and_bioregistrys_licence() -> None:
     table = load_resources()
     commercial = {"commercial", "for_profit", "forprofit", "free"}
     for r in table.values():
-        if r.purpose == "composite":
+        registry_nc = bool(r.bioregistry) and non_commercial(bioregistry.get_license(r.bioregistry))
+        if r.name in OWN_TERMS:
+            assert r.allowed == "no" and r.reason.startswith(OWN_TERMS[r.name]), r.name
+        elif r.purpose == "composite":
             assert r.allowed == "composite", r.name
-        elif r.purpose in commercial and r.sharing not in {"noderiv", "noshare", "ignore"}:
+        elif (
+            r.purpose in commercial
+            and r.sharing not in {"noderiv", "noshare", "ignore"}
+            and not registry_nc
+        ):
             assert r.allowed == "yes", r.name
         else:
             assert r.allowed == "no", r.name
@@ -231,18 +270,75 @@ def test_the_table_decides_by_omnipaths_classification() -> None:
     assert all(len(v) == 1 for v in by_key.values()), by_key
 
 
+def test_no_loaded_resource_has_a_non_commercial_licence_in_bioregistry() -> None:
+    table = load_resources()
+    with_prefix = [r for r in table.values() if r.bioregistry]
+    assert {"intact", "biogrid", "reactome", "signor"} <= {r.bioregistry for r in with_prefix}
+    for r in with_prefix:
+        assert bioregistry.normalize_prefix(r.bioregistry) == r.bioregistry, r.name
+        licence = bioregistry.get_license(r.bioregistry)
+        if licence is not None and non_commercial(licence):
+            assert not r.loaded, (r.name, licence)
+    # the prefix is the one the resource's own names resolve to, wherever they resolve
+    for r in table.values():
+        derived = {
+            p
+            for name in (r.name, r.omnipath_key, r.infores.removeprefix("infores:"))
+            if (p := bioregistry.normalize_prefix(name))
+        }
+        assert derived <= {r.bioregistry}, (r.name, derived)
+    # SIGNOR: non-commercial in Bioregistry, CC BY 4.0 in OmniPath's table, left out
+    signor = table["SIGNOR"]
+    assert bioregistry.get_license(signor.bioregistry) == "CC-BY-NC-4.0"
+    assert (signor.licence, signor.allowed) == ("CC BY 4.0", "no")
+    assert "CC-BY-NC-4.0" in signor.reason and "CC BY 4.0" in signor.reason
+
+
+@pytest.mark.parametrize(
+    ("licence", "nc"),
+    [
+        ("CC-BY-NC-4.0", True),
+        ("CC BY-NC-SA 3.0", True),
+        ("https://creativecommons.org/licenses/by-nc/4.0/", True),
+        ("CC-BY-4.0", False),
+        ("CC0-1.0", False),
+        ("http://dip.doe-mbi.ucla.edu/dip/termsofuse.html", False),
+        (None, False),
+    ],
+)
+def test_a_non_commercial_licence_is_told_by_its_nc_term(licence: str | None, nc: bool) -> None:
+    assert non_commercial(licence) is nc
+
+
+def _signor_line(**changes: str) -> str:
+    """The packaged table's SIGNOR row, with some cells changed."""
+    from importlib import resources
+
+    text = resources.files("scidex.ingest.sources").joinpath("omnipath_resources.tsv")
+    (line,) = [x for x in text.read_text(encoding="utf-8").splitlines() if x.startswith("SIGNOR\t")]
+    cells = dict(zip(COLUMNS, line.split("\t"), strict=True)) | changes
+    return "\t".join(cells[c] for c in COLUMNS)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("# only a comment\n", "no header"),
         ("a\tb\n", "header must be"),
-        ("\t".join(COLUMNS) + "\nX\tX\n", "expected 14 fields"),
-        ("\t".join(COLUMNS) + "\n" + "\t".join(["X"] * 14) + "\n", "allowed 'X'"),
+        ("\t".join(COLUMNS) + "\nX\tX\n", "expected 15 fields"),
+        ("\t".join(COLUMNS) + "\n" + "\t".join(["X"] * 15) + "\n", "allowed 'X'"),
+        ("\t".join(COLUMNS) + "\n" + _signor_line(bioregistry="nosuchdb"), "Bioregistry prefix"),
+        (
+            "\t".join(COLUMNS) + "\n" + _signor_line(allowed="yes"),
+            "allowed is 'yes' but Bioregistry records CC-BY-NC-4.0 for 'signor'",
+        ),
     ],
 )
 def test_a_malformed_table_is_refused(text: str, message: str) -> None:
-    with pytest.raises(ResourceTableError, match=message):
+    with pytest.raises(ResourceTableError, match=re.escape(message)):
         parse_table(text.splitlines(), "t.tsv")
+    # the SIGNOR row as packaged, left out, is accepted
+    assert not parse_table(["\t".join(COLUMNS), _signor_line()])["SIGNOR"].loaded
 
 
 # --------------------------------------------------------------------------
@@ -394,6 +490,20 @@ def test_bach1_rows_are_edges(snapshot, parsed) -> None:
         assert collectri <= set(e.publications)
 
 
+@pytest.mark.slow
+def test_no_statement_of_signor_is_loaded_and_each_is_counted(snapshot, parsed) -> None:
+    edges, stats = parsed
+    assert not any(e.primary_knowledge_source == "infores:signor" for e in edges)
+    named: Counter[str] = Counter()
+    for r in snapshot:
+        for name in r["sources"].split(";"):
+            if name == "SIGNOR" or name.startswith("SIGNOR_"):
+                named[name] += 1
+    assert named["SIGNOR"] > 0
+    for name, count in named.items():
+        assert stats[f"statements_left_out:{name}"] == count, name
+
+
 # --------------------------------------------------------------------------
 # Into the store
 
@@ -424,16 +534,16 @@ def test_symbol_named_regulation_lands_on_hgnc_genes(store: Store) -> None:
         ],
     )
     statements, _ = run(
-        row("BACH1", "P09601", "SIGNOR", is_inhibition=True, references="SIGNOR:12356737"),
-        row("BACH1", "MAFK", "SIGNOR", type="post_translational", is_stimulation=True),
-        row("COMPLEX:BACH1_MAFK", "HMOX1", "SIGNOR"),
-        row("NOSUCHGENE", "BACH1", "SIGNOR"),
+        row("BACH1", "P09601", "SPIKE", is_inhibition=True, references="SPIKE:12356737"),
+        row("BACH1", "MAFK", "SPIKE", type="post_translational", is_stimulation=True),
+        row("COMPLEX:BACH1_MAFK", "HMOX1", "SPIKE"),
+        row("NOSUCHGENE", "BACH1", "SPIKE"),
     )
     with store.atomic() as conn:
         report = write_graph(conn, [genes, SourceInput(_release("omnipath"), statements)])
     with store.read() as conn:
         rows = (
-            conn.execute(edge.select().where(edge.c.primary_knowledge_source == "infores:signor"))
+            conn.execute(edge.select().where(edge.c.primary_knowledge_source == "infores:spike"))
             .mappings()
             .all()
         )
@@ -477,6 +587,15 @@ def test_the_about_page_lists_every_resource_with_its_licence_and_decision(store
     assert wang.allowed == "no"
     row_html = section[section.index("<td>Wang") :].split("</tr>")[0]
     assert wang.licence in row_html and f"{wang.rows:,}" in row_html
+    # SIGNOR is listed, left out, with its licence and both licence records in the reason
+    signor = table["SIGNOR"]
+    start = section.index("<td>SIGNOR</td>")
+    row_html = section[section.rindex("<tr", 0, start) :].split("</tr>")[0]
+    assert 'class="left-out"' in row_html and "no, left out" in row_html
+    assert f"<td>{signor.licence}</td>" in row_html and f"{signor.rows:,}" in row_html
+    assert f"<td>{signor.reason}</td>" in html_text.unescape(row_html)
+    assert "Bioregistry records CC-BY-NC-4.0" in signor.reason
+    assert f"Bioregistry ({version('bioregistry')})" in section
 
 
 def _wheel(tmp_path, payload: bytes) -> Any:
@@ -491,7 +610,7 @@ def _wheel(tmp_path, payload: bytes) -> Any:
 def test_a_snapshot_without_a_column_or_not_parquet_is_refused(tmp_path) -> None:
     import pyarrow as pa
 
-    good = row("BACH1", "MAFK", "SIGNOR")
+    good = row("BACH1", "MAFK", "SPIKE")
     table = pa.Table.from_pylist([{k: v for k, v in good.items() if k != "sources"}])
     buffer = io.BytesIO()
     pq.write_table(table, buffer)

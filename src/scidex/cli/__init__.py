@@ -233,21 +233,30 @@ def lint(
     ] = False,
 ) -> None:
     """Check the curated pages: broken or ambiguous links, unknown or uncited references,
-    empty sections, duplicate mentions, diagram errors, unknown predicates, raw HTML.
+    empty sections, duplicate mentions, diagram errors, unknown predicates, raw HTML, and
+    the reference policy (PMID or DOI on every reference, links only to PubMed, PMC,
+    doi.org or the publisher, no retracted paper, species stated for non-human evidence,
+    no sentence about the page itself).
 
     Prints one line per finding (file:line: kind: message) and exits 1 when
-    there are any. Name clashes in the graph (--graph) are notes, not errors.
+    there are any. Links and pages waiting for a vocabulary that is not built
+    yet, and name clashes in the graph (--graph), are notes, not errors.
     """
-    from scidex.registry.content_check import lint_content, name_clashes
+    from scidex.registry.content_check import check_content, name_clashes
 
     settings: Settings = ctx.obj
     store = open_store(ctx)
     directory = content or settings.content_dir
     with store.read() as conn:
-        findings = lint_content(conn, directory)
+        report = check_content(conn, directory)
         clashes = name_clashes(conn) if graph else None
+    findings = report.findings
     for f in findings:
         print(f)
+    for w in report.waiting:
+        print(f"note: {w}")
+    if not report.retractions_known:
+        print("note: no list of retracted papers in this store (build the retractions source)")
     if clashes is not None:
         total, listed = clashes
         for c in listed:

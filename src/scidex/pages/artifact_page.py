@@ -54,6 +54,7 @@ from scidex.queries.graph import (
     with_qualifier_words,
 )
 from scidex.queries.resolve import resolve_many
+from scidex.queries.retractions import retracted_among
 from scidex.wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
 from scidex.wiki.links import LinkResolution, ambiguous, resolved, unresolved
 from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
@@ -119,6 +120,8 @@ class ArtifactPage:
     # any (a page the build generated), and shows beneath a written article.
     summary: Summary | None = None
     summary_is_article: bool = False
+    retracted: frozenset[str] = frozenset()
+    """Retracted papers among the publications of the edges shown."""
 
 
 class PageNotFound(LookupError):
@@ -234,9 +237,9 @@ def _by_kind(conn: Connection, curie: str, groups: list[EdgeGroup]) -> list[Any]
         )
         if len(counts) < 2:
             counts = {}
-        parts = sorted(counts.items(), key=lambda kv: (kv[0] != "biolink:Pathway", kv[0])) or [
-            (None, g.count)
-        ]
+        parts: list[tuple[str | None, int]] = [
+            *sorted(counts.items(), key=lambda kv: (kv[0] != "biolink:Pathway", kv[0]))
+        ] or [(None, g.count)]
         for kind, n in parts:
             edges = [e for e in g.edges if kind is None or e.other_category == kind]
             kinds = {e.other_category for e in edges} or ({kind} if kind else set())
@@ -471,6 +474,9 @@ def artifact_page(
         summary_is_article=summary is not None
         and art.origin_type == "backfill"
         and citation_author(rev.author) == CONTRIBUTORS,
+        retracted=retracted_among(
+            conn, (p for g in groups for e in g.edges for p in e.publications)
+        ),
         page_urls={
             "canonical": site.artifact(art.id),
             "permalink": site.artifact(art.id, rev.version),
@@ -597,6 +603,7 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
             "edges_shown": page.diagram.edges_shown,
             "truncated": page.diagram.truncated,
         },
+        "retracted_publications": sorted(page.retracted),
         "see_also": [{"label": s[0], "url": s[1], "why": s[2]} for s in page.see_also],
         "external_links": [{"label": x[0], "url": x[1]} for x in page.external_links],
         "provenance": {

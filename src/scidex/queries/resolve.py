@@ -33,6 +33,9 @@ TIERS: dict[str, int] = {
     "label": 1,
     "symbol": 1,
     "xref": 2,
+    # A curated page's alias ("AD", "PD") is what researchers mean by the name:
+    # it beats the synonyms other entities happen to share.
+    "alias": 2,
     "previous_symbol": 3,
     "synonym": 3,
     # A name that is the query plus a parenthesised qualifier ("hippocampus (Crosby)").
@@ -46,7 +49,7 @@ class Match:
     name: str
     symbol: str | None
     category: str
-    matched_by: str  # id | label | symbol | xref | previous_symbol | synonym | ...
+    matched_by: str  # id | label | symbol | xref | alias | previous_symbol | synonym | ...
     # The identifier or name that matched, where it is not the query itself
     # (``UniProtKB:O14867`` for "O14867"; for a gene's product, the gene).
     via: str = ""
@@ -104,8 +107,8 @@ _BY_NAME = sql(
     "SELECT v, id, name, symbol, category, kind FROM ("
     " SELECT n.norm AS v, e.id, e.name, e.symbol, e.category, n.kind,"
     "  row_number() OVER (PARTITION BY n.norm ORDER BY"
-    "   CASE n.kind WHEN 'label' THEN 0 WHEN 'symbol' THEN 0 WHEN 'previous_symbol' THEN 1"
-    "   ELSE 2 END, e.id) AS k"
+    "   CASE n.kind WHEN 'label' THEN 0 WHEN 'symbol' THEN 0 WHEN 'alias' THEN 1"
+    "   WHEN 'previous_symbol' THEN 1 ELSE 2 END, e.id) AS k"
     " FROM entity_name n JOIN entity e ON e.id = n.entity_id"
     " WHERE n.norm IN :v AND e.lifecycle = 'active') t "
     "WHERE k <= :per"
@@ -157,7 +160,7 @@ def resolve_many(
         by_name.setdefault(r.v, []).append(r)
     for t, n in norms.items():
         rows = by_name.get(n, [])
-        for kind in ("label", "symbol", "previous_symbol", "synonym"):
+        for kind in ("label", "symbol", "alias", "previous_symbol", "synonym"):
             add(t, [r for r in rows if r.kind == kind], kind)
     out: dict[str, Resolution] = {}
     for t, matches in found.items():
@@ -250,15 +253,16 @@ def prefix_matches(
     conn: Connection, text: str, *, category: str | None = None
 ) -> list[tuple[int, Match]]:
     """(rank, entity) for entities with a name starting with ``text`` once normalised
-    ("microglia" -> "microglial cell"), ranked by their best such name: the shortest, and
-    at equal length a label or symbol before a synonym (MONDO's "Alzheimer disease" is
-    Alzheimer disease's label and a synonym of Alzheimer disease type 1)."""
+    ("microglia" -> "microglial cell"), ranked by their best such name: the shortest,
+    and at equal length a label, symbol or curated alias before a synonym (MONDO's
+    "Alzheimer disease" is Alzheimer disease's label and a synonym of Alzheimer disease
+    type 1)."""
     norm = normalize_name(text)
     if len(norm) < MIN_PREFIX:
         return []
     best: dict[str, tuple[int, str]] = {}  # entity -> (rank, name)
     for r in name_prefix(conn, norm, category=category):
-        rank = 2 * len(r.norm) + (r.kind not in ("label", "symbol"))
+        rank = 2 * len(r.norm) + (r.kind not in ("label", "symbol", "alias"))
         if r.entity_id not in best or rank < best[r.entity_id][0]:
             best[r.entity_id] = (rank, r.name)
     rows = _select(conn, _BY_ID, set(best))

@@ -208,7 +208,7 @@ def _exact(
         f = facts.get(eid)
         if f is None or (category and f.category != category):
             continue
-        if how in ("label", "symbol", "synonym", "previous_symbol") and eid in exact_names:
+        if how in ("label", "symbol", "alias", "synonym", "previous_symbol") and eid in exact_names:
             snippet = _mark_whole(exact_names[eid].name)
         elif how in ("id", "xref"):
             snippet = _mark_xref(shown or (eid if how == "id" else q), q)

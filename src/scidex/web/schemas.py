@@ -141,9 +141,10 @@ class EntityOut(EntityBriefOut):
     merged_into: str | None
     matched_by: str = Field(
         description=(
-            "How the key named the entity: id | label | symbol | xref | previous_symbol | "
-            "synonym (exactly); or, when no entity has it exactly, qualified (a name without "
-            "its parenthesised qualifier), singular, or prefix (the start of its shortest name)"
+            "How the key named the entity: id | label | symbol | xref | alias | "
+            "previous_symbol | synonym (exactly); or, when no entity has it exactly, qualified "
+            "(a name without its parenthesised qualifier), singular, or prefix (the start of "
+            "its shortest name)"
         ),
         examples=["symbol"],
     )

@@ -4,7 +4,13 @@ OmniPath aggregates some hundred resources under their own terms. The table
 ``omnipath_resources.tsv`` (its header says where each column comes from)
 records, for every resource the pinned snapshot names, OmniPath's own licence
 classification, the decision taken from it, the Biolink ``infores`` id the
-atlas credits, what kind of statement the resource makes and how it makes it.
+atlas credits, the resource's Bioregistry prefix, what kind of statement the
+resource makes and how it makes it.
+
+Two licence records are weighed: OmniPath's, and the one Bioregistry (the
+pinned ``bioregistry`` package) holds for the resource's prefix. Either one
+saying non-commercial leaves the resource out: :func:`parse_table` refuses a
+row that allows a resource whose Bioregistry licence is non-commercial.
 
 The snapshot's ``sources`` column names resources as ``X`` or ``X_Y`` (X's
 statement as passed on by Y, e.g. ``TRRUST_CollecTRI``). :func:`entry` turns
@@ -15,9 +21,12 @@ if any, is allowed or is a composite whose constituents decide for themselves.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+import bioregistry
 
 from scidex.kg.model import AGENT_TYPES, KNOWLEDGE_LEVELS
 
@@ -32,6 +41,7 @@ COLUMNS = (
     "reason",
     "infores",
     "catalogued",
+    "bioregistry",
     "kind",
     "knowledge_level",
     "agent_type",
@@ -51,6 +61,9 @@ KINDS = (
     "composite",
 )
 REGULATION_KINDS = frozenset({"activity_flow", "enzyme_substrate", "transcription", "mirna"})
+# A non-commercial term: the NC of an SPDX id (CC-BY-NC-4.0), a spelled-out name
+# (CC BY-NC-SA 3.0) or a Creative Commons URL (.../by-nc/4.0/).
+_NC = re.compile(r"(?<![a-z0-9])nc(?![a-z0-9])", re.IGNORECASE)
 
 
 class ResourceTableError(ValueError):
@@ -70,6 +83,7 @@ class Resource:
     reason: str
     infores: str
     catalogued: bool
+    bioregistry: str  # the resource's Bioregistry prefix, "" when it has none
     kind: str
     knowledge_level: str
     agent_type: str
@@ -83,6 +97,25 @@ class Resource:
     @property
     def loaded(self) -> bool:
         return self.allowed == "yes"
+
+    @property
+    def registry_licence(self) -> str | None:
+        """The licence Bioregistry records for the resource's prefix, if any."""
+        return registry_licence(self.bioregistry)
+
+
+def registry_licence(prefix: str) -> str | None:
+    """The licence Bioregistry records for ``prefix``; None without one (or without a prefix)."""
+    return bioregistry.get_license(prefix) if prefix else None
+
+
+def non_commercial(licence: str | None) -> bool:
+    """Whether ``licence`` carries a non-commercial (NC) term.
+
+    >>> [non_commercial(x) for x in ("CC-BY-NC-4.0", "CC BY-NC-SA 3.0", "CC-BY-4.0", None)]
+    [True, True, False, False]
+    """
+    return licence is not None and _NC.search(licence) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +193,15 @@ def _resource(cells: list[str], where: str) -> Resource:
             raise ResourceTableError(f"{where}: {name} {row[name]!r} is not one of {allowed}")
     if not row["infores"].startswith("infores:") or " " in row["infores"]:
         raise ResourceTableError(f"{where}: infores {row['infores']!r} is not an infores CURIE")
+    prefix = row["bioregistry"]
+    if prefix and bioregistry.normalize_prefix(prefix) != prefix:
+        raise ResourceTableError(f"{where}: bioregistry {prefix!r} is not a Bioregistry prefix")
+    licence = registry_licence(prefix)
+    if row["allowed"] == "yes" and non_commercial(licence):
+        raise ResourceTableError(
+            f"{where}: allowed is 'yes' but Bioregistry records {licence} for {prefix!r}, "
+            "a non-commercial licence"
+        )
     counts = {}
     for name in ("rows", "rows_via"):
         if not row[name].isdigit():
@@ -175,6 +217,7 @@ def _resource(cells: list[str], where: str) -> Resource:
         reason=row["reason"],
         infores=row["infores"],
         catalogued=row["catalogued"] == "yes",
+        bioregistry=prefix,
         kind=row["kind"],
         knowledge_level=row["knowledge_level"],
         agent_type=row["agent_type"],

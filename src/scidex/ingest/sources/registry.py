@@ -18,6 +18,7 @@ from scidex.ingest.sources import (
     ncbi_gene,
     omnipath,
     reactome,
+    retractions,
     uberon,
     uniprot,
 )
@@ -72,5 +73,6 @@ for _module in (
     chebi,
     famplex,
     omnipath,
+    retractions,
 ):
     register(_module.SOURCE)

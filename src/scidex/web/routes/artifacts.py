@@ -28,6 +28,7 @@ from scidex.queries.graph import (
     with_qualifier_words,
 )
 from scidex.queries.resolve import lookup
+from scidex.queries.retractions import retracted_among
 from scidex.web.deps import StoreDep, current_session, store_of
 from scidex.web.errors import MAX_VERSION, PageError
 from scidex.web.rendering import (
@@ -233,10 +234,13 @@ def edges_page(
         request, artifact_id, direction, predicate, after, limit
     )
     params = {"direction": direction, "predicate": predicate, "limit": limit, "after": after}
+    with store_of(request).read() as conn:
+        retracted = retracted_among(conn, (p for e in edges for p in e.publications))
     return request.app.state.templates.TemplateResponse(
         request,
         "edges.html",
         {
+            "retracted": retracted,
             "artifact": found,
             "entity": entity,
             "edges": edges,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
@@ -33,9 +35,12 @@ def about(request: Request, store: StoreDep) -> HTMLResponse:
     omnipath = sorted(
         load_resources().values(), key=lambda r: (order[r.allowed], -r.rows, r.name.lower())
     )
-    return request.app.state.templates.TemplateResponse(
-        request, "about.html", {"releases": releases, "omnipath_resources": omnipath}
-    )
+    context = {
+        "releases": releases,
+        "omnipath_resources": omnipath,
+        "bioregistry_version": version("bioregistry"),
+    }
+    return request.app.state.templates.TemplateResponse(request, "about.html", context)
 
 
 @router.get("/search", response_class=HTMLResponse)
