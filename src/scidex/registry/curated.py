@@ -27,8 +27,8 @@ from scidex.registry.backfill import create_page
 from scidex.registry.ids import base_slug, now, page_id
 from scidex.registry.provenance import record_page_links
 from scidex.registry.revisions import Actor, PageContent, save_revision
+from scidex.registry.search_docs import reindex_pages
 from scidex.store import bulk
-from scidex.store.search_index import reindex_pages
 from scidex.wiki.content import ContentError, CuratedPage, load_pages
 from scidex.wiki.render import RenderContext, render_markdown
 
