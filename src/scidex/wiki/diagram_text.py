@@ -109,7 +109,8 @@ def _statements(body: list[str]) -> list[str]:
     """Statements of the diagram body: lines split at semicolons outside quotes."""
     out: list[str] = []
     for line in body:
-        current, quoted = [], False
+        current: list[str] = []
+        quoted = False
         for ch in line:
             if ch == '"':
                 quoted = not quoted

@@ -536,5 +536,5 @@ def plain_text(markdown: str, resolve_link: Resolver = resolve_nothing) -> str:
             out.append(token.content)
         elif token.type in _BLOCK_ENDS or token.type == "hr":
             out.append("\n")
-    lines = (" ".join(line.split()) for line in "".join(out).splitlines())
-    return "\n".join(line for line in lines if line)
+    words = (" ".join(line.split()) for line in "".join(out).splitlines())
+    return "\n".join(line for line in words if line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from scidex.queries.atlas_stats import release_contents
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.web.deps import StoreDep
@@ -16,18 +17,18 @@ router = APIRouter(include_in_schema=False)
 def home(request: Request, store: StoreDep) -> HTMLResponse:
     with store.read() as conn:
         counts = atlas_counts(conn)
-    return request.app.state.templates.TemplateResponse(
-        request, "home.html", {"counts": counts, "backend": store.dialect}
-    )
+    return request.app.state.templates.TemplateResponse(request, "home.html", {"counts": counts})
 
 
 @router.get("/about", response_class=HTMLResponse)
 def about(request: Request, store: StoreDep) -> HTMLResponse:
-    """The data sources behind the atlas, with their licences and attribution."""
+    """The data sources behind the atlas, with their licences, attribution and what each
+    holds in the atlas now (the store's counts, as /atlas shows them)."""
     with store.read() as conn:
         releases = source_releases(conn)
+        contents = release_contents(conn)
     return request.app.state.templates.TemplateResponse(
-        request, "about.html", {"releases": releases}
+        request, "about.html", {"releases": releases, "contents": contents}
     )
 
 
