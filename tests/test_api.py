@@ -61,15 +61,20 @@ def test_the_entity_answer_agrees_with_its_page(shared_client: Any) -> None:
 
 
 def test_an_ambiguous_name_answers_300_with_the_candidates(shared_client: Any) -> None:
-    error = error_of(shared_client, "/api/entities/ALS", 300)
+    # The disease and the phenotype share this label.
+    error = error_of(shared_client, "/api/entities/Alzheimer disease", 300)
     candidates = [c["id"] for c in error["details"]["candidates"]]
-    assert {"HGNC:11179", "MONDO:0004976"} <= set(candidates)
+    assert {"HP:0002511", "MONDO:0004975"} <= set(candidates)
     assert all(c["url"] == f"/api/entities/{c['id']}" for c in error["details"]["candidates"])
     # Asking by one of their ids settles it.
-    assert (
-        get_ok(shared_client, "/api/entities/MONDO:0004976")["name"]
-        == "amyotrophic lateral sclerosis"
-    )
+    assert get_ok(shared_client, "/api/entities/MONDO:0004975")["name"] == "Alzheimer disease"
+
+
+def test_a_curated_alias_names_its_entity(shared_client: Any) -> None:
+    # "ALS" is also SOD1's previous symbol and a synonym of IGFALS; the curated
+    # page's alias says what researchers mean by it.
+    assert get_ok(shared_client, "/api/entities/ALS")["id"] == "MONDO:0004976"
+    assert get_ok(shared_client, "/api/entities/PD")["id"] == "MONDO:0005180"
 
 
 def test_an_unknown_entity_answers_404_with_suggestions(shared_client: Any) -> None:
@@ -202,7 +207,7 @@ def test_edges_between_two_entities_in_both_directions(shared_client: Any) -> No
 def test_edges_between_bad_input(shared_client: Any) -> None:
     error_of(shared_client, "/api/edges/between?subject=BACH1", 400)
     error_of(shared_client, "/api/edges/between?subject=BACH1&object=nosuchthing", 404)
-    error_of(shared_client, "/api/edges/between?subject=BACH1&object=ALS", 300)
+    error_of(shared_client, "/api/edges/between?subject=BACH1&object=Alzheimer disease", 300)
     error_of(shared_client, "/api/edges/between?subject=BACH1&object=HMOX1&limit=0", 400)
 
 

@@ -58,7 +58,12 @@ def test_every_diagram_class_has_a_style() -> None:
         ("biolink:Gene", "genes", "Gene", "human gene"),
         ("biolink:Disease", "diseases", "Disease", "disease"),
         ("biolink:PhenotypicFeature", "phenotypes", "Phenotype", "phenotypic feature"),
-        ("biolink:Pathway", "pathways", "Pathway", "Pathway"),
+        ("biolink:Protein", "proteins", "Protein", "human protein"),
+        ("biolink:Pathway", "pathways", "Pathway", "pathway"),
+        ("biolink:Cell", "cell-types", "Cell type", "cell type"),
+        ("biolink:AnatomicalEntity", "anatomy", "Anatomical structure", "anatomical structure"),
+        ("biolink:ChemicalEntity", "chemicals", "Chemical", "chemical entity"),
+        ("biolink:ChemicalRole", "entities", "Chemical role", "chemical role"),
         ("biolink:NamedThing", "entities", "NamedThing", "NamedThing"),
     ],
 )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
-from scidex.ingest.write import SourceInput, prune_stale, write_graph
+from scidex.ingest.write import SourceInput, prune_stale, write_graph, write_unmapped
 from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
 from scidex.store import Store
 from scidex.store.schema import edge, entity, entity_xref
@@ -199,7 +201,7 @@ def test_an_id_claimed_twice_merges_into_the_claimant_with_its_name(store: Store
     assert report.ambiguous_xrefs == {}
 
 
-def test_symbols_and_products_name_their_gene(store: Store) -> None:
+def test_symbols_and_products_name_their_gene(store: Store, tmp_path: Path) -> None:
     """Sources that speak in symbols or accessions reach the gene; the protein keeps its page."""
     genes = SourceInput(
         release("hgnc"),
@@ -251,3 +253,37 @@ def test_symbols_and_products_name_their_gene(store: Store) -> None:
     assert report.dropped_edges[("hgnc@1", "unknown object UniProtKB")] == 1
     assert report.dropped_edges[("omnipath@1", "unknown subject HGNC.SYMBOL")] == 1
     assert report.conflated["omnipath@1"] == 1
+    # Every identifier behind a dropped edge is listed, not only counted.
+    assert report.unmapped[("omnipath@1", "unknown subject HGNC.SYMBOL", "HGNC.SYMBOL:NOSUCH")] == 1
+    listing = tmp_path / "unmapped.tsv"
+    assert write_unmapped(report, listing) == 2
+    lines = listing.read_text().splitlines()
+    assert lines[0] == "source_release\treason\tidentifier\tedges"
+    assert "omnipath@1\tunknown subject HGNC.SYMBOL\tHGNC.SYMBOL:NOSUCH\t1" in lines
+
+
+def _graph(store: Store) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], set[str]]:
+    with store.read() as conn:
+        entities = set(conn.execute(select(entity.c.id, entity.c.name, entity.c.attributes)))
+        edges = set(
+            conn.execute(select(edge.c.subject, edge.c.predicate, edge.c.object, edge.c.id))
+        )
+        xrefs = {
+            f"{a} {b}" for a, b in conn.execute(select(entity_xref.c.entity_id, entity_xref.c.xref))
+        }
+    return entities, edges, xrefs  # type: ignore[return-value]
+
+
+def test_rebuilding_one_source_resolves_against_the_stored_rest(store: Store) -> None:
+    """Rebuilding HPO alone writes what a full build writes: OMIM diseases and NCBI genes
+    still land on the stored MONDO diseases and HGNC genes; nothing else changes."""
+    from scidex.ingest.stored import stored_entities
+
+    build(store, gene_source(), disease_source(), phenotype_source(), ncbi_source())
+    full = _graph(store)
+    for rebuilt in (phenotype_source, ncbi_source, gene_source):
+        with store.atomic() as conn:
+            anchors = stored_entities(conn, {rebuilt().release.name})
+            report = write_graph(conn, [rebuilt()], anchors=anchors, keep_stored_attributes=True)
+        assert _graph(store) == full, rebuilt.__name__
+        assert not report.dropped_edges.get(("hpo@1", "unknown subject HGNC")), report

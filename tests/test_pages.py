@@ -238,12 +238,20 @@ def test_backfill_pages_of_every_category_render(
         html = shared_client.get(f"/artifact/{aid}").text
         assert '<aside class="infobox"' in html
         assert "KG connections" in html
-        assert "This page was generated from" in html
+        # The generated article stands in for the stub the build stored.
+        assert 'class="generated-summary"' in html
+        assert "This page was generated from" not in html
 
 
-def test_every_internal_link_on_the_curated_pages_answers(shared_client) -> None:
+def test_every_internal_link_on_the_curated_pages_answers(shared_client, shared_atlas) -> None:
+    from scidex.registry.curated import vocabulary_loaded
+
     seen: dict[str, int] = {}
-    for page in load_pages(default_content_dir()):
+    pages = load_pages(default_content_dir())
+    with shared_atlas.read() as conn:
+        # A page whose vocabulary is not in the store waits for it (scidex lint notes it).
+        pages = [p for p in pages if vocabulary_loaded(conn, p.entity.split(":", 1)[0])]
+    for page in pages:
         start = shared_client.get(f"/entity/{page.entity}")
         assert start.status_code == 200, page.path
         for link in Page(start.text).links:

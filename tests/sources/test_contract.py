@@ -20,7 +20,21 @@ import pytest
 
 from scidex.ingest import build
 from scidex.ingest.build import build_default_atlas
-from scidex.ingest.sources import go, hgnc, hpo, mondo, ncbi_gene
+from scidex.ingest.sources import (
+    chebi,
+    cl,
+    famplex,
+    go,
+    hgnc,
+    hpo,
+    mondo,
+    ncbi_gene,
+    omnipath,
+    reactome,
+    retractions,
+    uberon,
+    uniprot,
+)
 from scidex.ingest.sources.archive import open_member
 from scidex.ingest.sources.base import PinnedSource, Record, Source
 from scidex.ingest.sources.fetch import ManifestError, load_manifest, parse_manifest
@@ -48,13 +62,41 @@ def test_every_manifest_table_has_a_registered_source_and_back() -> None:
 
 
 def test_build_order_comes_from_the_manifest() -> None:
-    assert build_order() == ("hgnc", "mondo", "go", "hpo", "ncbi_gene")
+    assert build_order() == (
+        "hgnc",
+        "mondo",
+        "go",
+        "hpo",
+        "ncbi_gene",
+        "uniprot",
+        "reactome",
+        "cl",
+        "uberon",
+        "chebi",
+        "famplex",
+        "omnipath",
+        "retractions",
+    )
     assert build_order() == build.BUILD_ORDER
     assert [s.spec.order for s in registered()] == sorted(s.spec.order for s in registered())
 
 
 def test_each_source_is_its_module_parse_with_its_manifest_spec() -> None:
-    for module in (go, hgnc, hpo, mondo, ncbi_gene):
+    for module in (
+        go,
+        hgnc,
+        hpo,
+        mondo,
+        ncbi_gene,
+        reactome,
+        uniprot,
+        famplex,
+        omnipath,
+        cl,
+        uberon,
+        chebi,
+        retractions,
+    ):
         source = get_source(module.SOURCE.name)
         assert source is module.SOURCE
         assert isinstance(source, Source)
@@ -163,7 +205,7 @@ def _build(store: Store, tmp_path: Path, log: list[str]) -> build.BuildResult:
 
 
 def test_a_registered_source_joins_the_build_order(toy: Source) -> None:
-    assert build_order() == ("hgnc", "mondo", "go", "hpo", "ncbi_gene", "toy")
+    assert build_order() == (*load_manifest(), "toy")  # order 90: after every pinned source
     assert get_source("toy") is toy
 
 

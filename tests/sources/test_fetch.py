@@ -30,7 +30,21 @@ from scidex.ingest.sources.fetch import (
 )
 from scidex.kg.model import SourceRelease
 
-SOURCES = {"hgnc", "ncbi_gene", "go", "hpo", "mondo"}
+SOURCES = {
+    "hgnc",
+    "ncbi_gene",
+    "go",
+    "hpo",
+    "mondo",
+    "uniprot",
+    "reactome",
+    "famplex",
+    "omnipath",
+    "cl",
+    "uberon",
+    "chebi",
+    "retractions",
+}
 
 
 def _fake_spec(tmp_path: Path, payload: bytes, sha256: str | None = None) -> SourceSpec:
@@ -71,7 +85,7 @@ def _leftovers(cache: Path, keep: set[str]) -> list[str]:
 # --- manifest ---------------------------------------------------------------
 
 
-def test_manifest_names_the_five_sources_with_complete_specs() -> None:
+def test_manifest_names_every_source_with_complete_specs() -> None:
     specs = load_manifest()
     assert set(specs) == SOURCES
     for name, spec in specs.items():
@@ -100,6 +114,14 @@ def test_manifest_pins_the_infores_ids_of_the_brief() -> None:
         "go": "infores:go",
         "hpo": "infores:hpo-annotations",
         "mondo": "infores:mondo",
+        "uniprot": "infores:uniprot",
+        "reactome": "infores:reactome",
+        "famplex": "infores:famplex",
+        "omnipath": "infores:omnipath",
+        "cl": "infores:cl",
+        "uberon": "infores:uberon",
+        "chebi": "infores:chebi",
+        "retractions": "infores:pubmed",
     }
 
 

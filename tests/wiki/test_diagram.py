@@ -59,7 +59,7 @@ def test_cap_is_respected_and_truncation_reported() -> None:
 
 def test_default_cap_and_zero_cap() -> None:
     edges = [edge(node(i)) for i in range(30)]
-    assert pathway_mermaid(BACH1, edges).edges_shown == 24
+    assert pathway_mermaid(BACH1, edges).edges_shown == 20
     empty = pathway_mermaid(BACH1, edges, cap=0)
     assert empty.nodes == [BACH1] and empty.edges == [] and empty.truncated
     assert "n0[" in empty.source and "click n0" in empty.source
@@ -100,21 +100,22 @@ def test_grouped_by_predicate_and_direction() -> None:
         edge(genes[0], "biolink:regulates", evidence_score=0.1),
     ]
     d = pathway_mermaid(BACH1, edges)
+    # Regulation and interactions come before phenotypes, whatever the scores.
     assert [e.predicate for e in d.edges] == [
         "biolink:interacts_with",
         "biolink:interacts_with",
-        "biolink:has_phenotype",
-        "biolink:has_phenotype",
         "biolink:regulates",  # incoming
         "biolink:regulates",  # outgoing
         "biolink:regulates",  # outgoing, to G0
+        "biolink:has_phenotype",
+        "biolink:has_phenotype",
     ]
     titles = re.findall(r'^\s*subgraph g\d+\["([^"]*)"\]$', d.source, re.M)
-    assert titles == ["interacts with", "has phenotype", "regulates BACH1", "regulates"]
+    assert titles == ["interacts with", "regulates BACH1", "regulates", "has phenotype"]
     arrows = [line.strip() for line in d.source.splitlines() if "-->" in line]
     labelled = [a for a in arrows if "|" in a]
     assert labelled == ['n0 -->|"regulates"| n1']
-    assert "n5 --> n0" in arrows  # incoming edges point at the centre
+    assert "n3 --> n0" in arrows  # incoming edges point at the centre
 
 
 def test_every_node_has_a_click_link_and_a_class() -> None:
@@ -135,9 +136,23 @@ def test_every_node_has_a_click_link_and_a_class() -> None:
     for ids, name in re.findall(r"^\s*class (\S+) (\w+)$", d.source, re.M):
         for i in ids.split(","):
             classes.setdefault(i, set()).add(name)
-    expected = ["gene", "gene", "disease", "phenotype", "process", "activity", "component", "other"]
-    for i, name in enumerate(expected):
-        assert name in classes[f"n{i}"]
+    expected = {
+        "biolink:Gene": "gene",
+        "biolink:Disease": "disease",
+        "biolink:PhenotypicFeature": "phenotype",
+        "biolink:BiologicalProcess": "process",
+        "biolink:MolecularActivity": "activity",
+        "biolink:CellularComponent": "component",
+        "biolink:CellType": "other",
+    }
+    for i, n in enumerate(d.nodes):
+        assert expected[n.category] in classes[f"n{i}"]
+    # Ontology annotations are drawn after everything else.
+    assert [n.category for n in d.nodes[-3:]] == [
+        "biolink:BiologicalProcess",
+        "biolink:MolecularActivity",
+        "biolink:CellularComponent",
+    ]
     assert "center" in classes["n0"]
     for name in CLASS_STYLES:
         assert re.search(rf"^\s*classDef {name} \S+$", d.source, re.M)
@@ -217,3 +232,14 @@ def test_centre_node_wins_and_fallback_rows() -> None:
     row = d.text_fallback[0]
     assert (row.subject, row.predicate, row.object) == ("Alzheimer disease", "related to", "BACH1")
     assert row.urls == (other.url, BACH1.url)
+
+
+def test_a_neighbour_linked_both_ways_is_drawn_once() -> None:
+    mafk = node(1, "biolink:Gene", "MAFK")
+    both = [
+        edge(mafk, "biolink:physically_interacts_with", evidence_score=0.9),
+        DiagramEdge(mafk, "biolink:physically_interacts_with", BACH1, evidence_score=0.5),
+    ]
+    d = pathway_mermaid(BACH1, both)
+    assert d.edges_shown == 1 and d.edges[0].subject == BACH1
+    assert [n.label for n in d.nodes] == ["BACH1", "MAFK"]

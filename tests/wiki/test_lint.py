@@ -35,6 +35,7 @@ references:
   - id: igarashi2014
     title: Transcription regulation by BACH1
     PMID: "24362264"
+    species: [NCBITaxon:9606]
 curated_edges:
   - predicate: biolink:regulates
     object: HMOX1
@@ -107,9 +108,11 @@ def test_each_defect_is_reported_at_its_line(body: str, line: int, kind: str) ->
 
 
 def test_uncited_reference_is_reported_at_its_front_matter_line() -> None:
-    front = FRONT.replace("curated_edges:", "  - id: unused\n    title: Unused\ncurated_edges:")
+    front = FRONT.replace(
+        "curated_edges:", "  - id: unused\n    title: Unused\n    DOI: 10.1/x\ncurated_edges:"
+    )
     findings = lint("Claim [@igarashi2014].\n", front)
-    assert [(f.line, f.kind) for f in findings] == [(7, "uncited-reference")]
+    assert [(f.line, f.kind) for f in findings] == [(8, "uncited-reference")]
     assert "unused" in findings[0].message
 
 
@@ -120,7 +123,7 @@ def test_reference_backing_a_curated_edge_counts_as_used() -> None:
 def test_unknown_predicate_is_reported_at_the_edge() -> None:
     front = FRONT.replace("biolink:regulates", "biolink:represses")
     findings = lint("Claim [@igarashi2014].\n", front)
-    assert [(f.line, f.kind) for f in findings] == [(8, "unknown-predicate")]
+    assert [(f.line, f.kind) for f in findings] == [(9, "unknown-predicate")]
 
 
 def test_findings_sort_by_line_and_print_like_compiler_errors() -> None:

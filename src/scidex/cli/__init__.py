@@ -110,7 +110,19 @@ def build(
     ctx: typer.Context,
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", help="Build only these sources (repeatable); default: all."),
+        typer.Option(
+            "--source",
+            help="Rebuild only these sources (repeatable), keeping the rest of the store; "
+            "default: all.",
+        ),
+    ] = None,
+    unmapped: Annotated[
+        Path | None,
+        typer.Option(
+            "--unmapped",
+            help="Write every identifier behind an edge not loaded (TSV: source release, "
+            "reason, identifier, edges) to this file.",
+        ),
     ] = None,
 ) -> None:
     """Fetch the pinned public sources (verified by sha256) and build the default atlas.
@@ -144,6 +156,11 @@ def build(
         except (SourceFormatError, ContentError) as exc:
             fail(f"{exc} (nothing was written)")
     print_build_summary(out, result)
+    if unmapped is not None and result.report is not None:
+        from scidex.ingest.write import write_unmapped
+
+        n = write_unmapped(result.report, unmapped)
+        err.print(f"{n:,} unmapped identifiers listed in {unmapped}", highlight=False)
     if len(result.failed) == len(chosen):
         fail("no source could be fetched; the store is unchanged")
 
@@ -216,21 +233,30 @@ def lint(
     ] = False,
 ) -> None:
     """Check the curated pages: broken or ambiguous links, unknown or uncited references,
-    empty sections, duplicate mentions, diagram errors, unknown predicates, raw HTML.
+    empty sections, duplicate mentions, diagram errors, unknown predicates, raw HTML, and
+    the reference policy (PMID or DOI on every reference, links only to PubMed, PMC,
+    doi.org or the publisher, no retracted paper, species stated for non-human evidence,
+    no sentence about the page itself).
 
     Prints one line per finding (file:line: kind: message) and exits 1 when
-    there are any. Name clashes in the graph (--graph) are notes, not errors.
+    there are any. Links and pages waiting for a vocabulary that is not built
+    yet, and name clashes in the graph (--graph), are notes, not errors.
     """
-    from scidex.registry.content_check import lint_content, name_clashes
+    from scidex.registry.content_check import check_content, name_clashes
 
     settings: Settings = ctx.obj
     store = open_store(ctx)
     directory = content or settings.content_dir
     with store.read() as conn:
-        findings = lint_content(conn, directory)
+        report = check_content(conn, directory)
         clashes = name_clashes(conn) if graph else None
+    findings = report.findings
     for f in findings:
         print(f)
+    for w in report.waiting:
+        print(f"note: {w}")
+    if not report.retractions_known:
+        print("note: no list of retracted papers in this store (build the retractions source)")
     if clashes is not None:
         total, listed = clashes
         for c in listed:

@@ -32,6 +32,8 @@ def print_build_summary(out: Console, result: BuildResult) -> None:
         for (rid, why), n in sorted(report.dropped_edges.items()):
             dropped.add_row(rid, why, f"{n:,}", report.dropped_examples.get((rid, why), ""))
         out.print(dropped)
+        ids = len(report.unmapped)
+        out.print(f"{ids:,} identifiers behind them (scidex build --unmapped FILE lists each)")
     merged = ", ".join(f"{n:,} {p}" for p, n in report.merged.most_common())
     if merged:
         out.print(f"merged onto canonical ids: {merged}")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scidex.ingest.sources.base import Source
+from scidex.ingest.sources.base import PinnedSource, Source, TableLoader
 from scidex.ingest.sources.fetch import (
     ChecksumError,
     FetchError,
@@ -18,6 +18,7 @@ from scidex.ingest.sources.fetch import (
     release_for,
 )
 from scidex.ingest.sources.registry import build_order, get_source
+from scidex.ingest.stored import stored_entities
 from scidex.ingest.write import IngestReport, SourceInput, prune_stale, write_graph
 from scidex.kg.model import SourceRelease
 from scidex.registry.curated import load_curated
@@ -92,6 +93,8 @@ def build_default_atlas(
         for s in (build_order() if sources is None else sources)
     ]
     inputs: list[SourceInput] = []
+    # Sources that fill tables of their own besides (or instead of) the graph.
+    table_loads: list[tuple[str, TableLoader, Path, SourceRelease]] = []
     for source in chosen:
         name, spec = source.name, source.spec
         try:
@@ -107,12 +110,26 @@ def build_default_atlas(
         result.releases.append(release)
         records = _timed(name, source.parse(archive, release.id), result.timings)
         inputs.append(SourceInput(release, records))
+        if isinstance(source, PinnedSource) and source.tables is not None:
+            table_loads.append((name, source.tables, archive, release))
 
     with store.atomic() as conn:
         t = time.perf_counter()
-        result.report = write_graph(conn, inputs, progress=progress)
+        # Entities stored by the sources not rebuilt now (none in a full build of
+        # an empty store) are what the rebuilt sources' ids resolve against.
+        anchors = stored_entities(conn, {s.name for s in chosen})
+        result.timings["stored entities"] = time.perf_counter() - t
+        t = time.perf_counter()
+        partial = bool(set(build_order()) - {s.name for s in chosen})
+        result.report = write_graph(
+            conn, inputs, anchors=anchors, keep_stored_attributes=partial, progress=progress
+        )
         for release in result.releases:
             release.counts = dict(result.report.release_counts.get(release.id, {}))
+        for name, load_tables, archive, release in table_loads:
+            t = time.perf_counter()
+            release.counts.update(load_tables(conn, archive, release.id))
+            result.timings[f"load {name}"] = time.perf_counter() - t
         for release in result.releases:
             upsert_source_release(conn, release)
         result.timings["write graph"] = (

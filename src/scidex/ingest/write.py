@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from scidex.ingest.stored import stored_attributes
 from scidex.kg.categories import PRECEDENCE
 from scidex.kg.curies import split_curie
 from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
@@ -55,6 +57,8 @@ class IngestReport:
     edges_by_source: Counter[str] = field(default_factory=Counter)  # by release id
     dropped_edges: Counter[tuple[str, str]] = field(default_factory=Counter)  # (release, reason)
     dropped_examples: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The identifiers behind the dropped edges: (release, reason, identifier) -> edges.
+    unmapped: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     merged: Counter[str] = field(default_factory=Counter)  # by merged-away prefix
     ambiguous_xrefs: dict[str, list[str]] = field(default_factory=dict)
     unresolved_patches: Counter[str] = field(default_factory=Counter)
@@ -143,10 +147,14 @@ def _split(records: Iterable[Record]) -> tuple[list[Entity], list[EntityPatch], 
 
 
 def resolve_entities(
-    inputs: list[SourceInput], report: IngestReport
+    inputs: list[SourceInput], report: IngestReport, anchors: Iterable[Entity] = ()
 ) -> tuple[dict[str, Entity], IdMap, list[tuple[SourceRelease, Iterator[Edge]]]]:
-    """Merge every source's entities and patches onto canonical ids."""
-    by_id: dict[str, Entity] = {}
+    """Merge every source's entities and patches onto canonical ids.
+
+    ``anchors`` are entities already stored by sources not being rebuilt
+    (see ``ingest.stored``); they take part as if their sources had been parsed.
+    """
+    by_id: dict[str, Entity] = {a.id: a for a in anchors}
     patches: list[EntityPatch] = []
     streams: list[tuple[SourceRelease, Iterator[Edge]]] = []
     for inp in inputs:
@@ -267,32 +275,55 @@ def split_gene_mims(
             )
 
 
+def _fingerprint(e: Entity) -> tuple[Any, ...]:
+    return (e.name, e.description, e.synonyms, e.xrefs, repr(sorted(e.attributes.items())))
+
+
 def write_graph(
     conn: Connection,
     inputs: list[SourceInput],
     *,
+    anchors: Iterable[Entity] = (),
+    keep_stored_attributes: bool = False,
     progress: Callable[[str, int], None] | None = None,
 ) -> IngestReport:
-    """Resolve, merge and write every input; the caller owns the transaction."""
+    """Resolve, merge and write every input; the caller owns the transaction.
+
+    ``anchors`` (stored entities of the sources not rebuilt) are resolved
+    against but rewritten only where a rebuilt source added to them.
+    ``keep_stored_attributes``: an entity rewritten keeps the stored
+    attributes its new record lacks, which sources not rebuilt gave it (a
+    rebuilt HGNC gene keeps NCBI's cytogenetic band).
+    """
     report = IngestReport()
     note = progress or (lambda _step, _n: None)
     releases = {inp.release.id: inp.release for inp in inputs}
     for release in releases.values():
         bulk.upsert_source_release(conn, release)
 
-    entities, idmap, streams = resolve_entities(inputs, report)
+    anchors = list(anchors)
+    held = {a.id: _fingerprint(a) for a in anchors}
+    entities, idmap, streams = resolve_entities(inputs, report, anchors)
     ncbi_release = next((r.id for r in releases.values() if r.name == "ncbi_gene"), None)
     mim_edges = list(
         split_gene_mims(
             (e for e in entities.values() if e.category == "biolink:Gene"), idmap, ncbi_release
         )
     )
-    for e in entities.values():
+    written = [e for e in entities.values() if e.id not in held or held[e.id] != _fingerprint(e)]
+    for e in written:
+        if e.id in held:
+            continue
         report.entities[e.category] += 1
         counts = report.release_counts.setdefault(e.source_release or "?", Counter())
         counts["entities"] += 1
-    bulk.insert_entities(conn, entities.values())
-    note("entities", len(entities))
+    if keep_stored_attributes:
+        kept = stored_attributes(conn, [e.id for e in written if e.id not in held])
+        for e in written:
+            for key, value in kept.get(e.id, {}).items():
+                e.attributes.setdefault(key, value)
+    bulk.insert_entities(conn, written)
+    note("entities", len(written))
 
     known = set(entities)
 
@@ -309,12 +340,13 @@ def write_graph(
                 report.conflated[rid] += 1
             reason = None
             if s not in known:
-                reason = f"unknown subject {_prefix(s)}"
+                reason, culprit = f"unknown subject {_prefix(s)}", e.subject
             elif o not in known:
-                reason = f"unknown object {_prefix(o)}"
+                reason, culprit = f"unknown object {_prefix(o)}", e.object
             elif s == o:
-                reason = "self-loop after merging"
+                reason, culprit = "self-loop after merging", f"{e.subject} {e.object}"
             if reason:
+                report.unmapped[(rid, reason, culprit)] += 1
                 report.dropped_edges[(rid, reason)] += 1
                 report.dropped_examples.setdefault((rid, reason), f"{e.subject} -> {e.object}")
                 continue
@@ -359,6 +391,16 @@ def prune_stale(conn: Connection, current: Iterable[SourceRelease]) -> dict[str,
 
 def entity_ids(conn: Connection) -> set[str]:
     return set(conn.execute(select(entity.c.id)).scalars())
+
+
+def write_unmapped(report: IngestReport, path: Path) -> int:
+    """List every identifier behind a dropped edge in ``path`` (TSV); returns the rows."""
+    rows = sorted(report.unmapped.items())
+    with path.open("w", encoding="utf-8") as out:
+        out.write("source_release\treason\tidentifier\tedges\n")
+        for (rid, why, ident), n in rows:
+            out.write(f"{rid}\t{why}\t{ident}\t{n}\n")
+    return len(rows)
 
 
 def release_summary(report: IngestReport) -> dict[str, Any]:

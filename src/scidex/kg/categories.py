@@ -61,7 +61,29 @@ CATEGORIES: tuple[Category, ...] = (
         diagram_class="gene",
     ),
     # Proteins are drawn as genes: gene pages cover their products.
-    Category("biolink:Protein", section="proteins", search_rank=1, diagram_class="gene"),
+    Category(
+        "biolink:Protein",
+        section="proteins",
+        label="Protein",
+        noun="human protein",
+        search_rank=1,
+        diagram_class="gene",
+    ),
+    # FamPlex families and complexes: groups of genes, drawn as genes.
+    Category(
+        "biolink:GeneFamily",
+        section="families",
+        label="Gene family",
+        noun="gene family",
+        diagram_class="gene",
+    ),
+    Category(
+        "biolink:MacromolecularComplex",
+        section="complexes",
+        label="Protein complex",
+        noun="protein complex",
+        diagram_class="gene",
+    ),
     Category(
         "biolink:Disease",
         section="diseases",
@@ -106,10 +128,40 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category("biolink:BiologicalProcessOrActivity", diagram_class="process"),
     # Biolink has no CellType class: cell types (CL terms) are biolink:Cell.
-    Category("biolink:Cell", section="cell-types"),
-    Category("biolink:AnatomicalEntity", section="anatomy"),
-    Category("biolink:ChemicalEntity", section="chemicals"),
-    Category("biolink:Pathway", section="pathways", diagram_class="process"),
+    Category(
+        "biolink:Cell",
+        section="cell-types",
+        label="Cell type",
+        noun="cell type",
+        search_rank=8,
+    ),
+    # Uberon terms; those under the brain carry the attribute brain_region.
+    Category(
+        "biolink:AnatomicalEntity",
+        section="anatomy",
+        label="Anatomical structure",
+        noun="anatomical structure",
+        search_rank=9,
+    ),
+    Category(
+        "biolink:ChemicalEntity",
+        section="chemicals",
+        label="Chemical",
+        noun="chemical entity",
+        search_rank=10,
+    ),
+    # ChEBI roles ("antioxidant"): what a chemical does, not a chemical.
+    Category("biolink:ChemicalRole", label="Chemical role", noun="chemical role"),
+    # After the ontologies' classes: a pathway that shares its name with a GO term
+    # ("Autophagy", "Mitophagy") ranks after the process.
+    Category(
+        "biolink:Pathway",
+        section="pathways",
+        label="Pathway",
+        noun="pathway",
+        search_rank=7,
+        diagram_class="process",
+    ),
 )
 
 BY_CURIE: dict[str, Category] = {c.curie: c for c in CATEGORIES}

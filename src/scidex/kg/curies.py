@@ -48,6 +48,7 @@ PREFIXES: dict[str, str] = {
     "reactome": "REACT",
     "react": "REACT",
     "decipher": "DECIPHER",
+    "fplx": "FPLX",
     "scidex": "SCIDEX",
 }
 

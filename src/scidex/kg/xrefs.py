@@ -25,6 +25,9 @@ DISPLAY_NAMES: dict[str, str] = {
     "MONDO": "MONDO",
     "HP": "HPO",
     "GO": "Gene Ontology",
+    "CL": "Cell Ontology",
+    "UBERON": "Uberon",
+    "CHEBI": "ChEBI",
     "DOID": "Disease Ontology",
     "MESH": "MeSH",
     "UMLS": "UMLS",
@@ -37,6 +40,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "SNOMEDCT": "SNOMED CT",
     "MEDDRA": "MedDRA",
     "DECIPHER": "DECIPHER",
+    "REACT": "Reactome",
     "PMID": "PubMed",
     "DOI": "DOI",
 }

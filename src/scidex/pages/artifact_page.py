@@ -19,6 +19,7 @@ from scidex.kg.urls import Urls, urls
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.pages.cite import CitationRecord, permalink
 from scidex.pages.infobox import Infobox, InfoValue, build_infobox
+from scidex.pages.summary import RolledGene, Summary, SummaryGroup, summarise
 from scidex.queries.artifacts import (
     ArtifactRecord,
     LinkRecord,
@@ -29,7 +30,13 @@ from scidex.queries.artifacts import (
     list_revisions,
     pages_for_entities,
 )
-from scidex.queries.associations import DiseaseGene, GeneCounts, disease_genes, gene_counts
+from scidex.queries.associations import (
+    DiseaseGene,
+    GeneCounts,
+    disease_genes,
+    gene_counts,
+    leading_genes,
+)
 from scidex.queries.graph import (
     EntityRecord,
     NeighbourEdge,
@@ -37,12 +44,17 @@ from scidex.queries.graph import (
     ReleaseInfo,
     get_entity,
     group_previews,
+    most_specific,
+    neighbours,
+    other_category_counts,
     predicate_counts,
     release_counts,
     source_releases,
     strongest,
+    with_qualifier_words,
 )
 from scidex.queries.resolve import resolve_many
+from scidex.queries.retractions import retracted_among
 from scidex.wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
 from scidex.wiki.links import LinkResolution, ambiguous, resolved, unresolved
 from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
@@ -104,6 +116,12 @@ class ArtifactPage:
     metadata: list[tuple[str, Any]]
     page_urls: dict[str, str] = field(default_factory=dict)
     disease_genes: DiseaseGenes | None = None
+    # The generated article; it stands in for the text when no one has written
+    # any (a page the build generated), and shows beneath a written article.
+    summary: Summary | None = None
+    summary_is_article: bool = False
+    retracted: frozenset[str] = frozenset()
+    """Retracted papers among the publications of the edges shown."""
 
 
 class PageNotFound(LookupError):
@@ -197,6 +215,53 @@ def embedder(conn: Connection) -> Callable[[str, str], str | None]:
     return embed
 
 
+# Groups whose other ends are of several kinds read better as one sentence per kind
+# (a gene's Reactome pathways apart from its GO processes).
+SPLIT_BY_KIND = ("biolink:participates_in",)
+
+
+ANNOTATION_KINDS = frozenset(
+    {"biolink:BiologicalProcess", "biolink:MolecularActivity", "biolink:CellularComponent"}
+)
+
+
+def _by_kind(conn: Connection, curie: str, groups: list[EdgeGroup]) -> list[Any]:
+    """The page's groups as the summary tells them: split by the kind of entity at the
+    other end where they mix kinds, and ontology terms most specific first."""
+    out: list[Any] = []
+    for g in groups:
+        counts = (
+            other_category_counts(conn, curie, g.direction, g.predicate)
+            if g.predicate in SPLIT_BY_KIND and g.direction == "out"
+            else {}
+        )
+        if len(counts) < 2:
+            counts = {}
+        parts: list[tuple[str | None, int]] = [
+            *sorted(counts.items(), key=lambda kv: (kv[0] != "biolink:Pathway", kv[0]))
+        ] or [(None, g.count)]
+        for kind, n in parts:
+            edges = [e for e in g.edges if kind is None or e.other_category == kind]
+            kinds = {e.other_category for e in edges} or ({kind} if kind else set())
+            if g.direction == "out" and kinds and kinds <= ANNOTATION_KINDS:
+                specific = most_specific(
+                    conn, curie, g.direction, g.predicate, category=kind, limit=GROUP_PREVIEW
+                )
+                edges = specific if specific is not None else edges
+            elif kind is not None and len(edges) < min(n, 6):
+                # The preview is ranked across kinds: read this kind's own first page.
+                edges = neighbours(
+                    conn,
+                    curie,
+                    predicate=g.predicate,
+                    direction=g.direction,
+                    category=kind,
+                    limit=GROUP_PREVIEW,
+                ).edges
+            out.append(SummaryGroup(g.direction, g.predicate, n, edges))
+    return out
+
+
 def _diagram(entity: EntityRecord, edges: list[NeighbourEdge], pages: dict[str, str]) -> Diagram:
     def node(curie: str, label: str, category: str) -> DiagramNode:
         url = urls.artifact(pages[curie]) if curie in pages else urls.entity(curie)
@@ -280,10 +345,12 @@ def artifact_page(
     external: list[tuple[str, str]] = []
     releases: list[ReleaseUse] = []
     rolled: DiseaseGenes | None = None
+    summary: Summary | None = None
     if entity is not None:
         counts = predicate_counts(conn, entity.id)
         degree = sum(c.count for c in counts)
         previews = group_previews(conn, entity.id, counts, limit=GROUP_PREVIEW)
+        worded = iter(with_qualifier_words(conn, [e for p in previews for e in p.edges]))
         for c, page in zip(counts, previews, strict=True):
             groups.append(
                 EdgeGroup(
@@ -291,7 +358,7 @@ def artifact_page(
                     c.predicate,
                     predicate_phrase(c.predicate, c.direction),
                     c.count,
-                    page.edges,
+                    [next(worded) for _ in page.edges],
                     page.next_cursor.encode() if page.next_cursor else None,
                 )
             )
@@ -327,8 +394,33 @@ def artifact_page(
             page_url=lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
             atlas_url=urls.explorer(entity.id),
             disease_genes=box_genes,
+            products=[
+                e for g in groups if g.predicate == "biolink:has_gene_product" for e in g.edges
+            ],
         )
         diagram = _diagram(entity, top, pages)
+        summary = summarise(
+            entity,
+            _by_kind(conn, entity.id, groups),
+            lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
+            lambda g: f"#edges-{g.direction}-{g.predicate.removeprefix('biolink:')}",
+            disease_genes=None
+            if rolled is None
+            else (
+                [
+                    RolledGene(
+                        g.gene_id,
+                        g.label,
+                        g.direct,
+                        tuple((v.disease_id, v.disease_name) for v in g.subtypes),
+                    )
+                    for g in leading_genes(conn, entity.id, limit=12)
+                ],
+                rolled.counts.total,
+                rolled.counts.direct,
+            ),
+            genes_anchor="#disease-genes",
+        )
         curated = [e for e in top if e.curated]
         for e in curated + [e for e in top if not e.curated][: max(0, 8 - len(curated))]:
             url = (
@@ -378,6 +470,13 @@ def artifact_page(
         provenance=provenance,
         metadata=metadata,
         disease_genes=rolled,
+        summary=summary,
+        summary_is_article=summary is not None
+        and art.origin_type == "backfill"
+        and citation_author(rev.author) == CONTRIBUTORS,
+        retracted=retracted_among(
+            conn, (p for g in groups for e in g.edges for p in e.publications)
+        ),
         page_urls={
             "canonical": site.artifact(art.id),
             "permalink": site.artifact(art.id, rev.version),
@@ -472,6 +571,9 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
             }
             for g in page.groups
         ],
+        "summary": None
+        if page.summary is None
+        else {"is_article": page.summary_is_article, "paragraphs": page.summary.as_json()},
         "disease_genes": None
         if page.disease_genes is None
         else {
@@ -501,6 +603,7 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
             "edges_shown": page.diagram.edges_shown,
             "truncated": page.diagram.truncated,
         },
+        "retracted_publications": sorted(page.retracted),
         "see_also": [{"label": s[0], "url": s[1], "why": s[2]} for s in page.see_also],
         "external_links": [{"label": x[0], "url": x[1]} for x in page.external_links],
         "provenance": {

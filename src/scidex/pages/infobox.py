@@ -82,11 +82,14 @@ def build_infobox(
     atlas_url: str,
     cap: int = 12,
     disease_genes: list[InfoValue] | None = None,
+    products: list[NeighbourEdge] | None = None,
 ) -> Infobox:
     """Rows for ``entity``; ``associations`` are its gene-disease edges, strongest first.
 
     ``disease_genes``, for a disease: its genes direct and through subtypes,
     already made values (they replace the direct edges in "Associated genes").
+    ``products`` are its ``has_gene_product`` edges (a gene's proteins, or a
+    protein's gene).
     """
     cat = entity.category
     title = f"{entity.symbol} — {entity.name}" if entity.symbol else entity.name
@@ -133,6 +136,7 @@ def build_infobox(
         row("ensembl", "Ensembl", _xref_values(entity, "ENSEMBL"))
         row("omim", "OMIM", _xref_values(entity, "OMIM"))
         row("uniprot", "UniProt", _xref_values(entity, "UniProtKB"))
+        row("protein", "Protein", _linked_entities(products or [], page_url, cap))
         row("hgnc", "HGNC", [_own_id(entity)] if entity.id.startswith("HGNC:") else [])
         row("diseases", "Associated diseases", linked)
     elif cat == "biolink:Disease":
@@ -161,6 +165,12 @@ def build_infobox(
         row("id", "HPO", [_own_id(entity)])
         for prefix, label in (("UMLS", "UMLS"), ("MESH", "MeSH"), ("SNOMEDCT", "SNOMED CT")):
             row(prefix.lower(), label, _xref_values(entity, prefix))
+    elif cat == "biolink:Protein":
+        row("id", "UniProt", [_own_id(entity)])
+        row("gene", "Gene", _linked_entities(products or [], page_url, cap))
+        if name := attrs.get("entry_name"):
+            row("entry_name", "Entry name", [InfoValue(str(name))])
+        row("ec", "EC numbers", [InfoValue(str(n)) for n in attrs.get("ec_numbers") or []])
     elif entity.id.startswith("GO:"):
         row("id", "GO", [_own_id(entity)])
         ns = attrs.get("namespace")

@@ -6,12 +6,13 @@ import base64
 import binascii
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, func, literal, select, text, tuple_
 
 from scidex.kg.model import CURATED_SOURCE
+from scidex.kg.qualifiers import curies_in, describe
 from scidex.store.schema import (
     artifact,
     edge,
@@ -154,6 +155,8 @@ class NeighbourEdge:
     confidence: float | None
     score: float
     source_release: str | None
+    # The qualifiers in words (kg.qualifiers.describe), where a page asked for them.
+    qualifier_words: tuple[str, ...] = ()
 
     @property
     def curated(self) -> bool:
@@ -491,3 +494,92 @@ def edge_release_counts(conn: Connection, curie: str) -> dict[str | None, int]:
         for release, n in rows:
             counts[release] = counts.get(release, 0) + n
     return counts
+
+
+def with_qualifier_words(conn: Connection, edges: list[NeighbourEdge]) -> list[NeighbourEdge]:
+    """``edges`` with their qualifiers in words; the terms they cite are named in one query."""
+    cited = {c for e in edges if e.qualifiers for c in curies_in(e.qualifiers)}
+    names: dict[str, str] = {}
+    if cited:
+        rows = conn.execute(
+            select(entity.c.id, entity.c.name).where(entity.c.id.in_(sorted(cited)))
+        )
+        names = {r.id: r.name for r in rows}
+        # Sources cite diseases by ids that ingest merged into canonical ones
+        # (Orphanet:411602 -> a MONDO disease): name them through the xrefs.
+        if missing := sorted(cited - set(names)):
+            rows = conn.execute(
+                select(entity_xref.c.xref, entity.c.name)
+                .join(entity, entity.c.id == entity_xref.c.entity_id)
+                .where(entity_xref.c.xref.in_(missing))
+            )
+            names |= {r.xref: r.name for r in rows}
+    return [
+        replace(e, qualifier_words=tuple(describe(e.qualifiers, names))) if e.qualifiers else e
+        for e in edges
+    ]
+
+
+def other_category_counts(
+    conn: Connection, curie: str, direction: str, predicate: str, *, cap: int = 5000
+) -> dict[str, int]:
+    """How many of ``curie``'s ``predicate`` edges in ``direction`` end at each category.
+
+    Reads the group's index range, so it costs the group's size; groups larger
+    than ``cap`` (ontology hubs) answer ``{}`` rather than count.
+    """
+    near, far = (
+        (edge.c.subject, edge.c.object) if direction == "out" else (edge.c.object, edge.c.subject)
+    )
+    size = conn.execute(
+        select(func.sum(edge_count.c.n)).where(
+            edge_count.c.entity_id == curie,
+            edge_count.c.direction == direction,
+            edge_count.c.predicate == predicate,
+        )
+    ).scalar()
+    if not size or size > cap:
+        return {}
+    rows = conn.execute(
+        select(entity.c.category, func.count())
+        .select_from(edge)
+        .join(entity, entity.c.id == far)
+        .where(near == curie, edge.c.predicate == predicate)
+        .group_by(entity.c.category)
+    )
+    return {category: int(n) for category, n in rows}
+
+
+def most_specific(
+    conn: Connection,
+    curie: str,
+    direction: str,
+    predicate: str,
+    *,
+    category: str | None = None,
+    limit: int = 10,
+    cap: int = 2000,
+) -> list[NeighbourEdge] | None:
+    """A group's edges whose other ends are the least connected (the most specific
+    terms, by the information-content reading of annotation counts), fewest first.
+
+    Reads the whole group, so groups larger than ``cap`` answer None.
+    """
+    size = conn.execute(
+        select(func.sum(edge_count.c.n)).where(
+            edge_count.c.entity_id == curie,
+            edge_count.c.direction == direction,
+            edge_count.c.predicate == predicate,
+        )
+    ).scalar()
+    if not size or size > cap:
+        return None
+    far = edge.c.object if direction == "out" else edge.c.subject
+    degree = (
+        select(func.coalesce(func.sum(edge_count.c.n), 0))
+        .where(edge_count.c.entity_id == far)
+        .scalar_subquery()
+    )
+    stmt = _neighbour_query(curie, direction, predicate, None, cap, category=category)
+    stmt = stmt.order_by(None).order_by(degree, edge.c.score.desc(), edge.c.id).limit(limit)
+    return [_neighbour(r, direction) for r in conn.execute(stmt)]

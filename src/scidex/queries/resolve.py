@@ -24,6 +24,9 @@ TIERS: dict[str, int] = {
     "label": 1,
     "symbol": 1,
     "xref": 2,
+    # A curated page's alias ("AD", "PD") is what researchers mean by the name:
+    # it beats the synonyms other entities happen to share.
+    "alias": 2,
     "previous_symbol": 3,
     "synonym": 3,
 }
@@ -35,7 +38,7 @@ class Match:
     name: str
     symbol: str | None
     category: str
-    matched_by: str  # id | label | symbol | xref | previous_symbol | synonym
+    matched_by: str  # id | label | symbol | xref | alias | previous_symbol | synonym
 
 
 @dataclass(slots=True)
@@ -90,8 +93,8 @@ _BY_NAME = sql(
     "SELECT v, id, name, symbol, category, kind FROM ("
     " SELECT n.norm AS v, e.id, e.name, e.symbol, e.category, n.kind,"
     "  row_number() OVER (PARTITION BY n.norm ORDER BY"
-    "   CASE n.kind WHEN 'label' THEN 0 WHEN 'symbol' THEN 0 WHEN 'previous_symbol' THEN 1"
-    "   ELSE 2 END, e.id) AS k"
+    "   CASE n.kind WHEN 'label' THEN 0 WHEN 'symbol' THEN 0 WHEN 'alias' THEN 1"
+    "   WHEN 'previous_symbol' THEN 1 ELSE 2 END, e.id) AS k"
     " FROM entity_name n JOIN entity e ON e.id = n.entity_id"
     " WHERE n.norm IN :v AND e.lifecycle = 'active') t "
     "WHERE k <= :per"
@@ -143,7 +146,7 @@ def resolve_many(
         by_name.setdefault(r.v, []).append(r)
     for t, n in norms.items():
         rows = by_name.get(n, [])
-        for kind in ("label", "symbol", "previous_symbol", "synonym"):
+        for kind in ("label", "symbol", "alias", "previous_symbol", "synonym"):
             add(t, [r for r in rows if r.kind == kind], kind)
     out: dict[str, Resolution] = {}
     for t, matches in found.items():

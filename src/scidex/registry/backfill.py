@@ -76,7 +76,8 @@ def backfill_markdown(e: EntitySummary, release_names: dict[str, str]) -> str:
     """
     noun = noun_for(e.category)
     title = f"**{e.symbol}** ({e.name})" if e.symbol else f"**{e.name}**"
-    sentence = f"{title} is a {noun}"
+    article = "an" if noun[:1].lower() in "aeiou" else "a"  # "an anatomical structure"
+    sentence = f"{title} is {article} {noun}"
     attrs = e.attributes
     if e.category == "biolink:Gene":
         if attrs.get("locus_type"):

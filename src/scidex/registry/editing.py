@@ -18,6 +18,7 @@ from scidex.kg import biolink
 from scidex.kg.model import Edge
 from scidex.pages.artifact_page import embedder, link_resolver
 from scidex.queries.artifacts import ArtifactRecord, RevisionRecord, get_revision
+from scidex.queries.retractions import retracted_pmids
 from scidex.registry.curated import curated_edges, edge_records
 from scidex.registry.provenance import record_page_links
 from scidex.registry.revisions import (
@@ -144,7 +145,9 @@ def check_edit(conn: Connection, art: ArtifactRecord, edit: EditRequest) -> Chec
     )
     ctx = RenderContext(resolve_link=link_resolver(conn), embed=embedder(conn), references=refs)
     rendered = render_markdown(edit.markdown, ctx)
-    findings = lint_rendered(page, rendered, is_predicate=biolink.is_predicate)
+    pmids = (normalize_pmid(ref.get("PMID")) for ref in refs.values())
+    retracted = retracted_pmids(conn, (p for p in pmids if p))
+    findings = lint_rendered(page, rendered, is_predicate=biolink.is_predicate, retracted=retracted)
     graph_edges: list[Edge] = []
     if art.kg_node_id:
         try:

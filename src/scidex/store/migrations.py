@@ -129,6 +129,12 @@ def _v5_disease_gene_rollup(conn: Connection) -> None:
     rollup.refresh_all(conn)
 
 
+def _retracted_publications(conn: Connection) -> None:
+    """The table of retracted papers (filled by the ``retractions`` source)."""
+    for table in schema.RETRACTION_TABLES:
+        table.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "accounts, login sessions and the audit log", _v2_registry),
@@ -137,6 +143,7 @@ MIGRATIONS: list[Migration] = [
     Migration(
         5, "gene associations of diseases rolled up through subtypes", _v5_disease_gene_rollup
     ),
+    Migration(6, "retracted publications", _retracted_publications),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

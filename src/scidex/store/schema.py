@@ -66,7 +66,7 @@ entity_name = Table(
     Column("entity_id", String(200), nullable=False),
     Column("name", Text, nullable=False),
     Column("norm", String(500), nullable=False),
-    Column("kind", String(30), nullable=False),  # label|symbol|synonym|previous_symbol
+    Column("kind", String(30), nullable=False),  # label|symbol|synonym|previous_symbol|alias
     Column("source_release", String(200)),
     PrimaryKeyConstraint("entity_id", "norm", "kind", name="pk_entity_name"),
     Index("ix_entity_name_norm", "norm"),
@@ -312,6 +312,21 @@ disease_gene_rollup = Table(
 )
 
 V5_TABLES = [disease_gene_rollup]
+
+# --- retracted publications ----------------------------------------------------
+
+# One row per retracted paper, as ``PMID:<digits>`` (the spelling of edge
+# publications), from the pinned list of the ``retractions`` source. The lint
+# refuses curated citations of these; an edge whose publications are all here
+# is flagged where it is shown.
+retracted_publication = Table(
+    "retracted_publication",
+    metadata,
+    Column("publication", String(40), primary_key=True),
+    Column("source_release", String(200), nullable=False),
+)
+
+RETRACTION_TABLES = [retracted_publication]
 
 V1_TABLES = [
     source_release,

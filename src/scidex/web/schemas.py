@@ -140,7 +140,8 @@ class EntityOut(EntityBriefOut):
     lifecycle: str = Field(examples=["active"])
     merged_into: str | None
     matched_by: str = Field(
-        description="id | label | symbol | xref | previous_symbol | synonym", examples=["symbol"]
+        description="id | label | symbol | xref | alias | previous_symbol | synonym",
+        examples=["symbol"],
     )
     degree: int = Field(ge=0)
     predicate_counts: list[PredicateCountOut]

@@ -6,12 +6,14 @@
     entity: HGNC:935            # required: the page's KG entity CURIE
     title: optional override
     summary: optional one-line summary
+    aliases: [AD]               # optional: other names researchers use for the entity
     references:                 # CSL-JSON items; `id` is the citation key
       - id: igarashi2014
         title: ...
         PMID: "24362264"
         supports: optional claim text
         checked: URL where the reference was verified
+        species: [NCBITaxon:10090]   # organisms its data come from (see wiki.policy)
     curated_edges:
       - predicate: biolink:interacts_with
         object: HGNC:6782       # CURIE or a name, resolved by the caller
@@ -37,7 +39,7 @@ import yaml
 
 from scidex.wiki.citations import normalize_doi, normalize_pmid
 
-TOP_LEVEL_FIELDS = ("entity", "title", "summary", "references", "curated_edges")
+TOP_LEVEL_FIELDS = ("entity", "title", "summary", "aliases", "references", "curated_edges")
 EDGE_FIELDS = ("predicate", "object", "publications", "qualifiers")
 _CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:\S+$")
 
@@ -76,6 +78,8 @@ class CuratedPage:
     """1-based line of the body's first line in the file."""
     reference_lines: dict[str, int] = field(default_factory=dict)
     """Line of each reference's entry in the file, by citation key."""
+    aliases: tuple[str, ...] = ()
+    """Other names of the entity, as researchers write them ("AD", "PD")."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -170,6 +174,10 @@ def parse_page(text: str, path: Path | str) -> CuratedPage:
         name: page.text(fields[name][1], data[name], name) if data.get(name) is not None else None
         for name in ("title", "summary")
     }
+    aliases: list[str] = []
+    if "aliases" in fields:
+        for node, value in page.items(fields["aliases"][1], data["aliases"], "aliases"):
+            aliases.append(page.text(node, value, "aliases"))
     references, ref_lines = _references(page, fields.get("references"), data.get("references"))
     edges = _edges(page, fields.get("curated_edges"), data.get("curated_edges"), references)
     return CuratedPage(
@@ -182,6 +190,7 @@ def parse_page(text: str, path: Path | str) -> CuratedPage:
         markdown=body,
         body_line=body_line,
         reference_lines=ref_lines,
+        aliases=tuple(dict.fromkeys(aliases)),
     )
 
 

@@ -161,10 +161,43 @@ def _score(edge: DiagramEdge) -> float:
     return -math.inf if math.isnan(s) else s
 
 
+# What a researcher looks for first in a neighbourhood: regulation and
+# interactions, then products, families, diseases and pathways, then
+# classification and phenotypes; ontology annotations (GO) fill what is left.
+_FIRST = {
+    "biolink:regulates": 0,
+    "biolink:regulated_by": 0,
+    "biolink:physically_interacts_with": 0,
+    "biolink:interacts_with": 0,
+    "biolink:genetically_interacts_with": 0,
+    "biolink:has_gene_product": 1,
+    "biolink:gene_product_of": 1,
+    "biolink:member_of": 1,
+    "biolink:gene_associated_with_condition": 1,
+    "biolink:associated_with": 1,
+}
+_ANNOTATION = frozenset(
+    {"biolink:BiologicalProcess", "biolink:MolecularActivity", "biolink:CellularComponent"}
+)
+
+
+def _topic(edge: DiagramEdge) -> int:
+    if edge.predicate in _FIRST:
+        return _FIRST[edge.predicate]
+    categories = {edge.subject.category, edge.object.category}
+    if "biolink:Pathway" in categories:
+        return 1
+    if categories & _ANNOTATION:
+        return 3
+    return 2
+
+
 def _rank_key(edge: DiagramEdge) -> tuple[object, ...]:
-    # Curated first, then strongest evidence; the rest only makes ties deterministic.
+    # Curated first, then by what the statement is about, then strongest
+    # evidence; the rest only makes ties deterministic.
     return (
         not edge.curated,
+        _topic(edge),
         -_score(edge),
         edge.predicate,
         edge.subject.id,
@@ -180,15 +213,19 @@ def _group_key(edge: DiagramEdge, center_id: str) -> tuple[str, str]:
     return edge.predicate, "between"  # an edge among neighbours
 
 
-def pathway_mermaid(center: DiagramNode, edges: Sequence[DiagramEdge], *, cap: int = 24) -> Diagram:
+def pathway_mermaid(center: DiagramNode, edges: Sequence[DiagramEdge], *, cap: int = 20) -> Diagram:
     """Draw ``center``'s neighbourhood from ``edges`` as a ``flowchart LR``.
 
-    At most ``cap`` edges are drawn: curated ones first, then by evidence score,
-    highest first. The same statement offered twice (same subject, predicate
-    and object) is drawn once. Drawn edges are grouped by predicate and
-    direction: each neighbour sits in a box (subgraph) titled by the predicate
-    that first links it ("has phenotype", or "regulates BACH1" for incoming
-    edges), and only arrows that box does not already name carry a label.
+    At most ``cap`` edges are drawn: curated ones first, then regulation and
+    interactions, products, families, diseases and pathways, then the rest,
+    with ontology annotations last; within each, by evidence score, highest
+    first. The same statement offered twice (same subject, predicate and
+    object) is drawn once, and a neighbour linked both ways by one predicate
+    is drawn once, its arrow in the direction of the stronger statement.
+    Drawn edges are grouped by predicate and direction: each neighbour sits
+    in a box (subgraph) titled by the predicate that first links it ("has
+    phenotype", or "regulates BACH1" for incoming edges), and only arrows
+    that box does not already name carry a label.
     Every node links to its page with a ``click`` line.
 
     Raises ``ValueError`` for a negative ``cap`` or a node URL that is neither
@@ -205,7 +242,8 @@ def pathway_mermaid(center: DiagramNode, edges: Sequence[DiagramEdge], *, cap: i
     for edge in sorted(edges, key=_rank_key):
         if canonical(edge.subject) is not edge.subject or canonical(edge.object) is not edge.object:
             edge = replace(edge, subject=canonical(edge.subject), object=canonical(edge.object))
-        best.setdefault((edge.subject.id, edge.predicate, edge.object.id), edge)
+        pair = tuple(sorted((edge.subject.id, edge.object.id)))
+        best.setdefault((pair[0], edge.predicate, pair[1]), edge)
     ranked = list(best.values())  # dicts keep insertion order: still ranked
     chosen = ranked[:cap]
 

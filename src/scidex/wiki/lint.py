@@ -3,32 +3,39 @@
 Kinds: ``broken-link``, ``ambiguous-link``, ``unknown-citation``, ``broken-embed``,
 ``empty-section``, ``raw-html`` (reported by the renderer, so a page and its lint
 can never disagree), and ``uncited-reference``, ``duplicate-mention``,
-``diagram-error``, ``unknown-predicate`` (checked here).
+``diagram-error``, ``unknown-predicate`` (checked here), and the reference
+policy's ``reference-id``, ``reference-link``, ``retracted-citation``,
+``species-context`` and ``self-reference`` (see :mod:`scidex.wiki.policy`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, replace
 
 from scidex.wiki.content import CuratedPage
 from scidex.wiki.links import Resolved
+from scidex.wiki.policy import KINDS as POLICY_KINDS
+from scidex.wiki.policy import policy_issues
 from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
 
-KINDS = frozenset(
-    {
-        "broken-link",
-        "ambiguous-link",
-        "unknown-citation",
-        "broken-embed",
-        "uncited-reference",
-        "empty-section",
-        "duplicate-mention",
-        "diagram-error",
-        "unknown-predicate",
-        "raw-html",
-    }
+KINDS = (
+    frozenset(
+        {
+            "broken-link",
+            "ambiguous-link",
+            "unknown-citation",
+            "broken-embed",
+            "uncited-reference",
+            "empty-section",
+            "duplicate-mention",
+            "diagram-error",
+            "unknown-predicate",
+            "raw-html",
+        }
+    )
+    | POLICY_KINDS
 )
 
 DIAGRAM_TYPES = frozenset(
@@ -118,27 +125,38 @@ def check_mermaid(source: str) -> tuple[int, str] | None:
 
 
 def lint_page(
-    page: CuratedPage, ctx: RenderContext, *, is_predicate: Callable[[str], bool]
+    page: CuratedPage,
+    ctx: RenderContext,
+    *,
+    is_predicate: Callable[[str], bool],
+    retracted: Set[str] = frozenset(),
 ) -> list[Finding]:
     """Render the page against ``ctx`` (plus the page's own references) and lint it.
 
     The page's references are merged over ``ctx.references`` and the line offset
     is set from ``page.body_line``, so findings point at lines of the file.
+    ``retracted`` holds the retracted PMIDs among the page's references.
     """
     ctx = replace(
         ctx,
         references={**ctx.references, **page.references},
         line_offset=page.body_line - 1,
     )
-    return lint_rendered(page, render_markdown(page.markdown, ctx), is_predicate=is_predicate)
+    rendered = render_markdown(page.markdown, ctx)
+    return lint_rendered(page, rendered, is_predicate=is_predicate, retracted=retracted)
 
 
 def lint_rendered(
-    page: CuratedPage, rendered: RenderedPage, *, is_predicate: Callable[[str], bool]
+    page: CuratedPage,
+    rendered: RenderedPage,
+    *,
+    is_predicate: Callable[[str], bool],
+    retracted: Set[str] = frozenset(),
 ) -> list[Finding]:
     """Lint a page already rendered (with ``line_offset = page.body_line - 1``)."""
     path = str(page.path)
     findings = [Finding(path, p.line, p.kind, p.message) for p in rendered.problems]
+    findings += [Finding(path, *issue) for issue in policy_issues(page, retracted)]
     findings += _uncited(page, rendered, path)
     findings += _duplicate_mentions(rendered, path)
     for diagram in rendered.diagrams:

@@ -5,6 +5,10 @@ A source module defines ``SOURCE = PinnedSource("<name>", parse)``, where
 patches before edges), and is listed once in ``registry.py``; its spec
 (package, sha256, licence, build order, what pages lack without it) is its
 table in ``manifest.toml``.
+
+A source whose data are not entities or edges (the list of retracted papers)
+also gives ``tables``: ``tables(conn, archive, release_id)`` fills the
+source's own tables inside the build's transaction and returns its counts.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from sqlalchemy import Connection
+
 from scidex.ingest.sources.fetch import SourceSpec, get_spec
 from scidex.kg.model import Edge, Entity, EntityPatch
 
 Record = Entity | EntityPatch | Edge
 Parser = Callable[[Path, str], Iterable[Record]]
+TableLoader = Callable[[Connection, Path, str], dict[str, int]]
 
 
 @runtime_checkable
@@ -48,6 +55,7 @@ class PinnedSource:
     name: str
     parser: Parser
     pinned: SourceSpec | None = None
+    tables: TableLoader | None = None
 
     def __post_init__(self) -> None:
         if self.pinned is not None and self.pinned.name != self.name:

@@ -7,7 +7,21 @@ The build looks sources up here by name and orders them by their manifest
 
 from __future__ import annotations
 
-from scidex.ingest.sources import go, hgnc, hpo, mondo, ncbi_gene
+from scidex.ingest.sources import (
+    chebi,
+    cl,
+    famplex,
+    go,
+    hgnc,
+    hpo,
+    mondo,
+    ncbi_gene,
+    omnipath,
+    reactome,
+    retractions,
+    uberon,
+    uniprot,
+)
 from scidex.ingest.sources.base import Source
 
 _SOURCES: dict[str, Source] = {}
@@ -46,5 +60,19 @@ def build_order() -> tuple[str, ...]:
     return tuple(s.name for s in registered())
 
 
-for _module in (hgnc, mondo, go, hpo, ncbi_gene):
+for _module in (
+    hgnc,
+    mondo,
+    go,
+    hpo,
+    ncbi_gene,
+    uniprot,
+    reactome,
+    cl,
+    uberon,
+    chebi,
+    famplex,
+    omnipath,
+    retractions,
+):
     register(_module.SOURCE)

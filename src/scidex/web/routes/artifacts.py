@@ -19,8 +19,15 @@ from scidex.kg.urls import urls
 from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record
 from scidex.pages.cite import FORMATS, to_text
 from scidex.queries.artifacts import find_artifact, list_revisions, page_for_entity
-from scidex.queries.graph import Cursor, NeighbourEdge, get_entity, neighbours
+from scidex.queries.graph import (
+    Cursor,
+    NeighbourEdge,
+    get_entity,
+    neighbours,
+    with_qualifier_words,
+)
 from scidex.queries.resolve import resolve
+from scidex.queries.retractions import retracted_among
 from scidex.web.deps import StoreDep, current_session, store_of
 from scidex.web.errors import MAX_VERSION, PageError
 from scidex.web.rendering import PageCache, not_found, redirect
@@ -155,8 +162,9 @@ def edge_rows(
         except ValueError as exc:
             raise PageError(400, str(exc)) from exc
         entity = get_entity(conn, found.kg_node_id)
+        edges = with_qualifier_words(conn, page.edges)
     nxt = page.next_cursor.encode() if page.next_cursor else None
-    return (found, entity), page.edges, nxt
+    return (found, entity), edges, nxt
 
 
 Cell = Callable[[NeighbourEdge], Any]
@@ -222,10 +230,13 @@ def edges_page(
         request, artifact_id, direction, predicate, after, limit
     )
     params = {"direction": direction, "predicate": predicate, "limit": limit, "after": after}
+    with store_of(request).read() as conn:
+        retracted = retracted_among(conn, (p for e in edges for p in e.publications))
     return request.app.state.templates.TemplateResponse(
         request,
         "edges.html",
         {
+            "retracted": retracted,
             "artifact": found,
             "entity": entity,
             "edges": edges,

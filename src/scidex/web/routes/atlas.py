@@ -34,7 +34,14 @@ from scidex.queries.atlas_stats import (
     list_entities,
     neighbourhood,
 )
-from scidex.queries.graph import Cursor, EntityRecord, get_entity, neighbours, predicate_counts
+from scidex.queries.graph import (
+    Cursor,
+    EntityRecord,
+    get_entity,
+    neighbours,
+    predicate_counts,
+    with_qualifier_words,
+)
 from scidex.queries.resolve import resolve
 from scidex.web.deps import StoreDep, store_of
 from scidex.web.errors import PageError
@@ -223,7 +230,7 @@ def explorer_page(
             "data": data,
             "names": {n["id"]: n for n in data["nodes"]},
             "state": ExplorerState.of(record.id, **params),
-            "edges": listing.edges,
+            "edges": with_qualifier_words(conn, listing.edges),
             "next": listing.next_cursor.encode() if listing.next_cursor else None,
             "limit": limit,
             "cytoscape_file": cytoscape_file(),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from scidex.ingest.sources.omnipath_resources import load_resources
 from scidex.queries.atlas_stats import release_contents
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
@@ -23,13 +26,23 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
 @router.get("/about", response_class=HTMLResponse)
 def about(request: Request, store: StoreDep) -> HTMLResponse:
     """The data sources behind the atlas, with their licences, attribution and what each
-    holds in the atlas now (the store's counts, as /atlas shows them)."""
+    holds in the atlas now (the store's counts, as /atlas shows them); for OmniPath, every
+    resource it aggregates, with its licence and whether it was loaded."""
     with store.read() as conn:
         releases = source_releases(conn)
         contents = release_contents(conn)
-    return request.app.state.templates.TemplateResponse(
-        request, "about.html", {"releases": releases, "contents": contents}
+    # Loaded resources first, then composites, then those left out; most rows first.
+    order = {"yes": 0, "composite": 1, "no": 2}
+    omnipath = sorted(
+        load_resources().values(), key=lambda r: (order[r.allowed], -r.rows, r.name.lower())
     )
+    context = {
+        "releases": releases,
+        "contents": contents,
+        "omnipath_resources": omnipath,
+        "bioregistry_version": version("bioregistry"),
+    }
+    return request.app.state.templates.TemplateResponse(request, "about.html", context)
 
 
 @router.get("/search", response_class=HTMLResponse)
