@@ -130,6 +130,19 @@ def test_the_explorer_names_categories_in_words(shared_client: Any) -> None:
     assert "(incoming)" not in visible(page)
 
 
+def test_the_explorer_answer_carries_the_words_its_script_shows(shared_client: Any) -> None:
+    data = shared_client.get("/api/atlas/entity/HGNC:935").json()
+    words = data["words"]
+    for node in data["nodes"]:
+        assert words["categories"][node["category"]] == label_for(node["category"])
+    for edge in data["edges"]:
+        predicate = edge["predicate"]
+        assert words["predicates"][predicate]["out"] == predicate_label(predicate)
+        inverse = inverse_predicate(predicate)
+        if inverse:
+            assert words["predicates"][predicate]["in"] == predicate_label(inverse)
+
+
 def test_biolink_inverses_read_both_ways() -> None:
     pairs = {
         "biolink:regulates": "biolink:regulated_by",

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from scidex.kg.biolink import predicate_phrase
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
@@ -91,6 +93,25 @@ def test_no_page_scrolls_sideways_on_a_phone(
             search = rect(page, "header.site #q")
             assert search["width"] >= 250 and search["x"] + search["width"] <= 390, path
             screenshot(page, f"phone{path}")
+
+
+def test_the_explorer_script_names_categories_and_predicates_in_words(
+    atlas_server: str, browser: Any
+) -> None:
+    with browsing(browser, PHONE) as page:
+        load(page, atlas_server + EXPLORER + "?cap=1")
+        facets = page.locator('#explorer-filters fieldset[data-facet="category"]').inner_text()
+        assert "Gene" in facets and "Biological process" in facets
+        assert "BiologicalProcess" not in facets
+        capped = page.locator("#explorer-more").inner_text()
+        assert "Capped at 1" in capped and "(incoming)" not in capped
+        api = page.request.get(atlas_server + "/api/atlas/entity/HGNC:935?cap=1").json()
+        names = {n["id"]: n["symbol"] or n["name"] for n in api["nodes"]}
+        groups = [g for g in api["groups"] if g["more"]]
+        assert any(g["direction"] == "in" for g in groups)
+        for g in groups:  # each read from its node's side: in-edges by the Biolink inverse
+            said = predicate_phrase(g["predicate"], g["direction"])
+            assert f"{names[g['node']]} {said} {g['shown']} of {g['total']:,}" in capped
 
 
 def test_a_phone_stacks_the_infobox_and_contents_and_scrolls_tables_in_their_box(
