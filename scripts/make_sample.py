@@ -45,7 +45,18 @@ SEEDS = [
     "HP:0002511",  # Alzheimer disease, the phenotype (same label as the disease)
     "HP:0007354",  # Amyotrophic lateral sclerosis, the phenotype
     "GO:0006979",  # response to oxidative stress
+    "UniProtKB:O14867",  # the BACH1 protein
+    "REACT:R-HSA-9708530",  # Regulation of BACH1 activity
+    "REACT:R-HSA-9707616",  # Heme signaling
+    "FPLX:MAF",  # the MAF family (small Maf proteins among them)
+    "CHEBI:30413",  # heme
+    "CL:0000129",  # microglial cell
+    "UBERON:0002421",  # hippocampal formation (a brain region)
+    "UBERON:0002038",  # substantia nigra
 ]
+# The ranking file's expected results and what competes with them in the full atlas.
+RANKINGS = Path(__file__).resolve().parents[1] / "tests" / "data" / "search-rankings.tsv"
+COMPETITORS = 5
 PER_ENTITY = 40
 
 
@@ -65,14 +76,32 @@ def curated_mentions(conn) -> set[str]:  # type: ignore[no-untyped-def]
     return found
 
 
+def ranking_entities(conn) -> set[str]:  # type: ignore[no-untyped-def]
+    """Each ranking query's expected result and the first few the full atlas answers."""
+    from scidex.queries.search import search
+
+    found: set[str] = set()
+    for line in RANKINGS.read_text().splitlines()[1:]:
+        if not line.strip() or line.startswith("#") or line.startswith("query\t"):
+            continue
+        query, expected, _why = line.split("\t")
+        found.add(expected)
+        found.update(
+            h.id for h in search(conn, query, limit=COMPETITORS).hits if h.kind == "entity"
+        )
+    return found
+
+
 def main(url: str) -> None:
     store = Store.open(url)
     keep = set(SEEDS)
     with store.read() as conn:
         keep |= curated_mentions(conn)
+        ranked = ranking_entities(conn)
         for seed in sorted(keep):
             page = neighbours(conn, seed, limit=PER_ENTITY)
             keep.update(e.other_id for e in page.edges)
+        keep |= ranked
         known = set(conn.execute(select(entity.c.id).where(entity.c.id.in_(keep))).scalars())
     missing = set(SEEDS) - known
     if missing:

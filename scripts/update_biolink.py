@@ -3,8 +3,10 @@
     pip download --no-deps biolink-model==4.4.6 -d /tmp/bl
     .venv/bin/python scripts/update_biolink.py /tmp/bl/biolink_model-4.4.6-py3-none-any.whl
 
-Keeps only what the atlas validates against: predicate and category names
-with their parents, and the prefix map.
+Keeps only what the atlas validates against and reads out: predicate and
+category names with their parents, each predicate's inverse (declared on one
+side in the model, kept here in both directions), the symmetric predicates,
+and the prefix map.
 """
 
 from __future__ import annotations
@@ -49,6 +51,13 @@ def main(wheel: str) -> None:
         prefixes = json.loads(zf.read("biolink_model/prefixmaps/biolink-model-prefix-map.json"))
     predicates = descendants(model["slots"], "related to")
     categories = descendants(model["classes"], "named thing")
+    inverses: dict[str, str] = {}
+    for name in predicates:
+        inverse = (model["slots"][name] or {}).get("inverse")
+        if inverse in predicates:
+            inverses[name] = inverse
+            inverses.setdefault(inverse, name)
+    symmetric = [n for n in predicates if (model["slots"][n] or {}).get("symmetric")]
     data = {
         "version": model["version"],
         "source": Path(wheel).name,
@@ -60,6 +69,10 @@ def main(wheel: str) -> None:
             f"biolink:{camel(k)}": (f"biolink:{camel(v)}" if v else None)
             for k, v in sorted(categories.items())
         },
+        "inverses": {
+            f"biolink:{snake(k)}": f"biolink:{snake(v)}" for k, v in sorted(inverses.items())
+        },
+        "symmetric": sorted(f"biolink:{snake(n)}" for n in symmetric),
         "prefixes": sorted(prefixes),
     }
     OUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")

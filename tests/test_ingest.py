@@ -238,6 +238,8 @@ def test_symbols_and_products_name_their_gene(store: Store, tmp_path: Path) -> N
         release("omnipath"),
         [
             Edge("HGNC.SYMBOL:BACH1", "biolink:regulates", "UniProtKB:P09601", "infores:signor"),
+            # The same statement by accession: one edge, counted once.
+            Edge("UniProtKB:O14867", "biolink:regulates", "HGNC.SYMBOL:HMOX1", "infores:signor"),
             Edge("UniProtKB:Q99999", "biolink:regulates", "HGNC.SYMBOL:HMOX1", "infores:signor"),
             Edge("HGNC.SYMBOL:NOSUCH", "biolink:regulates", "HGNC:935", "infores:signor"),
         ],
@@ -252,7 +254,9 @@ def test_symbols_and_products_name_their_gene(store: Store, tmp_path: Path) -> N
     }
     assert report.dropped_edges[("hgnc@1", "unknown object UniProtKB")] == 1
     assert report.dropped_edges[("omnipath@1", "unknown subject HGNC.SYMBOL")] == 1
-    assert report.conflated["omnipath@1"] == 1
+    assert report.conflated["omnipath@1"] == 2
+    assert report.edges_by_source["omnipath@1"] == 2  # stored rows, not statements sent
+    assert report.release_counts["omnipath@1"]["edges"] == 2
     # Every identifier behind a dropped edge is listed, not only counted.
     assert report.unmapped[("omnipath@1", "unknown subject HGNC.SYMBOL", "HGNC.SYMBOL:NOSUCH")] == 1
     listing = tmp_path / "unmapped.tsv"

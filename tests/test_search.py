@@ -11,9 +11,10 @@ import pytest
 
 from scidex.kg.model import Entity
 from scidex.queries.search import search, typeahead
+from scidex.registry.search_docs import reindex_pages
 from scidex.store import Store
 from scidex.store.bulk import insert_entities
-from scidex.store.search_index import reindex_entities, reindex_pages
+from scidex.store.search_index import reindex_entities
 
 
 def ids(store: Store, q: str, **kw: object) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -78,7 +79,8 @@ def test_serve_answers_pages_and_health(store: Store) -> None:
         with urllib.request.urlopen(served.base + "/") as page:
             html = page.read().decode()
         assert "SciDEX Atlas" in html
-        assert f"Store: {store.dialect}" in html
+        with urllib.request.urlopen(served.base + "/health") as health:
+            assert json.loads(health.read())["database"]["backend"] == store.dialect
     assert served.base in served.out
     assert "Traceback" not in served.errs
 

@@ -365,6 +365,42 @@ def bench(
     out.print(f"results written to {run.path}", highlight=False)
 
 
+@app.command()
+def rankings(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Rankings file (query, expected CURIE, why; tab-separated)."),
+    ] = None,
+) -> None:
+    """How well search ranks on this store: hit@1 and hit@5 over a file of queries and the
+    result a researcher expects first (default: the project's tests/data/search-rankings.tsv)."""
+    from scidex.queries.rankings import RankingFileError, evaluate, load_rankings
+
+    path = file or Path(__file__).resolve().parents[3] / "tests" / "data" / "search-rankings.tsv"
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    try:
+        expectations = load_rankings(path)
+    except RankingFileError as exc:
+        fail(str(exc))
+    store = open_store(ctx)
+    with store.read() as conn:
+        report = evaluate(conn, expectations)
+    for o in report.misses:
+        where = f"rank {o.rank}" if o.rank else "not in the first 10"
+        out.print(
+            f"{o.expectation.query!r}: {o.expectation.expected} {where}; first: "
+            f"{', '.join(o.first) or 'nothing'}",
+            highlight=False,
+        )
+    n = len(report.outcomes)
+    out.print(
+        f"hit@1 {report.hit_at(1):.2f}, hit@5 {report.hit_at(5):.2f} over {n} queries",
+        highlight=False,
+    )
+
+
 @token_app.command("create")
 def token_create(
     ctx: typer.Context,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from scidex.ingest.stored import stored_attributes
 from scidex.kg.categories import PRECEDENCE
@@ -24,7 +24,7 @@ from scidex.kg.curies import split_curie
 from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
 from scidex.kg.names import normalize_name
 from scidex.store import bulk, edge_counts
-from scidex.store.schema import edge, entity, entity_name, entity_xref
+from scidex.store.schema import edge, edge_count, entity, entity_name, entity_xref
 
 Record = Entity | EntityPatch | Edge
 
@@ -364,10 +364,35 @@ def write_graph(
             rows = map(bulk.edge_row, mapped(stream_release, edges))
             total += load.write(bulk.EDGE_COLUMNS, rows)
             note("edges", total)
+    edge_counts.refresh_all(conn)
+    # Two statements a source gives that land on one edge (a symbol and an
+    # accession naming the same gene) are one row: report what is stored, read
+    # from the per-entity summary just refreshed.
+    stored = _stored_edge_counts(conn, set(report.edges_by_source))
+    report.edges = Counter()
+    for (rid, predicate), n in stored.items():
+        report.edges[predicate] += n
+        report.edges_by_source[rid] = 0
+    for (rid, _predicate), n in stored.items():
+        report.edges_by_source[rid] += n
     for rid, n in report.edges_by_source.items():
         report.release_counts.setdefault(rid, Counter())["edges"] = n
-    edge_counts.refresh_all(conn)
     return report
+
+
+def _stored_edge_counts(conn: Connection, releases: set[str]) -> Counter[tuple[str, str]]:
+    """Stored edges per (release, predicate), from the ``edge_count`` summary."""
+    out: Counter[tuple[str, str]] = Counter()
+    if not releases:
+        return out
+    rows = conn.execute(
+        select(edge_count.c.source_release, edge_count.c.predicate, func.sum(edge_count.c.n))
+        .where(edge_count.c.direction == "out", edge_count.c.source_release.in_(sorted(releases)))
+        .group_by(edge_count.c.source_release, edge_count.c.predicate)
+    )
+    for rid, predicate, n in rows:
+        out[(rid, predicate)] += int(n)
+    return out
 
 
 def prune_stale(conn: Connection, current: Iterable[SourceRelease]) -> dict[str, int]:

@@ -42,3 +42,23 @@ def is_known_curie_prefix(prefix: str) -> bool:
 def predicate_label(name: str) -> str:
     """``biolink:has_phenotype`` -> ``has phenotype``."""
     return name.removeprefix("biolink:").replace("_", " ")
+
+
+def inverse_predicate(name: str) -> str | None:
+    """The predicate that states the same edge the other way round (``biolink:regulates``
+    -> ``biolink:regulated_by``); a symmetric predicate is its own inverse; None when
+    the model declares none."""
+    if name in _model()["symmetric"]:
+        return name
+    inverse: str | None = _model()["inverses"].get(name)
+    return inverse
+
+
+def predicate_phrase(name: str, direction: str) -> str:
+    """How edges of ``name`` read from one entity's side: its own edges (``out``) by the
+    predicate's label, edges pointing at it (``in``) by the label of the inverse
+    (``regulated by``); without a declared inverse, ``"<label> (reverse)"``."""
+    if direction == "out":
+        return predicate_label(name)
+    inverse = inverse_predicate(name)
+    return predicate_label(inverse) if inverse else f"{predicate_label(name)} (reverse)"

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from scidex.kg.biolink import predicate_label
+from scidex.kg.biolink import predicate_label, predicate_phrase
 from scidex.kg.urls import Urls, urls
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.pages.cite import CitationRecord, permalink
@@ -356,7 +356,7 @@ def artifact_page(
                 EdgeGroup(
                     c.direction,
                     c.predicate,
-                    predicate_label(c.predicate),
+                    predicate_phrase(c.predicate, c.direction),
                     c.count,
                     [next(worded) for _ in page.edges],
                     page.next_cursor.encode() if page.next_cursor else None,

@@ -71,6 +71,44 @@ def _by_count(rows: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     return sorted(((k, int(n)) for k, n in rows), key=lambda r: (-r[1], r[0]))
 
 
+def _edge_totals(conn: Connection) -> tuple[Counter[str], Counter[str]]:
+    """Edges by predicate and by source release, in one pass over the ``edge_count``
+    summary: each edge is counted once, on its subject's row."""
+    by_predicate: Counter[str] = Counter()
+    by_release: Counter[str] = Counter()
+    for predicate, release, n in conn.execute(
+        select(edge_count.c.predicate, edge_count.c.source_release, func.sum(edge_count.c.n))
+        .where(edge_count.c.direction == "out")
+        .group_by(edge_count.c.predicate, edge_count.c.source_release)
+    ):
+        by_predicate[predicate] += int(n)
+        by_release[release] += int(n)
+    return by_predicate, by_release
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseContents:
+    """What one source release holds in the atlas now."""
+
+    entities: int  # active entities whose record comes from the release
+    edges: int
+
+
+def release_contents(conn: Connection) -> dict[str, ReleaseContents]:
+    """Entities and edges in the store by source release id: the edge counts are
+    ``atlas_stats``'s (the same query), so the About page and /atlas agree."""
+    _, by_release = _edge_totals(conn)
+    entities: dict[str | None, int] = dict(
+        conn.execute(
+            select(entity.c.source_release, func.count())
+            .where(entity.c.lifecycle == "active")
+            .group_by(entity.c.source_release)
+        ).all()
+    )
+    ids = {r for r in (*by_release, *entities) if r}
+    return {r: ReleaseContents(int(entities.get(r, 0)), by_release.get(r, 0)) for r in ids}
+
+
 def atlas_stats(conn: Connection, *, top: int = 20) -> AtlasStats:
     """Statistics of the whole graph.
 
@@ -85,16 +123,7 @@ def atlas_stats(conn: Connection, *, top: int = 20) -> AtlasStats:
             .group_by(entity.c.category)
         ).all()
     )
-    # One pass over the summary for both: each edge is counted once, on its subject's row.
-    by_predicate: Counter[str] = Counter()
-    by_release: Counter[str] = Counter()
-    for predicate, release, n in conn.execute(
-        select(edge_count.c.predicate, edge_count.c.source_release, func.sum(edge_count.c.n))
-        .where(edge_count.c.direction == "out")
-        .group_by(edge_count.c.predicate, edge_count.c.source_release)
-    ):
-        by_predicate[predicate] += int(n)
-        by_release[release] += int(n)
+    by_predicate, by_release = _edge_totals(conn)
     predicates = _by_count(list(by_predicate.items()))
     per_release = _by_count(list(by_release.items()))
     names = {

@@ -47,6 +47,7 @@ from scidex.queries.resolve import TIERS, identifier_matches, qualified_matches,
 from scidex.store.schema import entity
 from scidex.store.search_index import (
     MAX_QUERY_CHARS,
+    Hit,
     NameRow,
     fts_search,
     name_prefix,
@@ -111,9 +112,9 @@ def search(
     # matches on its digits would only be noise.
     identifier = any(how in ("id", "xref") for how, _ in matched.values())
     if text and not identifier and len(hits) < limit and query_tokens(q):
-        found = [
-            h for h in fts_search(conn, q, category=category, limit=limit) if h.doc_id not in hits
-        ]
+        # Read past the page: the engine's relevance is re-ordered below.
+        pool = fts_search(conn, q, category=category, limit=max(3 * limit, TEXT_POOL))
+        found = _by_title([h for h in pool if h.doc_id not in hits], q)[: limit - len(hits)]
         symbols = _facts(conn, [h.doc_id for h in found if h.kind == "entity"])
         for h in found:
             f = symbols.get(h.doc_id)
@@ -132,6 +133,22 @@ def search(
 
 
 TYPEAHEAD_LIMIT = 8
+TEXT_POOL = 30  # text matches read before re-ordering
+
+
+def _by_title(found: list[Hit], q: str) -> list[Hit]:
+    """Text matches whose title holds every word of the query first, shortest title first
+    ("response to oxidative stress" before a long name or a description that mentions
+    it); the rest keep the engine's relevance order."""
+    words = query_tokens(q)
+
+    def key(item: tuple[int, Hit]) -> tuple[int, int, int]:
+        i, h = item
+        title = set(query_tokens(h.title))
+        whole = all(w in title for w in words[:-1]) and any(t.startswith(words[-1]) for t in title)
+        return (0, len(h.title), i) if whole else (1, 0, i)
+
+    return [h for _, h in sorted(enumerate(found), key=key)]
 
 
 def typeahead(

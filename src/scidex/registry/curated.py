@@ -37,9 +37,9 @@ from scidex.registry.backfill import create_page
 from scidex.registry.ids import base_slug, now, page_id
 from scidex.registry.provenance import record_page_links
 from scidex.registry.revisions import Actor, PageContent, save_revision
+from scidex.registry.search_docs import reindex_pages
 from scidex.store import bulk
 from scidex.store.schema import entity, entity_name
-from scidex.store.search_index import reindex_pages
 from scidex.wiki.content import ContentError, CuratedEdge, CuratedPage, load_pages
 from scidex.wiki.render import RenderContext, render_markdown
 

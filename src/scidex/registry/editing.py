@@ -29,7 +29,7 @@ from scidex.registry.revisions import (
     require,
     save_revision,
 )
-from scidex.store.search_index import reindex_pages
+from scidex.registry.search_docs import reindex_pages
 from scidex.wiki.citations import normalize_doi, normalize_pmid
 from scidex.wiki.content import ContentError, CuratedEdge, CuratedPage
 from scidex.wiki.lint import Finding, lint_rendered

@@ -38,9 +38,10 @@ from sqlalchemy import Connection
 from scidex.queries.graph import source_releases
 from scidex.registry.backfill import backfill_pages
 from scidex.registry.provenance import derive_pages_from_releases
+from scidex.registry.search_docs import reindex_pages
 from scidex.store import edge_counts
 from scidex.store import rollup as rollup_step
-from scidex.store.search_index import reindex_entities, reindex_pages
+from scidex.store.search_index import reindex_entities
 
 
 @dataclass

@@ -12,6 +12,7 @@ resolution index is ``scidex.queries.search``:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select, text
@@ -57,22 +58,41 @@ def reindex_entities(conn: Connection) -> int:
     return conn.execute(text(sql)).rowcount or 0
 
 
-def reindex_pages(conn: Connection) -> int:
+def reindex_pages(conn: Connection, body_text: Callable[[str], str]) -> int:
     """Index the title and current text of every active page that is not a generated one.
 
     Generated (backfill) pages only restate their entity, whose document is
     already indexed; curated and other pages add text worth finding. Their
-    documents have kind ``artifact`` and the artifact id as ``doc_id``.
+    documents have kind ``artifact`` and the artifact id as ``doc_id``; the body
+    is ``body_text(markdown)``, the page as the plain text a reader sees, so that
+    neither matches nor snippets see markdown syntax.
     """
     conn.execute(text("DELETE FROM search_doc WHERE kind = 'artifact'"))
     sql = """
-        INSERT INTO search_doc (doc_id, kind, category, title, names, body)
-        SELECT a.id, 'artifact', a.entity_type, a.title, coalesce(a.kg_node_id, ''), r.markdown
+        SELECT a.id, a.entity_type, a.title, coalesce(a.kg_node_id, '') AS names, r.markdown
         FROM artifact a
         JOIN revision r ON r.artifact_id = a.id AND r.version = a.current_version
         WHERE a.lifecycle = 'active' AND a.origin_type <> 'backfill'
     """
-    return conn.execute(text(sql)).rowcount or 0
+    docs = [
+        {
+            "doc_id": r.id,
+            "category": r.entity_type,
+            "title": r.title,
+            "names": r.names,
+            "body": body_text(r.markdown),
+        }
+        for r in conn.execute(text(sql))
+    ]
+    if docs:
+        conn.execute(
+            text(
+                "INSERT INTO search_doc (doc_id, kind, category, title, names, body) "
+                "VALUES (:doc_id, 'artifact', :category, :title, :names, :body)"
+            ),
+            docs,
+        )
+    return len(docs)
 
 
 @dataclass(frozen=True, slots=True)

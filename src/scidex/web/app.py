@@ -14,6 +14,9 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from scidex import __version__
 from scidex.config import Settings
+from scidex.kg.biolink import predicate_label, predicate_phrase
+from scidex.kg.categories import label_for
+from scidex.kg.model import CURATED_SOURCE
 from scidex.kg.urls import urls
 from scidex.store import Store
 from scidex.web.delivery import HeadMiddleware, StaticAssets, static_url
@@ -58,6 +61,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         mermaid_file=vendored("mermaid-*.min.js"),
         signed_in=current_session,
         urls=urls,
+        # Words for a researcher, from the one table of categories and the Biolink model.
+        category_label=label_for,
+        predicate_label=predicate_label,
+        predicate_phrase=predicate_phrase,
+        curated_source=CURATED_SOURCE,
     )
     app.mount("/static", StaticAssets(directory=HERE / "static"), name="static")
     _add_api_docs(app)  # before the routers, whose catch-all paths would take it

@@ -13,8 +13,10 @@ tags in content render as inert text and are reported as ``raw-html``):
   ``{{artifact:ID:link}}`` is allowed (``<span class="embed embed-link">``);
   a block mode inline is a ``broken-embed`` problem. An unknown artifact shows
   ``<div|span class="embed-missing" data-artifact=ID>``.
-- fenced ``mermaid`` blocks: ``<pre class="mermaid">escaped source</pre>``; the
-  browser's mermaid draws them and the text is the no-JS fallback.
+- fenced ``mermaid`` blocks: a ``<figure class="diagram">`` holding the escaped
+  source in ``<pre class="mermaid" hidden>`` (the browser's mermaid unhides and
+  draws it) and the diagram as text (``diagram_text.describe``: its title,
+  description and edges), which is what a reader without JavaScript sees.
 
 Extensions are markdown-it inline/block rules, so nothing fires inside code.
 A core rule then walks the tokens once, in source order: it numbers citations
@@ -46,6 +48,7 @@ from scidex.wiki.citations import (
     popover_parts,
     references_html,
 )
+from scidex.wiki.diagram_text import describe
 from scidex.wiki.links import (
     EMBED_MODES,
     Ambiguous,
@@ -342,9 +345,35 @@ def _render_prepared(self: Any, tokens: list[Token], idx: int, options: Any, env
 def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     if _is_mermaid(token):
-        return f'<pre class="mermaid">{escape(token.content)}</pre>\n'
+        return diagram_html(token.content)
     fence: str = self.fence(tokens, idx, options, env)
     return fence
+
+
+def diagram_html(source: str) -> str:
+    """A content diagram: its source for mermaid (hidden until drawn) and its text."""
+    text = describe(source)
+    parts = ['<figure class="diagram">']
+    if text.title:
+        parts.append(f"<figcaption>{escape(text.title)}</figcaption>")
+    parts.append(f'<pre class="mermaid" hidden>{escape(source)}</pre>')
+    parts.append('<details class="diagram-text" open><summary>Diagram as text</summary>')
+    if text.description:
+        parts.append(f"<p>{escape(text.description)}</p>")
+    items = [
+        f"<li>{escape(e.source)} {'→' if e.directed else '—'} {escape(e.target)}"
+        + (f' <span class="muted">({escape(e.label)})</span>' if e.label else "")
+        + "</li>"
+        for e in text.edges
+    ]
+    items += [f"<li>{escape(node)}</li>" for node in text.lone_nodes]
+    if items:
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    elif not text.description:
+        kind = escape(text.kind or "diagram")
+        parts.append(f"<p>A {kind} without a text description; JavaScript draws it.</p>")
+    parts.append("</details></figure>")
+    return "".join(parts) + "\n"
 
 
 _LINK_ENDS = "scidex_link_ends"
@@ -427,7 +456,7 @@ _CLEANER = nh3.Cleaner(
         "li": {"class", "id"},
         "ol": {"class", "start"},
         "ul": {"class"},
-        "pre": {"class"},
+        "pre": {"class", "hidden"},
         "code": {"class"},
         "th": {"style"},
         "td": {"style"},
@@ -468,3 +497,44 @@ def render_markdown(markdown: str, ctx: RenderContext | None = None) -> Rendered
         diagrams=page.diagrams,
         problems=page.problems,
     )
+
+
+# Block tokens after which plain text starts a new line.
+_BLOCK_ENDS = {"paragraph_close", "heading_close", "list_item_close", "td_close", "th_close"}
+
+
+def plain_text(markdown: str, resolve_link: Resolver = resolve_nothing) -> str:
+    """A page as the plain text a reader sees, for search documents and their snippets.
+
+    No markdown syntax is left: headings, emphasis and links become their text, a
+    wikilink its label (``resolve_link`` supplies an entity's own label when the
+    link has none), a diagram its text description; citations, embeds and code
+    fences other than diagrams are left out. Blocks end with a newline.
+    """
+    page = _PageState(RenderContext(resolve_link=resolve_link))
+    env: dict[str, Any] = {_ENV_KEY: page}
+    out: list[str] = []
+    for token in _MD.parse(markdown, env):
+        if token.type == "inline":
+            for child in token.children or ():
+                if child.type in ("text", "code_inline"):
+                    out.append(child.content)
+                elif child.type == "wikilink":
+                    out.append(child.meta.get("display") or child.meta["target"])
+                elif child.type in ("softbreak", "hardbreak"):
+                    out.append(" ")
+                elif child.type == "image":
+                    out.append(child.content)
+                elif child.type == "citation" and out:
+                    out[-1] = out[-1].rstrip()  # "MAFK [@oyake1996]." reads "MAFK."
+        elif token.type == "fence" and _is_mermaid(token):
+            text = describe(token.content)
+            lines = [text.title, text.description, *text.lone_nodes]
+            lines += [f"{e.source} → {e.target}" for e in text.edges]
+            out.append("\n".join(line for line in lines if line) + "\n")
+        elif token.type in ("code_block", "fence"):
+            out.append(token.content)
+        elif token.type in _BLOCK_ENDS or token.type == "hr":
+            out.append("\n")
+    words = (" ".join(line.split()) for line in "".join(out).splitlines())
+    return "\n".join(line for line in words if line)

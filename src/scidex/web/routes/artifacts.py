@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Connection
 
-from scidex.kg.biolink import predicate_label
+from scidex.kg.biolink import predicate_label, predicate_phrase
 from scidex.kg.categories import LINK_SECTIONS, Section, link_section
 from scidex.kg.fields import EDGE_FIELDS, EdgeField
 from scidex.kg.urls import urls
@@ -42,7 +42,7 @@ from scidex.web.security import allow_framing
 
 router = APIRouter(include_in_schema=False)
 
-CITE_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "text": "Plain text"}
+CITE_LABELS = {"text": "Plain text", "bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}
 
 
 @router.get("/artifact/{artifact_id}", response_class=HTMLResponse)
@@ -80,10 +80,17 @@ def artifact(
             raise PageError(404, f"{found.id} has no version {version}.") from exc
     template = "artifact_embed.html" if embed else "artifact.html"
     record = citation_record(page, request.app.state.settings.base_url, today)
+    # Every format's text is on the page: selectable without JavaScript, copied with it.
     cite = {
         "text": to_text(record),
         "formats": [
-            {"label": label, "ext": FORMATS[name].extension} for name, label in CITE_LABELS.items()
+            {
+                "name": name,
+                "label": label,
+                "ext": FORMATS[name].extension,
+                "text": FORMATS[name].render(record),
+            }
+            for name, label in CITE_LABELS.items()
         ],
     }
     response = request.app.state.templates.TemplateResponse(
@@ -246,9 +253,18 @@ def edges_page(
             "edges": edges,
             "next": nxt,
             "params": params,
-            "predicate_label": predicate_label(predicate) if predicate else "all predicates",
+            "heading": _edges_heading(predicate, direction),
         },
     )
+
+
+def _edges_heading(predicate: str | None, direction: str | None) -> str:
+    """What a list of edges holds, in words: "regulated by", "regulates, both ways"."""
+    if predicate and direction:
+        return predicate_phrase(predicate, direction)
+    if predicate:
+        return f"{predicate_label(predicate)}, both ways"
+    return {"out": "its own statements", "in": "statements about it"}.get(direction or "", "all")
 
 
 @router.get("/artifact/{artifact_id}/history", response_class=HTMLResponse)

@@ -19,7 +19,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
-from scidex.kg.biolink import is_category, is_predicate, predicate_label
+from scidex.kg.biolink import is_category, is_predicate, predicate_label, predicate_phrase
+from scidex.kg.categories import label_for
 from scidex.kg.model import KNOWLEDGE_LEVELS
 from scidex.kg.urls import urls
 from scidex.queries.artifacts import page_for_entity
@@ -37,6 +38,7 @@ from scidex.queries.atlas_stats import (
 from scidex.queries.graph import (
     Cursor,
     EntityRecord,
+    PredicateCount,
     get_entity,
     neighbours,
     predicate_counts,
@@ -146,6 +148,25 @@ def _explorer(conn: Connection, centre: EntityRecord, params: dict[str, Any]) ->
             "level": LEVELS,
         },
         "unknown": hood.unknown,
+        "words": _words(nodes, edges, counts, state),
+    }
+
+
+def _words(
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    counts: list[PredicateCount],
+    state: ExplorerState,
+) -> dict[str, dict[str, Any]]:
+    """What the view calls each category and predicate it shows, in words."""
+    categories = {n["category"] for n in nodes} | set(state.category)
+    predicates = {e["predicate"] for e in edges} | {c.predicate for c in counts}
+    return {
+        "categories": {c: label_for(c) for c in sorted(categories)},
+        "predicates": {
+            p: {"out": predicate_phrase(p, "out"), "in": predicate_phrase(p, "in")}
+            for p in sorted(predicates | set(state.predicate))
+        },
     }
 
 
@@ -175,6 +196,10 @@ class ExplorerOut(BaseModel):
     groups: list[GroupOut]
     facets: dict[str, list[str]] = Field(description="Values the filters offer.")
     unknown: list[str] = Field(description="Expanded ids the atlas does not hold.")
+    words: dict[str, dict[str, Any]] = Field(
+        description="Labels to show: `categories` (each category's), `predicates` (each "
+        "predicate read from either end: `out` from its subject, `in` from its object)."
+    )
 
 
 @router.get(

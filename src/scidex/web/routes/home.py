@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from scidex.ingest.sources.omnipath_resources import load_resources
+from scidex.queries.atlas_stats import release_contents
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.web.deps import StoreDep
@@ -19,17 +20,17 @@ router = APIRouter(include_in_schema=False)
 def home(request: Request, store: StoreDep) -> HTMLResponse:
     with store.read() as conn:
         counts = atlas_counts(conn)
-    return request.app.state.templates.TemplateResponse(
-        request, "home.html", {"counts": counts, "backend": store.dialect}
-    )
+    return request.app.state.templates.TemplateResponse(request, "home.html", {"counts": counts})
 
 
 @router.get("/about", response_class=HTMLResponse)
 def about(request: Request, store: StoreDep) -> HTMLResponse:
-    """The data sources behind the atlas, with their licences and attribution; for OmniPath,
-    every resource it aggregates, with its licence and whether it was loaded."""
+    """The data sources behind the atlas, with their licences, attribution and what each
+    holds in the atlas now (the store's counts, as /atlas shows them); for OmniPath, every
+    resource it aggregates, with its licence and whether it was loaded."""
     with store.read() as conn:
         releases = source_releases(conn)
+        contents = release_contents(conn)
     # Loaded resources first, then composites, then those left out; most rows first.
     order = {"yes": 0, "composite": 1, "no": 2}
     omnipath = sorted(
@@ -37,6 +38,7 @@ def about(request: Request, store: StoreDep) -> HTMLResponse:
     )
     context = {
         "releases": releases,
+        "contents": contents,
         "omnipath_resources": omnipath,
         "bioregistry_version": version("bioregistry"),
     }

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from scidex import __version__
 from scidex.kg.xrefs import external_url
+from scidex.queries.atlas_stats import release_contents
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.store import StoreError
@@ -43,8 +44,16 @@ def stats(request: Request, store: StoreDep) -> dict[str, Any]:
 
 @router.get("/api/sources", tags=["atlas"], summary="The source releases the atlas was built from")
 def sources(request: Request, store: StoreDep) -> list[dict[str, Any]]:
+    """Each release with ``counts`` (what its build read) and ``in_atlas`` (its entities
+    and edges in the store now, the numbers the About page and /atlas show)."""
     with store.read() as conn:
-        return [asdict(r) for r in source_releases(conn)]
+        releases = source_releases(conn)
+        contents = release_contents(conn)
+    empty = {"entities": 0, "edges": 0}
+    return [
+        {**asdict(r), "in_atlas": asdict(contents[r.id]) if r.id in contents else empty}
+        for r in releases
+    ]
 
 
 @router.get("/api/search", tags=["search"], summary="Search entities and pages")

@@ -19,23 +19,77 @@
     });
   }
 
-  /* Diagrams: content diagrams render strictly (no clicks, tags encoded); the generated
-     pathway diagram may carry node links, which need 'antiscript'. */
-  function setupMermaid() {
-    if (!window.mermaid) return;
-    var content = Array.prototype.slice.call(document.querySelectorAll(".article pre.mermaid"));
-    var pathway = Array.prototype.slice.call(document.querySelectorAll("#pathway-diagram pre.mermaid"));
-    pathway.forEach(function (el) { el.removeAttribute("aria-hidden"); });
-    window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "neutral" });
-    window.mermaid.run({ nodes: content }).catch(function () {}).then(function () {
-      window.mermaid.initialize({ startOnLoad: false, securityLevel: "antiscript", theme: "neutral",
-        flowchart: { htmlLabels: false } });
-      return window.mermaid.run({ nodes: pathway });
-    }).catch(function (err) {
-      pathway.concat(content).forEach(function (el) { el.classList.add("mermaid-error"); });
+  /* Diagrams. A diagram's source sits in a hidden <pre class="mermaid"> next to its text
+     description, which is all a reader without JavaScript sees. Drawn, a diagram keeps a
+     readable size: it is scaled to fit its box only while its text stays at least
+     MIN_FONT_PX on screen; past that it keeps that size and its box scrolls sideways. */
+  var MIN_FONT_PX = 12;
+
+  function diagramFontPx(svg) {
+    var label = svg.querySelector(".nodeLabel, .label text, text");
+    var size = label ? parseFloat(window.getComputedStyle(label).fontSize) : NaN;
+    return size > 0 ? size : 16;
+  }
+
+  function sizeDiagram(pre) {
+    var svg = pre.querySelector("svg");
+    if (!svg || !svg.viewBox || !svg.viewBox.baseVal || !svg.viewBox.baseVal.width) return;
+    var natural = svg.viewBox.baseVal.width;
+    var room = pre.clientWidth || natural;
+    /* Fit the box (never past natural size), but not below the readable scale. */
+    var scale = Math.max(Math.min(1, room / natural), MIN_FONT_PX / diagramFontPx(svg));
+    svg.style.maxWidth = "none";
+    svg.style.width = Math.ceil(natural * scale) + "px";
+    svg.removeAttribute("height");
+  }
+
+  function drawDiagrams(nodes, config) {
+    nodes = Array.prototype.slice.call(nodes);
+    if (!window.mermaid || !nodes.length) return Promise.resolve();
+    nodes.forEach(function (el) { el.hidden = false; });
+    window.mermaid.initialize(config);
+    return window.mermaid.run({ nodes: nodes }).then(function () {
+      nodes.forEach(function (el) {
+        sizeDiagram(el);
+        var text = el.parentNode.querySelector(".diagram-text");
+        if (text && el.parentNode.classList.contains("diagram")) text.open = false;
+      });
+    }, function (err) {
+      nodes.forEach(function (el) {
+        if (!el.querySelector("svg") || el.querySelector("[aria-roledescription=error]")) {
+          el.hidden = true; /* the text description stays the view */
+          el.classList.add("mermaid-error");
+        }
+      });
       if (window.console) console.warn("diagram error", err);
     });
   }
+
+  function resizeDiagrams() {
+    var timer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        document.querySelectorAll("pre.mermaid[data-processed]").forEach(sizeDiagram);
+      }, 150);
+    });
+  }
+
+  /* Content diagrams render strictly (no clicks, tags encoded); the generated pathway
+     diagram may carry node links, which need 'antiscript'. */
+  function setupMermaid() {
+    if (!window.mermaid) return;
+    var content = document.querySelectorAll(".article pre.mermaid");
+    var pathway = document.querySelectorAll("#pathway-diagram pre.mermaid");
+    pathway.forEach(function (el) { el.removeAttribute("aria-hidden"); });
+    drawDiagrams(content, { startOnLoad: false, securityLevel: "strict", theme: "neutral" })
+      .then(function () {
+        return drawDiagrams(pathway, { startOnLoad: false, securityLevel: "antiscript", theme: "neutral",
+          flowchart: { htmlLabels: false } });
+      });
+    resizeDiagrams();
+  }
+  window.SciDEX = { drawDiagrams: drawDiagrams };
 
   /* Typeahead: answers from the first keystrokes through /api/search. */
   function setupTypeahead() {

@@ -36,9 +36,9 @@
         preview.innerHTML = out.html || "";
         refs.innerHTML = out.references_html ? "<h2>References</h2>" + out.references_html : "";
         showFindings(out.findings || [], out.error);
-        if (window.mermaid) {
-          window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
-          window.mermaid.run({ nodes: preview.querySelectorAll("pre.mermaid") }).catch(function () {});
+        if (window.SciDEX) {
+          window.SciDEX.drawDiagrams(preview.querySelectorAll("pre.mermaid"),
+            { startOnLoad: false, securityLevel: "strict", theme: "neutral" });
         }
       })
       .catch(function () {});

@@ -33,8 +33,18 @@
     for (var i = 0; i < category.length; i++) h = (h * 31 + category.charCodeAt(i)) % 360;
     return "hsl(" + h + ", 45%, 55%)";
   }
-  function label(predicate) { return predicate.replace(/^biolink:/, "").replace(/_/g, " "); }
-  function short(category) { return category.replace(/^biolink:/, ""); }
+  /* Words from the answer (the categories table's labels, Biolink's predicate labels and
+     inverses), with the bare names as a fallback. */
+  function words(kind, key) { return current.words && current.words[kind] && current.words[kind][key]; }
+  function label(predicate) {
+    var w = words("predicates", predicate);
+    return w ? w.out : predicate.replace(/^biolink:/, "").replace(/_/g, " ");
+  }
+  function phrase(predicate, direction) {
+    var w = words("predicates", predicate);
+    return w ? w[direction] : label(predicate) + (direction === "in" ? " (reverse)" : "");
+  }
+  function short(category) { return words("categories", category) || category.replace(/^biolink:/, ""); }
   function el(tag, text, attrs) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) e.textContent = text;
@@ -242,7 +252,8 @@
         var box = el("input", null, { type: "checkbox", name: key, value: v });
         box.checked = current.state[key].indexOf(v) >= 0;
         lab.appendChild(box);
-        var text = key === "predicate" ? label(v) : v.replace(/^biolink:|^infores:/, "").replace(/_/g, " ");
+        var text = key === "predicate" ? label(v) : key === "category" ? short(v) :
+          v.replace(/^infores:/, "").replace(/_/g, " ");
         lab.appendChild(document.createTextNode(" " + text));
         set.appendChild(lab);
       });
@@ -311,7 +322,7 @@
     var capped = current.groups.filter(function (g) { return g.more; });
     if (!capped.length) return;
     var p = el("p", "Capped at " + current.state.cap + " per predicate: " + capped.map(function (g) {
-      return nodeName(g.node) + " " + label(g.predicate) + (g.direction === "in" ? " (incoming)" : "") +
+      return nodeName(g.node) + " " + phrase(g.predicate, g.direction) +
         " " + g.shown + " of " + g.total.toLocaleString("en");
     }).join("; ") + ". ", { "class": "capped" });
     if (current.state.cap < 200) {
