@@ -40,6 +40,9 @@ TIERS: dict[str, int] = {
     "synonym": 3,
     # A name that is the query plus a parenthesised qualifier ("hippocampus (Crosby)").
     "qualified": 4,
+    # The biological process that is the response to what the query names
+    # ("oxidative stress" -> "response to oxidative stress"), as mechanisms read it.
+    "response": 4,
 }
 
 

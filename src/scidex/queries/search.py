@@ -38,13 +38,13 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from scidex.kg.categories import search_rank
 from scidex.kg.names import normalize_name
 from scidex.kg.urls import urls
 from scidex.queries.resolve import TIERS, identifier_matches, qualified_matches, resolve
-from scidex.store.schema import entity
+from scidex.store.schema import artifact, edge_count, entity
 from scidex.store.search_index import (
     MAX_QUERY_CHARS,
     Hit,
@@ -57,6 +57,7 @@ from scidex.store.search_index import (
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 MAX_LIMIT = 100
+RESPONSE_CATEGORY = "biolink:BiologicalProcess"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +101,18 @@ def search(
     norm = normalize_name(q)
     names = name_prefix(conn, norm, category=category) if norm else []
     matched = _exact_matches(conn, q, category, limit)
+    if category in (None, RESPONSE_CATEGORY) and not q.lower().startswith("response to "):
+        # What a researcher calls a mechanism ("oxidative stress") is, in GO, the
+        # response to it: that process matches as well as a name does.
+        for m in resolve(conn, f"response to {q}", category=RESPONSE_CATEGORY, limit=3).matches:
+            if m.matched_by in ("label", "synonym"):
+                matched.setdefault(m.id, ("response", f"response to {q}"))
     candidates = _prefix_candidates(names, limit + len(matched))
     facts = _facts(conn, [*matched, *(r.entity_id for r in candidates)])
     hits: dict[str, SearchHit] = {}
-    for hit in _exact(q, norm, matched, names, facts, category):
+    # Several entities matching alike are ordered by how established each is.
+    priors = _priors(conn, list(matched)) if len(matched) > 1 else {}
+    for hit in _exact(q, norm, matched, names, facts, category, priors):
         hits.setdefault(hit.id, hit)
     if len(hits) < limit:
         for hit in _prefix(norm, candidates, facts):
@@ -191,6 +200,32 @@ def _facts(conn: Connection, ids: list[str]) -> dict[str, _Facts]:
     return out
 
 
+def _priors(conn: Connection, ids: list[str]) -> dict[str, tuple[bool, int]]:
+    """How established each entity is: a curated page, then its number of edges.
+
+    Orders entities that match a query equally well (two genes sharing the alias
+    NRF2: NFE2L2, which the literature means, before GABPA).
+    """
+    if not ids:
+        return {}
+    degree = {
+        eid: int(n)
+        for eid, n in conn.execute(
+            select(edge_count.c.entity_id, func.sum(edge_count.c.n))
+            .where(edge_count.c.entity_id.in_(ids))
+            .group_by(edge_count.c.entity_id)
+        )
+    }
+    curated = set(
+        conn.execute(
+            select(artifact.c.kg_node_id).where(
+                artifact.c.kg_node_id.in_(ids), artifact.c.origin_type == "curated"
+            )
+        ).scalars()
+    )
+    return {eid: (eid in curated, degree.get(eid, 0)) for eid in ids}
+
+
 def _exact_matches(
     conn: Connection, q: str, category: str | None, limit: int
 ) -> dict[str, tuple[str, str]]:
@@ -218,6 +253,7 @@ def _exact(
     names: list[NameRow],
     facts: dict[str, _Facts],
     category: str | None,
+    priors: dict[str, tuple[bool, int]],
 ) -> list[SearchHit]:
     exact_names = {r.entity_id: r for r in names if r.norm == norm}
     hits = []
@@ -231,9 +267,12 @@ def _exact(
             snippet = _mark_xref(shown or (eid if how == "id" else q), q)
         elif how == "qualified":
             snippet = _mark_qualified(shown)
+        elif how == "response":
+            snippet = html.escape("response to ", quote=False) + _mark_whole(q)
         else:
             snippet = _mark_whole(q)
-        key = (TIERS[how], search_rank(f.category), not f.protein_coding, eid)
+        curated, degree = priors.get(eid, (False, 0))
+        key = (TIERS[how], search_rank(f.category), not f.protein_coding, not curated, -degree, eid)
         hit = SearchHit(
             eid, "entity", f.category, f.name, f.symbol, snippet, how, "exact", _url("entity", eid)
         )
