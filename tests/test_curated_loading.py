@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import delete
+
 from scidex.queries.resolve import resolve
 from scidex.registry.content_check import check_content
 from scidex.registry.curated import load_curated
 from scidex.store import Store
+from scidex.store.schema import entity
 
 REF = """references:
   - id: sun2002
@@ -40,6 +43,8 @@ def test_a_page_whose_vocabulary_is_not_built_waits_instead_of_breaking_the_buil
         "In mice BACH1 represses heme oxygenase-1 in [[CL:0000129|microglia]] [@sun2002].\n",
     )
     with sample_store.atomic() as conn:
+        # A store built without the Cell Ontology.
+        conn.execute(delete(entity).where(entity.c.id.startswith("CL:")))
         result = load_curated(conn, pages)
     assert result.pages["waiting"] == 1
     with sample_store.read() as conn:

@@ -18,7 +18,6 @@ from scidex.store import Store
         "NCBIGene:571",
         "HGNC:935",
         "hgnc:935",
-        "UniProtKB:O14867",
         "  Bach1  ",
     ],
 )
@@ -27,6 +26,12 @@ def test_every_name_of_bach1_resolves_to_hgnc_935(shared_sample: Store, query: s
         found = resolve(conn, query)
     assert found.entity is not None, found.matches
     assert found.entity.id == "HGNC:935"
+
+
+def test_the_uniprot_accession_resolves_to_the_protein(shared_sample: Store) -> None:
+    with shared_sample.read() as conn:
+        found = resolve(conn, "UniProtKB:O14867")
+    assert found.entity is not None and found.entity.id == "UniProtKB:O14867"
 
 
 def test_als_spellings_are_one_key_and_an_ambiguous_name_gives_the_candidates(

@@ -34,7 +34,7 @@ def test_a_symbol_finds_its_gene_first(shared_sample: Store, q: str) -> None:
 
 @pytest.mark.parametrize(
     "q",
-    ["602751", "O14867", "o14867", "ENSG00000156273", "NCBIGene:571", "ncbigene:571", "HGNC:935"],
+    ["602751", "ENSG00000156273", "NCBIGene:571", "ncbigene:571", "HGNC:935"],
 )
 def test_identifiers_find_bach1_first(shared_sample: Store, q: str) -> None:
     with shared_sample.read() as conn:
@@ -43,6 +43,14 @@ def test_identifiers_find_bach1_first(shared_sample: Store, q: str) -> None:
     assert hits[0].tier == "exact"
     assert hits[0].matched_by in ("xref", "id")
     assert "<mark>" in hits[0].snippet
+
+
+@pytest.mark.parametrize("q", ["O14867", "o14867"])
+def test_a_uniprot_accession_finds_the_protein_then_its_gene(shared_sample: Store, q: str) -> None:
+    with shared_sample.read() as conn:
+        hits = search(conn, q).hits
+    assert [h.id for h in hits[:2]] == ["UniProtKB:O14867", "HGNC:935"]
+    assert [h.matched_by for h in hits[:2]] == ["id", "xref"]
 
 
 def test_a_bare_number_is_highlighted_within_its_curie(shared_sample: Store) -> None:

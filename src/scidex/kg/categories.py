@@ -66,7 +66,9 @@ CATEGORIES: tuple[Category, ...] = (
         section="proteins",
         label="Protein",
         noun="human protein",
-        search_rank=1,
+        # After diseases and phenotypes: a protein shares its gene's names, and the
+        # gene page, which states what is known of both, comes first.
+        search_rank=3,
         diagram_class="gene",
     ),
     # FamPlex families and complexes: groups of genes, drawn as genes.
@@ -89,7 +91,7 @@ CATEGORIES: tuple[Category, ...] = (
         section="diseases",
         label="Disease",
         noun="disease",
-        search_rank=2,
+        search_rank=1,
         precedence=("MONDO", "OMIM", "Orphanet", "DECIPHER", "DOID"),
         diagram_class="disease",
     ),
@@ -99,7 +101,7 @@ CATEGORIES: tuple[Category, ...] = (
         section="phenotypes",
         label="Phenotype",
         noun="phenotypic feature",
-        search_rank=3,
+        search_rank=2,
         diagram_class="phenotype",
     ),
     Category(
