@@ -115,7 +115,7 @@ def test_links_are_stored_under_the_canonical_gene_and_unmapped_ids_counted(
     assert pubs.unmapped["ncbi_gene@1"] == 1
     assert pubs.unmapped_links["ncbi_gene@1"] == len(UNMAPPED.pmids)
     assert pubs.examples["ncbi_gene@1"] == UNMAPPED.id
-    assert report.release_counts["ncbi_gene@1"]["publication_links"] == pubs.links["ncbi_gene@1"]
+    assert report.release_counts["ncbi_gene@1"]["publication links"] == pubs.links["ncbi_gene@1"]
     # The edge went to the edge table, the papers did not.
     assert report.edges_by_source["ncbi_gene@1"] == 1
 

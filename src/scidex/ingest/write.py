@@ -18,19 +18,26 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
-from scidex.ingest.stored import stored_attributes
 from scidex.ingest.publications import (
     EdgeStream,
     PublicationReport,
     Record,
     write_publications,
 )
+from scidex.ingest.stored import stored_attributes
 from scidex.kg.categories import PRECEDENCE
 from scidex.kg.curies import split_curie
 from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
 from scidex.kg.names import normalize_name
 from scidex.store import bulk, edge_counts
-from scidex.store.schema import edge, edge_count, entity, entity_name, entity_publication, entity_xref
+from scidex.store.schema import (
+    edge,
+    edge_count,
+    entity,
+    entity_name,
+    entity_publication,
+    entity_xref,
+)
 
 # Edge endpoints may name a gene by its approved symbol, as ``HGNC.SYMBOL:BACH1``
 # (sources such as OmniPath speak in symbols); ingest resolves it to the gene.
@@ -379,7 +386,7 @@ def write_graph(
     links = write_publications(conn, streams, idmap.get, known, report.publications)
     note("publication links", links)
     for rid, n in report.publications.links.items():
-        report.release_counts.setdefault(rid, Counter())["publication_links"] = n
+        report.release_counts.setdefault(rid, Counter())["publication links"] = n
     return report
 
 

@@ -132,6 +132,9 @@ def _v5_disease_gene_rollup(conn: Connection) -> None:
 def _retracted_publications(conn: Connection) -> None:
     """The table of retracted papers (filled by the ``retractions`` source)."""
     for table in schema.RETRACTION_TABLES:
+        table.create(conn)
+
+
 def _v7_entity_publication(conn: Connection) -> None:
     """Papers linked to entities by PubMed id; filled by the next build of their source."""
     for table in schema.PUBLICATION_TABLES:
