@@ -12,6 +12,7 @@ import gzip
 import io
 import random
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from scidex.ingest.sources.archive import member_as_file, open_member
 from scidex.queries.graph import get_entity
 from scidex.queries.resolve import resolve
 from scidex.store import Store
-from scidex.store.schema import entity
+from scidex.store.schema import entity, entity_publication
 
 pytestmark = pytest.mark.slow
 
@@ -124,7 +125,15 @@ def test_building_again_changes_no_count(genes_store: Store, tmp_path: Path) -> 
         with genes_store.read() as conn:
             return tuple(
                 conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one()
-                for t in ("entity", "edge", "entity_name", "entity_xref", "artifact", "revision")
+                for t in (
+                    "entity",
+                    "edge",
+                    "entity_name",
+                    "entity_xref",
+                    "artifact",
+                    "revision",
+                    "entity_publication",
+                )
             )
 
     before = counts()
@@ -135,3 +144,31 @@ def test_building_again_changes_no_count(genes_store: Store, tmp_path: Path) -> 
         log=lambda _m: None,
     )
     assert counts() == before
+
+
+def test_genes_carry_exactly_the_papers_ncbi_links_to_them(
+    genes_store: Store, hgnc_rows: dict[str, dict[str, str]], source_archive
+) -> None:  # type: ignore[no-untyped-def]
+    def stored(conn, gene: str) -> list[int]:  # type: ignore[no-untyped-def]
+        q = select(entity_publication.c.pmid).where(entity_publication.c.entity_id == gene)
+        return sorted(conn.execute(q).scalars())
+
+    with (
+        member_as_file(source_archive("ncbi_gene"), "org.Hs.eg.sqlite") as db,
+        closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as ncbi,
+        genes_store.read() as conn,
+    ):
+
+        def linked(entrez: str) -> list[int]:
+            rows = ncbi.execute(
+                "SELECT DISTINCT p.pubmed_id FROM pubmed p JOIN genes g ON g._id = p._id "
+                "WHERE g.gene_id = ?",
+                (entrez,),
+            )
+            return sorted(int(r[0]) for r in rows)
+
+        bach1 = stored(conn, "HGNC:935")
+        assert bach1 == linked("571") and len(bach1) > 100
+        with_entrez = sorted(h for h, r in hgnc_rows.items() if r.get("entrez_id"))
+        for hgnc_id in random.Random(157).sample(with_entrez, 60):
+            assert stored(conn, hgnc_id) == linked(hgnc_rows[hgnc_id]["entrez_id"]), hgnc_id

@@ -191,6 +191,7 @@ def test_a_store_at_the_previous_version_opens_and_gets_the_table(db_url: str) -
             conn.execute(text("DROP TABLE disease_gene_rollup"))
             # Later migrations go too, so that 5 is the one pending.
             conn.execute(text("DROP TABLE retracted_publication"))
+            conn.execute(text("DROP TABLE entity_publication"))
             conn.execute(text("DELETE FROM schema_migrations WHERE version >= 5"))
             for e in EDGES:
                 if e["predicate"] in (ASSOCIATION, SUBCLASS_OF):

@@ -21,7 +21,7 @@ from scidex.ingest.sources import ncbi_gene
 from scidex.ingest.sources.archive import member_as_file
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.ingest.sources.fetch import load_manifest
-from scidex.kg.model import Edge, EntityPatch
+from scidex.kg.model import Edge, EntityPatch, EntityPublications
 
 RELEASE = "ncbi_gene@2022-09"
 PREDICATES = {"BP": "biolink:participates_in", "MF": "biolink:enables", "CC": "biolink:located_in"}
@@ -76,7 +76,7 @@ def small_archive(tmp_path: Path, extra_sql: str = "") -> Path:
             INSERT INTO ensembl VALUES (466, 'ENSG00000156273');
             INSERT INTO uniprot VALUES (466, 'O14867');
             INSERT INTO cytogenetic_locations VALUES (466, '21q21.3'), (200, 'X'), (200, 'Y');
-            INSERT INTO pubmed VALUES (466, '1'), (466, '2'), (466, '2');
+            INSERT INTO pubmed VALUES (466, '36074822'), (466, '2'), (466, '2'), (466, '10');
             INSERT INTO alias VALUES (466, 'BACH-1'), (466, 'BTBD24'), (466, 'BACH1');
             INSERT INTO go_bp VALUES (466, 'GO:0000122', 'IMP'), (466, 'GO:0000122', 'IDA'),
                                      (466, 'GO:0045944', 'IEA'), (200, 'GO:0008150', 'ND');
@@ -96,7 +96,9 @@ def test_small_archive_patches_and_edges(tmp_path: Path) -> None:
     records = list(ncbi_gene.parse(small_archive(tmp_path), RELEASE))
     patches = [r for r in records if isinstance(r, EntityPatch)]
     edges = [r for r in records if isinstance(r, Edge)]
-    assert records == patches + edges  # every patch before any edge
+    papers = [r for r in records if isinstance(r, EntityPublications)]
+    # Every patch before any edge, every edge before any publication list.
+    assert records == patches + edges + papers
 
     by_id = {p.id: p for p in patches}
     bach1 = by_id["NCBIGene:571"]
@@ -104,7 +106,7 @@ def test_small_archive_patches_and_edges(tmp_path: Path) -> None:
         "ncbi_gene_symbol": "BACH1",
         "chromosome_location": "21q21.3",
         "omim_ids": ["OMIM:602751"],
-        "pubmed_count": 2,  # distinct PubMed ids
+        "pubmed_count": 3,  # distinct PubMed ids
     }
     assert bach1.xrefs == ("ENSEMBL:ENSG00000156273", "UniProtKB:O14867")
     # NCBI's name and aliases become synonyms, once each.
@@ -114,6 +116,9 @@ def test_small_archive_patches_and_edges(tmp_path: Path) -> None:
     assert par["chromosome_location"] == "X"
     assert par["chromosome_locations"] == ["X", "Y"]
     assert "omim_ids" not in par and par["pubmed_count"] == 0
+    # One list for the gene with PubMed links, each id once, as integers in numeric order;
+    # none for the gene without.
+    assert papers == [EntityPublications("NCBIGene:571", (2, 10, 36074822), source_release=RELEASE)]
 
     got = {(e.subject, e.predicate, e.object): e for e in edges}
     assert set(got) == {
@@ -147,6 +152,11 @@ def test_small_archive_patches_and_edges(tmp_path: Path) -> None:
         ("INSERT INTO genes VALUES (300, 'LOC1'); INSERT INTO gene_info VALUES (300, 'x', 'X');",
          "genes rowid 300", "gene_id"),
         ("INSERT INTO genes VALUES (301, '1');", "genes rowid 301", "symbol"),
+        ("INSERT INTO pubmed VALUES (466, 'PMC123');", "pubmed rowid 5", "pubmed_id"),
+        ("INSERT INTO pubmed VALUES (466, '0');", "pubmed rowid 5", "pubmed_id"),
+        ("INSERT INTO pubmed VALUES (466, '036074822');", "pubmed rowid 5", "pubmed_id"),
+        ("INSERT INTO pubmed VALUES (466, '1,2');", "pubmed rowid 5", "pubmed_id"),
+        ("INSERT INTO pubmed VALUES (999, '7');", "pubmed rowid 5", "_id"),
     ],
 )  # fmt: skip
 def test_malformed_rows_raise_naming_file_row_and_field(
@@ -170,18 +180,23 @@ def test_member_is_the_one_the_manifest_pins() -> None:
 class Parsed:
     """Everything the parser yields from the real archive, indexed for the tests."""
 
-    def __init__(self, records: Iterator[EntityPatch | Edge]) -> None:
+    def __init__(self, records: Iterator[EntityPatch | Edge | EntityPublications]) -> None:
         self.patches: dict[str, EntityPatch] = {}
+        self.papers: dict[str, EntityPublications] = {}
         self.edges: dict[str, set[tuple[str, str, tuple[str, ...], str]]] = defaultdict(set)
         self.edge_count = 0
         self.order_ok = True
         self.provenance: set[tuple[object, ...]] = set()
         for rec in records:
             if isinstance(rec, EntityPatch):
-                self.order_ok &= self.edge_count == 0
+                self.order_ok &= self.edge_count == 0 and not self.papers
                 assert rec.id not in self.patches, f"duplicate patch {rec.id}"
                 self.patches[rec.id] = rec
+            elif isinstance(rec, EntityPublications):
+                assert rec.id not in self.papers, f"duplicate publication list {rec.id}"
+                self.papers[rec.id] = rec
             else:
+                self.order_ok &= not self.papers
                 self.edge_count += 1
                 self.edges[rec.subject].add(
                     (rec.predicate, rec.object, rec.evidence_codes, rec.agent_type)
@@ -304,3 +319,35 @@ def test_sampled_genes_go_edges_match_the_direct_tables(real) -> None:
             for (predicate, go_id), codes in expected.items()
         }
         assert parsed.edges.get(f"NCBIGene:{gene_id}", set()) == want, gene_id
+
+
+@pytest.mark.slow
+def test_publication_lists_match_the_pubmed_table(real) -> None:
+    parsed, con = real
+    # Every gene with a PubMed link has one list, and the lists hold every distinct link.
+    (genes, links) = con.execute(
+        "SELECT COUNT(DISTINCT _id), COUNT(*) FROM (SELECT DISTINCT _id, pubmed_id FROM pubmed)"
+    ).fetchone()
+    assert len(parsed.papers) == genes
+    assert sum(len(p.pmids) for p in parsed.papers.values()) == links
+    assert {p.source_release for p in parsed.papers.values()} == {"ncbi_gene@2022-09"}
+    # BACH1's list, and a sample of others, read straight from the table.
+    bach1 = con.execute("SELECT _id FROM genes WHERE gene_id = '571'").fetchone()[0]
+    with_links = [r[0] for r in con.execute("SELECT DISTINCT _id FROM pubmed ORDER BY _id")]
+    sample = [bach1, *random.Random(157).sample(with_links, 40)]
+    for gid in sample:
+        (gene_id,) = _column(con, "SELECT gene_id FROM genes WHERE _id = ?", gid)
+        want = sorted(
+            {int(p) for p in _column(con, "SELECT pubmed_id FROM pubmed WHERE _id = ?", gid)}
+        )
+        got = parsed.papers[f"NCBIGene:{gene_id}"]
+        assert list(got.pmids) == want, gene_id
+        assert got.pmids and all(isinstance(p, int) and p > 0 for p in got.pmids)
+    assert len(parsed.papers["NCBIGene:571"].pmids) == len(
+        set(_column(con, "SELECT pubmed_id FROM pubmed WHERE _id = ?", bach1))
+    )
+    # A gene without links has no list.
+    without = con.execute(
+        "SELECT gene_id FROM genes WHERE _id NOT IN (SELECT _id FROM pubmed) LIMIT 1"
+    ).fetchone()[0]
+    assert f"NCBIGene:{without}" not in parsed.papers

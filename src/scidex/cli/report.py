@@ -34,6 +34,15 @@ def print_build_summary(out: Console, result: BuildResult) -> None:
         out.print(dropped)
         ids = len(report.unmapped)
         out.print(f"{ids:,} identifiers behind them (scidex build --unmapped FILE lists each)")
+    pubs = report.publications
+    for rid, n in sorted(pubs.links.items()):
+        out.print(f"publication links: {n:,} from {rid}", highlight=False)
+    for rid, n in sorted(pubs.unmapped.items()):
+        out.print(
+            f"publication links not loaded: {pubs.unmapped_links[rid]:,}, of {n:,} ids from {rid} "
+            f"that name no entity (e.g. {pubs.examples.get(rid, '?')})",
+            highlight=False,
+        )
     merged = ", ".join(f"{n:,} {p}" for p, n in report.merged.most_common())
     if merged:
         out.print(f"merged onto canonical ids: {merged}")

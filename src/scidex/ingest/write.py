@@ -18,15 +18,26 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
+from scidex.ingest.publications import (
+    EdgeStream,
+    PublicationReport,
+    Record,
+    write_publications,
+)
 from scidex.ingest.stored import stored_attributes
 from scidex.kg.categories import PRECEDENCE
 from scidex.kg.curies import split_curie
 from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
 from scidex.kg.names import normalize_name
 from scidex.store import bulk, edge_counts
-from scidex.store.schema import edge, edge_count, entity, entity_name, entity_xref
-
-Record = Entity | EntityPatch | Edge
+from scidex.store.schema import (
+    edge,
+    edge_count,
+    entity,
+    entity_name,
+    entity_publication,
+    entity_xref,
+)
 
 # Edge endpoints may name a gene by its approved symbol, as ``HGNC.SYMBOL:BACH1``
 # (sources such as OmniPath speak in symbols); ingest resolves it to the gene.
@@ -64,6 +75,7 @@ class IngestReport:
     unresolved_patches: Counter[str] = field(default_factory=Counter)
     conflated: Counter[str] = field(default_factory=Counter)  # by release id
     release_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    publications: PublicationReport = field(default_factory=PublicationReport)
 
 
 class IdMap:
@@ -123,8 +135,9 @@ def _merge_into(target: Entity, other: Entity | EntityPatch, *, keep_name: bool 
         target.description = other.description
 
 
-def _split(records: Iterable[Record]) -> tuple[list[Entity], list[EntityPatch], Iterator[Edge]]:
-    """Take the entities and patches a source yields first; leave its edges as a stream."""
+def _split(records: Iterable[Record]) -> tuple[list[Entity], list[EntityPatch], EdgeStream]:
+    """Take the entities and patches a source yields first; leave its edges (and then its
+    publication lists) as a stream."""
     entities: list[Entity] = []
     patches: list[EntityPatch] = []
     it = iter(records)
@@ -134,16 +147,8 @@ def _split(records: Iterable[Record]) -> tuple[list[Entity], list[EntityPatch], 
         elif isinstance(rec, EntityPatch):
             patches.append(rec)
         else:
-
-            def rest(first: Edge = rec) -> Iterator[Edge]:
-                yield first
-                for r in it:
-                    if not isinstance(r, Edge):
-                        raise TypeError(f"{type(r).__name__} after the first edge of a source")
-                    yield r
-
-            return entities, patches, rest()
-    return entities, patches, iter(())
+            return entities, patches, EdgeStream(it, rec)
+    return entities, patches, EdgeStream(it, None)
 
 
 def resolve_entities(
@@ -377,6 +382,11 @@ def write_graph(
         report.edges_by_source[rid] += n
     for rid, n in report.edges_by_source.items():
         report.release_counts.setdefault(rid, Counter())["edges"] = n
+    # The sources' publication lists come after their edges, read only now.
+    links = write_publications(conn, streams, idmap.get, known, report.publications)
+    note("publication links", links)
+    for rid, n in report.publications.links.items():
+        report.release_counts.setdefault(rid, Counter())["publication links"] = n
     return report
 
 
@@ -405,7 +415,7 @@ def prune_stale(conn: Connection, current: Iterable[SourceRelease]) -> dict[str,
     deleted: dict[str, int] = {}
     for release in current:
         prefix = f"{release.name}@"
-        for table in (edge, entity_name, entity_xref, entity):
+        for table in (edge, entity_publication, entity_name, entity_xref, entity):
             col = table.c.source_release
             stmt = delete(table).where(col.like(prefix + "%"), col != release.id)
             deleted[table.name] = deleted.get(table.name, 0) + (conn.execute(stmt).rowcount or 0)

@@ -122,6 +122,22 @@ class EntityPatch:
 
 
 @dataclass(slots=True)
+class EntityPublications:
+    """The papers a source links to one entity, by PubMed id.
+
+    ``id`` is in the source's own namespace, as with :class:`EntityPatch`
+    (NCBI Gene's gene-to-PubMed table says ``NCBIGene:571``); ingest maps it
+    onto the canonical entity and stores one row per (entity, PMID) in its
+    own table, outside the edge table. ``pmids`` are PubMed ids as integers.
+    A source yields these after its edges.
+    """
+
+    id: str
+    pmids: tuple[int, ...]
+    source_release: str | None = None
+
+
+@dataclass(slots=True)
 class Edge:
     """A statement ``subject predicate object`` with Biolink provenance."""
 

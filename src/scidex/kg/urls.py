@@ -84,6 +84,10 @@ class Urls:
     def edges_tsv(self, artifact_id: str, query: Query = None) -> str:
         return self._of(artifact_id, "edges.tsv", query)
 
+    def publications(self, artifact_id: str, query: Query = None) -> str:
+        """The papers linked to an artifact's entity, page by page."""
+        return self._of(artifact_id, "publications", query)
+
     def cite(self, artifact_id: str, extension: str, version: int | None = None) -> str:
         return self._of(artifact_id, f"cite.{extension}", {"version": version})
 
@@ -134,6 +138,9 @@ class Urls:
 
     def api_associations(self, curie: str, query: Query = None) -> str:
         return self.path(f"/api/entities/{curie}/associations", query)
+
+    def api_publications(self, curie: str, query: Query = None) -> str:
+        return self.path(f"/api/entities/{curie}/publications", query)
 
     def api_xrefs(self, curie: str) -> str:
         return self.path(f"/api/entities/{curie}/xrefs")

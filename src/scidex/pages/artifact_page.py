@@ -53,6 +53,7 @@ from scidex.queries.graph import (
     strongest,
     with_qualifier_words,
 )
+from scidex.queries.literature import Literature, literature
 from scidex.queries.resolve import resolve_many
 from scidex.queries.retractions import retracted_among
 from scidex.wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
@@ -89,6 +90,7 @@ class ReleaseUse:
     release: ReleaseInfo
     edges: int
     defines_entity: bool
+    papers: int = 0  # papers the release links to the entity
 
 
 @dataclass(slots=True)
@@ -122,6 +124,7 @@ class ArtifactPage:
     summary_is_article: bool = False
     retracted: frozenset[str] = frozenset()
     """Retracted papers among the publications of the edges shown."""
+    literature: Literature | None = None  # papers linked to the entity
 
 
 class PageNotFound(LookupError):
@@ -276,12 +279,18 @@ def _diagram(entity: EntityRecord, edges: list[NeighbourEdge], pages: dict[str, 
     return pathway_mermaid(center, dedges)
 
 
-def _release_uses(conn: Connection, entity: EntityRecord) -> list[ReleaseUse]:
+def _release_uses(
+    conn: Connection, entity: EntityRecord, papers: Literature | None
+) -> list[ReleaseUse]:
     counts = release_counts(conn, entity.id)
+    linked = {s.release: s.count for s in papers.sources} if papers else {}
     releases = {r.id: r for r in source_releases(conn)}
-    wanted = set(counts) | ({entity.source_release} if entity.source_release else set())
+    wanted = set(counts) | set(linked)
+    wanted |= {entity.source_release} if entity.source_release else set()
     return [
-        ReleaseUse(releases[rid], counts.get(rid, 0), rid == entity.source_release)
+        ReleaseUse(
+            releases[rid], counts.get(rid, 0), rid == entity.source_release, linked.get(rid, 0)
+        )
         for rid in sorted(wanted)
         if rid in releases
     ]
@@ -346,6 +355,7 @@ def artifact_page(
     releases: list[ReleaseUse] = []
     rolled: DiseaseGenes | None = None
     summary: Summary | None = None
+    papers: Literature | None = None
     if entity is not None:
         counts = predicate_counts(conn, entity.id)
         degree = sum(c.count for c in counts)
@@ -433,7 +443,8 @@ def artifact_page(
         for x in [entity.id, *entity.xrefs]:
             if link := external_url(x):
                 external.append((f"{namespace_label(x)}: {local_id(x)}", link))
-        releases = _release_uses(conn, entity)
+        papers = literature(conn, entity.id)
+        releases = _release_uses(conn, entity, papers)
 
     provenance = Provenance(
         releases, list_revisions(conn, art.id, limit=20), links_of(conn, art.id)
@@ -477,13 +488,22 @@ def artifact_page(
         retracted=retracted_among(
             conn, (p for g in groups for e in g.edges for p in e.publications)
         ),
+        literature=papers,
         page_urls={
             "canonical": site.artifact(art.id),
             "permalink": site.artifact(art.id, rev.version),
             "embed": site.embed(art.id),
             "json": urls.api_artifact(art.id),
             "history": urls.history(art.id),
-        },
+        }
+        | (
+            {
+                "publications": urls.publications(art.id),
+                "publications_json": urls.api_publications(entity.id),
+            }
+            if papers is not None and entity is not None
+            else {}
+        ),
     )
 
 
@@ -596,6 +616,18 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
             "next_cursor": page.disease_genes.next_cursor,
             "all": page.disease_genes.api_url,
         },
+        "literature": None
+        if page.literature is None
+        else {
+            "count": page.literature.count,
+            "sources": [asdict(s) for s in page.literature.sources],
+            "recent": [
+                {"id": x.curie, "pmid": x.pmid, "url": x.url, "source_release": x.source_release}
+                for x in page.literature.recent
+            ],
+            "order": "most recently indexed in PubMed first (highest PMID)",
+            "all": page.page_urls["publications_json"],
+        },
         "diagram": None
         if page.diagram is None
         else {
@@ -615,6 +647,7 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
                     "license": u.release.license,
                     "edges": u.edges,
                     "defines_entity": u.defines_entity,
+                    "papers": u.papers,
                 }
                 for u in page.provenance.releases
             ],

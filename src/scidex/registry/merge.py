@@ -37,6 +37,7 @@ from scidex.store.schema import (
     edge,
     entity,
     entity_name,
+    entity_publication,
     entity_xref,
     merge_record,
 )
@@ -69,6 +70,26 @@ def _active_entity(conn: Connection, curie: str) -> Any:
 
 def _row(r: Any) -> dict[str, Any]:
     return dict(r._mapping)
+
+
+def _move_papers(conn: Connection, source: str, target: str) -> list[int]:
+    """Link the duplicate's papers to the survivor too; returns the PMIDs it gained.
+
+    The duplicate keeps its own rows, so that an undo only removes what was added.
+    """
+    p = entity_publication
+    have = set(conn.execute(select(p.c.pmid).where(p.c.entity_id == target)).scalars())
+    rows = [
+        (target, pmid, release)
+        for pmid, release in conn.execute(
+            select(p.c.pmid, p.c.source_release).where(p.c.entity_id == source)
+        )
+        if pmid not in have
+    ]
+    bulk.upsert_rows(
+        conn, p.name, ("entity_id", "pmid", "source_release"), ("entity_id", "pmid"), rows
+    )
+    return [pmid for _, pmid, _ in rows]
 
 
 def merge_entities(
@@ -155,6 +176,7 @@ def merge_entities(
                 )
             )
             xrefs_added.append(x)
+    papers_added = _move_papers(conn, source, target)
     conn.execute(
         update(entity).where(entity.c.id == source).values(lifecycle="merged", merged_into=target)
     )
@@ -211,6 +233,7 @@ def merge_entities(
         "created_edges": created,
         "names_added": names_added,
         "xrefs_added": xrefs_added,
+        "papers_added": papers_added,
         "target_page_version": target_version,
         "reason": reason,
     }
@@ -277,6 +300,14 @@ def unmerge(conn: Connection, merge_id: str, actor: Actor) -> None:
         conn.execute(
             delete(entity_xref).where(
                 entity_xref.c.entity_id == target, entity_xref.c.xref.in_(data["xrefs_added"])
+            )
+        )
+    added = data.get("papers_added", [])  # merges recorded before papers were stored lack it
+    for start in range(0, len(added), 1000):
+        conn.execute(
+            delete(entity_publication).where(
+                entity_publication.c.entity_id == target,
+                entity_publication.c.pmid.in_(added[start : start + 1000]),
             )
         )
     conn.execute(

@@ -84,11 +84,12 @@ _LOAD_CACHE_KIB = 512 * 1024
 
 def _row_estimate(conn: Connection, table: Table) -> int:
     """Rows in ``table``, cheaply: an upper bound good enough to size a load against."""
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name == "sqlite" and table.dialect_options["sqlite"]["with_rowid"]:
         return conn.exec_driver_sql(
             f"SELECT coalesce(max(rowid), 0) FROM {table.name}"
         ).scalar_one()
-    # Empty or not is all that matters on PostgreSQL (see ``loading``).
+    # Empty or not is all that matters on PostgreSQL (see ``loading``), and is all
+    # a SQLite table without rowids tells cheaply.
     return conn.exec_driver_sql(
         f"SELECT count(*) FROM (SELECT 1 FROM {table.name} LIMIT 1) t"
     ).scalar_one()
@@ -126,19 +127,31 @@ class Load:
     was_empty: bool  # the table held no rows before the load
     deferred: bool  # its indexes were dropped and are built again at the end
 
-    def write(self, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
-        """Write rows; on a repeated key the last one wins, as with :func:`upsert_rows`."""
+    def write(
+        self, columns: Sequence[str], rows: Iterable[tuple[Any, ...]], *, changed_only: bool = False
+    ) -> int:
+        """Write rows; on a repeated key the last one wins, as with :func:`upsert_rows`
+        (whose ``changed_only`` this passes on)."""
         if self.deferred:
             # No unique index to check against: duplicates are removed at the end.
             return insert_rows(self.conn, self.table.name, columns, rows)
-        return upsert_rows(self.conn, self.table.name, columns, self.key, rows)
+        return upsert_rows(
+            self.conn, self.table.name, columns, self.key, rows, changed_only=changed_only
+        )
 
 
 def _unique_key(table: Table) -> tuple[str, ...]:
+    """The columns of the table's one unique index, or else of its primary key."""
     unique = [i for i in table.indexes if i.unique]
+    if not unique and table.primary_key.columns:
+        return tuple(c.name for c in table.primary_key.columns)
     if len(unique) != 1:
         raise ValueError(f"a load needs exactly one unique index on {table.name}")
     return tuple(c.name for c in unique[0].columns)
+
+
+def _keyed_by_primary_key(table: Table) -> bool:
+    return not any(i.unique for i in table.indexes)
 
 
 def _keep_last(conn: Connection, table: Table, key: tuple[str, ...]) -> None:
@@ -157,14 +170,27 @@ def _keep_last(conn: Connection, table: Table, key: tuple[str, ...]) -> None:
 
 
 def _create_unique(conn: Connection, table: Table, key: tuple[str, ...]) -> None:
-    """Build the unique index, first removing duplicates if the rows hold any."""
-    index = next(i for i in table.indexes if i.unique)
+    """Build the unique index (or primary key), first removing duplicates if the rows hold any."""
+    if _keyed_by_primary_key(table):
+        name = table.primary_key.name
+        cols = ", ".join(key)
+
+        def create() -> None:
+            conn.exec_driver_sql(
+                f"ALTER TABLE {table.name} ADD CONSTRAINT {name} PRIMARY KEY ({cols})"
+            )
+    else:
+        index = next(i for i in table.indexes if i.unique)
+
+        def create() -> None:
+            index.create(conn)
+
     try:
         with conn.begin_nested():  # a failed CREATE must not take the load down with it
-            index.create(conn)
+            create()
     except IntegrityError:
         _keep_last(conn, table, key)
-        index.create(conn)
+        create()
 
 
 @contextmanager
@@ -188,6 +214,12 @@ def loading(conn: Connection, table: Table, expected_rows: int | None = None) ->
     existing = _row_estimate(conn, table)
     large = expected_rows is not None and expected_rows >= DEFER_INDEXES_MIN_ROWS
     deferred = existing == 0 or (sqlite and large and existing <= (expected_rows or 0))
+    # A table keyed by its primary key (no unique index): PostgreSQL drops and adds
+    # the constraint as it would the index; a SQLite table cannot lose its primary
+    # key, so there every row goes through it (WITHOUT ROWID: the key is the table).
+    by_pk = _keyed_by_primary_key(table)
+    if by_pk and sqlite:
+        deferred = False
     indexes = sorted(table.indexes, key=lambda i: i.name or "")
     cache = None
     if sqlite:
@@ -197,6 +229,10 @@ def loading(conn: Connection, table: Table, expected_rows: int | None = None) ->
         if deferred:
             for index in indexes:
                 index.drop(conn)
+            if by_pk:
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {table.name} DROP CONSTRAINT {table.primary_key.name}"
+                )
         yield Load(conn, table, key, was_empty=existing == 0, deferred=deferred)
         if deferred:
             _create_unique(conn, table, key)  # first: it may delete rows

@@ -135,6 +135,12 @@ def _retracted_publications(conn: Connection) -> None:
         table.create(conn)
 
 
+def _v7_entity_publication(conn: Connection) -> None:
+    """Papers linked to entities by PubMed id; filled by the next build of their source."""
+    for table in schema.PUBLICATION_TABLES:
+        table.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "accounts, login sessions and the audit log", _v2_registry),
@@ -144,6 +150,7 @@ MIGRATIONS: list[Migration] = [
         5, "gene associations of diseases rolled up through subtypes", _v5_disease_gene_rollup
     ),
     Migration(6, "retracted publications", _retracted_publications),
+    Migration(7, "papers linked to entities by PubMed id", _v7_entity_publication),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -41,10 +41,13 @@ def upsert_rows(
     *,
     update: bool = True,
     keep: Sequence[str] = (),
+    changed_only: bool = False,
 ) -> int:
     """Insert ``rows`` into ``table``; on a key conflict update (or keep) the stored row.
 
-    With ``update``, every non-key column is overwritten except those in ``keep``.
+    With ``update``, every non-key column is overwritten except those in ``keep``;
+    with ``changed_only`` too, only rows that differ are (a rewrite that restates
+    most rows then writes none of them: PostgreSQL keeps no dead copy of each).
 
     Returns the number of rows sent. Runs inside the caller's transaction.
     """
@@ -54,6 +57,11 @@ def upsert_rows(
     non_key = [c for c in columns if c not in key and c not in keep]
     if update and non_key:
         action = "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in non_key)
+        if changed_only:
+            differs = "IS NOT" if conn.dialect.name == "sqlite" else "IS DISTINCT FROM"
+            action += " WHERE " + " OR ".join(
+                f'{table}."{c}" {differs} excluded."{c}"' for c in non_key
+            )
     else:
         action = "DO NOTHING"
     raw = conn.connection.driver_connection

@@ -328,6 +328,27 @@ retracted_publication = Table(
 
 RETRACTION_TABLES = [retracted_publication]
 
+# --- version 7: papers linked to entities, outside the edge table -------------
+
+# One row per (entity, PubMed id) a source links (NCBI Gene's gene-to-PubMed
+# table: 1.8 million links). The primary key serves every read: an entity's
+# count, and its papers newest first (PMIDs grow with time) read backwards
+# with a keyset on the PMID. On SQLite the table is stored in that key's order
+# (WITHOUT ROWID), so the key is the table and no second copy of the rows is
+# kept. A paper that two sources link to one entity is one row, tagged with
+# the release that wrote it last (as entity names are).
+entity_publication = Table(
+    "entity_publication",
+    metadata,
+    Column("entity_id", String(200), nullable=False),
+    Column("pmid", Integer, nullable=False),
+    Column("source_release", String(200), nullable=False),
+    PrimaryKeyConstraint("entity_id", "pmid", name="pk_entity_publication"),
+    sqlite_with_rowid=False,
+)
+
+PUBLICATION_TABLES = [entity_publication]
+
 V1_TABLES = [
     source_release,
     entity,

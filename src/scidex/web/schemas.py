@@ -123,6 +123,33 @@ class AssociationsOut(BaseModel):
     next: str | None = Field(description="URL of the next page.")
 
 
+class PublicationOut(BaseModel):
+    id: str = Field(examples=["PMID:36074822"])
+    pmid: int = Field(gt=0, examples=[36074822])
+    url: str | None = Field(examples=["https://pubmed.ncbi.nlm.nih.gov/36074822/"])
+    source_release: str = Field(
+        description="The source release that links the paper to the entity.",
+        examples=["ncbi_gene@2022-09"],
+    )
+
+
+class PublicationSourceOut(BaseModel):
+    release: str = Field(examples=["ncbi_gene@2022-09"])
+    label: str = Field(examples=["NCBI Gene"])
+    version: str = Field(examples=["2022-09"])
+    count: int = Field(ge=0, description="Papers this release links to the entity.")
+
+
+class PublicationsOut(BaseModel):
+    entity: EntityBriefOut
+    count: int = Field(ge=0, description="Papers linked to the entity, by all sources.")
+    sources: list[PublicationSourceOut]
+    order: str = Field(description="Highest PMID (most recently added to PubMed) first.")
+    publications: list[PublicationOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    next: str | None = Field(description="URL of the next page.")
+
+
 class EntityUrlsOut(BaseModel):
     page: str | None = Field(examples=["/artifact/wiki-genes-bach1"])
     page_json: str | None

@@ -2,7 +2,7 @@
 
 A source module defines ``SOURCE = PinnedSource("<name>", parse)``, where
 ``parse(archive, release_id)`` yields the source's records (entities and
-patches before edges), and is listed once in ``registry.py``; its spec
+patches, then edges, then publication lists), and is listed once in ``registry.py``; its spec
 (package, sha256, licence, build order, what pages lack without it) is its
 table in ``manifest.toml``.
 
@@ -21,9 +21,10 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy import Connection
 
 from scidex.ingest.sources.fetch import SourceSpec, get_spec
-from scidex.kg.model import Edge, Entity, EntityPatch
+from scidex.kg.model import Edge, Entity, EntityPatch, EntityPublications
 
-Record = Entity | EntityPatch | Edge
+# Entities and patches first, then edges, then publication lists.
+Record = Entity | EntityPatch | Edge | EntityPublications
 Parser = Callable[[Path, str], Iterable[Record]]
 TableLoader = Callable[[Connection, Path, str], dict[str, int]]
 

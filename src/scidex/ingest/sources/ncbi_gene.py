@@ -3,7 +3,10 @@
 The .deb holds ``org.Hs.eg.sqlite`` (NCBI Gene of 2022-09-12 as packaged by
 AnnotationDbi). For every gene it yields an :class:`EntityPatch` keyed
 ``NCBIGene:<id>`` that adds facts HGNC does not give, then one :class:`Edge`
-per directly annotated (gene, GO term) pair.
+per directly annotated (gene, GO term) pair, then per gene the PubMed ids
+NCBI links to it (:class:`EntityPublications`, from the ``pubmed`` table,
+NCBI's gene2pubmed: 1.8 million links), which ingest keeps in their own
+table rather than as edges.
 
 OMIM numbers: the package's ``omim`` table is NCBI's gene-to-MIM link, which
 mixes the gene's own MIM number (an asterisk entry, e.g. BACH1 -> 602751)
@@ -29,7 +32,7 @@ from pathlib import Path
 from scidex.ingest.sources.archive import member_as_file
 from scidex.ingest.sources.base import PinnedSource
 from scidex.ingest.sources.errors import SourceFormatError
-from scidex.kg.model import Edge, EntityPatch
+from scidex.kg.model import Edge, EntityPatch, EntityPublications
 
 MEMBER = "org.Hs.eg.db/extdata/org.Hs.eg.sqlite"
 PRIMARY_SOURCE = "infores:goa"
@@ -63,10 +66,13 @@ _ENSEMBL_GENE = re.compile(r"^ENSG[0-9]{11}$")
 # UniProt accession format (https://www.uniprot.org/help/accession_numbers).
 _UNIPROT = re.compile(r"^([OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9]([A-Z][A-Z0-9]{2}[0-9]){1,2})$")
 _GO_ID = re.compile(r"^GO:[0-9]{7}$")
+_PMID = re.compile(r"[1-9][0-9]{0,8}")  # 1 to 9 digits, without a leading zero
+_PMIDS = re.compile(r"[1-9][0-9]{0,8}(?:,[1-9][0-9]{0,8})*")  # a gene's, comma-joined
 
 
-def parse(archive: Path, release_id: str) -> Iterator[EntityPatch | Edge]:
-    """Yield an EntityPatch per human gene, then the gene -> GO term edges.
+def parse(archive: Path, release_id: str) -> Iterator[EntityPatch | Edge | EntityPublications]:
+    """Yield an EntityPatch per human gene, then the gene -> GO term edges, then the
+    PubMed ids of each gene that has any (distinct, ascending).
 
     Patch attributes: ``ncbi_gene_symbol``; ``chromosome_location`` (the first
     cytogenetic band listed, e.g. ``21q21.3``) and, when NCBI lists several,
@@ -80,6 +86,7 @@ def parse(archive: Path, release_id: str) -> Iterator[EntityPatch | Edge]:
         where = f"{archive.name}!{MEMBER}"
         gene_ids = yield from _patches(con, where, release_id)
         yield from _go_edges(con, where, release_id, gene_ids)
+        yield from _publications(con, where, release_id, gene_ids)
 
 
 SOURCE = PinnedSource("ncbi_gene", parse)
@@ -207,3 +214,43 @@ def _go_edges(
                 evidence_codes=evidence_codes,
                 source_release=release_id,
             )
+
+
+def _publications(
+    con: sqlite3.Connection, where: str, release_id: str, gene_ids: dict[int, str]
+) -> Iterator[EntityPublications]:
+    """One list per gene with PubMed links: its distinct PMIDs as integers, ascending."""
+    # 1.8 million rows: SQLite joins each gene's into one string, checked by one
+    # regular expression, so that Python never loops over single rows.
+    groups = con.execute(
+        "SELECT _id, group_concat(pubmed_id), count(*) FROM pubmed GROUP BY _id ORDER BY _id"
+    )
+    for gid, joined, n in groups:
+        if (
+            not isinstance(joined, str)
+            or not _PMIDS.fullmatch(joined)
+            or joined.count(",") != n - 1
+        ):
+            rowid, value = _first_bad_pmid(con, gid)
+            raise SourceFormatError(
+                where, f"pubmed rowid {rowid}", "pubmed_id", f"bad PubMed id {value!r}"
+            )
+        if gid not in gene_ids:
+            (rowid,) = con.execute("SELECT min(rowid) FROM pubmed WHERE _id = ?", (gid,)).fetchone()
+            raise SourceFormatError(
+                where, f"pubmed rowid {rowid}", "_id", f"no gene with row id {gid}"
+            )
+        yield EntityPublications(
+            id=f"NCBIGene:{gene_ids[gid]}",
+            pmids=tuple(sorted(set(map(int, joined.split(","))))),
+            source_release=release_id,
+        )
+
+
+def _first_bad_pmid(con: sqlite3.Connection, gid: int) -> tuple[int, object]:
+    """The first row of gene ``gid`` whose ``pubmed_id`` is not a PMID."""
+    rows = con.execute("SELECT rowid, pubmed_id FROM pubmed WHERE _id = ? ORDER BY rowid", (gid,))
+    for rowid, value in rows:
+        if not isinstance(value, str) or not _PMID.fullmatch(value):
+            return rowid, value
+    raise AssertionError(f"no bad PubMed id for gene row {gid}")  # the caller saw one

@@ -13,6 +13,7 @@ from scidex.web.routes import (
     edit,
     entities,
     home,
+    literature,
     paths,
     provenance,
     stats,
@@ -24,6 +25,7 @@ from scidex.web.routes import (
 ROUTERS: tuple[APIRouter, ...] = (
     stats.router,
     artifact_json.router,
+    literature.router,  # before entities: its /api/entities/{key:path} takes any tail
     entities.router,
     writes.router,
     home.router,

@@ -1,0 +1,111 @@
+"""Papers linked to entities: routed from a source's record stream into ``entity_publication``.
+
+A source yields its publication lists (:class:`EntityPublications`) after its
+edges. :class:`EdgeStream` hands the write path a source's edges and stops at
+the first publication list, leaving the rest of the source unread until the
+edges are written; :func:`write_publications` then reads the lists straight
+into the table, so 1.8 million links are never held in memory at once. Ids
+are mapped onto canonical entities like edge endpoints; lists whose id names
+no entity are left out and counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain, repeat
+from typing import Any
+
+from sqlalchemy import Connection
+
+from scidex.kg.model import Edge, Entity, EntityPatch, EntityPublications, SourceRelease
+from scidex.store import bulk
+from scidex.store.schema import entity_publication
+
+COLUMNS = ("entity_id", "pmid", "source_release")
+
+Record = Entity | EntityPatch | Edge | EntityPublications
+
+
+@dataclass
+class PublicationReport:
+    """What a build did with the publication lists, by source release id."""
+
+    links: Counter[str] = field(default_factory=Counter)  # (entity, PMID) rows written
+    unmapped: Counter[str] = field(default_factory=Counter)  # lists whose id names no entity
+    unmapped_links: Counter[str] = field(default_factory=Counter)  # the links of those
+    examples: dict[str, str] = field(default_factory=dict)  # one unmapped id per release
+
+
+class EdgeStream(Iterator[Edge]):
+    """A source's records after its entities and patches: its edges, then its publication lists.
+
+    Iterating gives the edges and stops at the first publication list;
+    :meth:`publications` then gives the lists. Anything out of that order is
+    a TypeError naming what came where.
+    """
+
+    def __init__(self, records: Iterator[Record], first: Record | None) -> None:
+        self._records = records
+        self._held = first  # the next record, not yet handed out
+
+    def __next__(self) -> Edge:
+        rec = self._held
+        if rec is None or isinstance(rec, EntityPublications):
+            raise StopIteration
+        if not isinstance(rec, Edge):
+            raise TypeError(f"{type(rec).__name__} after the first edge of a source")
+        self._held = next(self._records, None)
+        return rec
+
+    def publications(self) -> Iterator[EntityPublications]:
+        """The publication lists, once the edges have been read."""
+        if isinstance(self._held, Edge):
+            raise RuntimeError("publication lists read before the source's edges")
+        while (rec := self._held) is not None:
+            if not isinstance(rec, EntityPublications):
+                raise TypeError(f"{type(rec).__name__} after a publication list of a source")
+            self._held = next(self._records, None)
+            yield rec
+
+
+def write_publications(
+    conn: Connection,
+    streams: Iterable[tuple[SourceRelease, Iterator[Edge]]],
+    resolve: Callable[[str], str],
+    known: set[str],
+    report: PublicationReport,
+) -> int:
+    """Write the publication lists left in ``streams`` (edges read); returns the rows sent.
+
+    ``resolve`` maps a source's id to its canonical one; ``known`` are the
+    entity ids. Rows are upserted by (entity, PMID), so a rebuild re-tags
+    them with its release and stale ones are pruned with the rest
+    (``write.prune_stale``).
+    """
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for release, stream in streams:
+            if not isinstance(stream, EdgeStream):
+                continue
+            for rec in stream.publications():
+                rid = rec.source_release or release.id
+                target = resolve(rec.id)
+                if target not in known:
+                    report.unmapped[rid] += 1
+                    report.unmapped_links[rid] += len(rec.pmids)
+                    report.examples.setdefault(rid, rec.id)
+                    continue
+                n = len(rec.pmids)
+                report.links[rid] += n
+                yield from zip(repeat(target, n), rec.pmids, repeat(rid, n), strict=True)
+
+    it = rows()
+    first = next(it, None)
+    if first is None:  # nothing to write: leave the table (and its key) alone
+        return 0
+    # An empty table (a first build) gets its key built once, after the rows; a
+    # rebuild rewrites only the rows whose release changed.
+    with bulk.loading(conn, entity_publication) as load:
+        return load.write(COLUMNS, chain([first], it), changed_only=True)

@@ -1,0 +1,165 @@
+"""Papers linked to an entity (``entity_publication``): how many, the most recently indexed,
+and all of them page by page.
+
+Only PubMed ids are stored; no titles or dates. PubMed assigns its ids in
+increasing order, so the highest PMIDs are the papers most recently added to
+PubMed: that is what "newest first" means here, not the date of publication.
+Every read is one range of the table's primary key (entity, PMID), walked
+backwards for the listing, with a keyset on the PMID for the next page.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import Connection, func, select
+
+from scidex.kg.xrefs import external_url
+from scidex.store.schema import entity_publication as p
+from scidex.store.schema import source_release as r
+
+RECENT = 5  # papers an entity's page lists
+MAX_PMID = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+
+# How readers know the sources that link papers, by infores id; others go by
+# their release name.
+SOURCE_LABELS = {"infores:ncbi-gene": "NCBI Gene"}
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    pmid: int
+    source_release: str
+
+    @property
+    def curie(self) -> str:
+        return f"PMID:{self.pmid}"
+
+    @property
+    def url(self) -> str | None:
+        template = _pubmed_url()
+        return template.replace("$1", str(self.pmid)) if template else None
+
+
+@cache
+def _pubmed_url() -> str | None:
+    """A PubMed record's URL with ``$1`` for the id, as ``external_url`` builds it.
+
+    Built once: a bioregistry lookup per id would cost more than the page's queries,
+    and would fill ``external_url``'s cache with PMIDs.
+    """
+    return external_url("PMID:$1")
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationSource:
+    """One source release's links to the entity."""
+
+    release: str  # its id, e.g. ``ncbi_gene@2022-09``
+    label: str  # how readers know the source: "NCBI Gene"
+    version: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Literature:
+    """What a page shows: the count, its sources, and the most recently indexed papers."""
+
+    count: int
+    sources: list[PublicationSource]
+    recent: list[Publication]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationPage:
+    publications: list[Publication]
+    next_cursor: str | None
+
+
+def encode_cursor(pmid: int) -> str:
+    raw = json.dumps([pmid]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> int:
+    """The PMID a page ended at. Raises ValueError on a token this module did not make."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        (pmid,) = json.loads(raw)
+    except Exception as exc:  # any malformed token is the caller's error
+        raise ValueError("bad cursor") from exc
+    if type(pmid) is not int or not 0 < pmid <= MAX_PMID:
+        raise ValueError("bad cursor")
+    return pmid
+
+
+def publication_sources(conn: Connection, entity_id: str) -> list[PublicationSource]:
+    """The source releases linking papers to ``entity_id``, each with its count, most first."""
+    # One pass over the entity's range, no sort: nearly always one release links
+    # them all (TP53: 11,067 papers), and grouping them costs five times as much.
+    first, last, total = conn.execute(
+        select(func.min(p.c.source_release), func.max(p.c.source_release), func.count()).where(
+            p.c.entity_id == entity_id
+        )
+    ).one()
+    if not total:
+        return []
+    counts: list[tuple[str, int]] = [(first, total)]
+    if first != last:
+        n = func.count().label("n")
+        counts = [
+            (release, count)
+            for release, count in conn.execute(
+                select(p.c.source_release, n)
+                .where(p.c.entity_id == entity_id)
+                .group_by(p.c.source_release)
+                .order_by(n.desc(), p.c.source_release)
+            )
+        ]
+    info = {
+        row.id: row
+        for row in conn.execute(
+            select(r.c.id, r.c.name, r.c.infores, r.c.version).where(
+                r.c.id.in_([release for release, _ in counts])
+            )
+        )
+    }
+    out = []
+    for release, count in counts:
+        row = info.get(release)
+        label = (SOURCE_LABELS.get(row.infores) or row.name) if row else release
+        out.append(PublicationSource(release, label, row.version if row else "", count))
+    return out
+
+
+def publications(
+    conn: Connection, entity_id: str, *, limit: int = 100, cursor: str | None = None
+) -> PublicationPage:
+    """The papers linked to ``entity_id``, highest (most recently indexed) PMID first.
+
+    ``cursor``: ``next_cursor`` of the page before (ValueError when malformed).
+    """
+    q = (
+        select(p.c.pmid, p.c.source_release)
+        .where(p.c.entity_id == entity_id)
+        .order_by(p.c.pmid.desc())
+        .limit(limit + 1)
+    )
+    if cursor:
+        q = q.where(p.c.pmid < decode_cursor(cursor))
+    rows = conn.execute(q).all()
+    page = [Publication(pmid, release) for pmid, release in rows[:limit]]
+    more = len(rows) > limit
+    return PublicationPage(page, encode_cursor(page[-1].pmid) if more and page else None)
+
+
+def literature(conn: Connection, entity_id: str, *, recent: int = RECENT) -> Literature | None:
+    """The count, sources and ``recent`` most recently indexed papers; None when none."""
+    sources = publication_sources(conn, entity_id)
+    if not sources:
+        return None
+    first = publications(conn, entity_id, limit=recent)
+    return Literature(sum(s.count for s in sources), sources, first.publications)

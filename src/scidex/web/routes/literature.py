@@ -1,0 +1,149 @@
+"""Papers linked to an entity: the paged list and its JSON twin, read by the same query.
+
+Only PubMed ids are stored (the sources give no titles): each paper is
+shown as its PMID, linked to PubMed. The list runs from the highest PMID,
+the paper most recently added to PubMed, down, page by page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Connection
+
+from scidex.kg.urls import urls
+from scidex.queries.artifacts import find_artifact
+from scidex.queries.graph import get_entity
+from scidex.queries.literature import (
+    Publication,
+    PublicationPage,
+    PublicationSource,
+    decode_cursor,
+    publication_sources,
+    publications,
+)
+from scidex.web.deps import StoreDep, reject_unknown_params
+from scidex.web.errors import PageError
+from scidex.web.params import brief, find_entity, key_param
+from scidex.web.rendering import not_found, redirect, render_page
+from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, PublicationsOut
+
+router = APIRouter()
+
+ORDER = "most recently indexed in PubMed first (highest PMID)"
+
+
+def _limit(default: int) -> Any:
+    return Query(default, ge=1, le=1000, description="Papers per page.")
+
+
+def _cursor() -> Any:
+    return Query(None, max_length=100, description="`next_cursor` of the page before.")
+
+
+def _checked(cursor: str | None) -> str | None:
+    if cursor:
+        try:
+            decode_cursor(cursor)
+        except ValueError as exc:
+            raise PageError(400, "malformed cursor") from exc
+    return cursor
+
+
+def _read(
+    conn: Connection, entity_id: str, limit: int, cursor: str | None
+) -> tuple[list[PublicationSource], PublicationPage]:
+    """What both the page and the JSON show: the sources with their counts, and one page."""
+    return publication_sources(conn, entity_id), publications(
+        conn, entity_id, limit=limit, cursor=cursor
+    )
+
+
+def _paper(x: Publication) -> dict[str, Any]:
+    return {"id": x.curie, "pmid": x.pmid, "url": x.url, "source_release": x.source_release}
+
+
+@router.get(
+    "/api/entities/{key}/publications",
+    tags=["entities"],
+    summary="The papers linked to an entity, most recently indexed first, page by page",
+    description=(
+        "PubMed ids that the sources link to the entity (NCBI Gene's gene-to-PubMed links "
+        "for genes), highest PMID first: PubMed numbers papers in the order it adds them, so "
+        "that is the most recently indexed first. Only the ids are stored, no titles. "
+        "`count` and `sources` cover every page. Pass `next_cursor` back as `cursor` for the "
+        "next page."
+    ),
+    response_model=PublicationsOut,
+    responses={**ERRORS, **NOT_FOUND, **AMBIGUOUS},
+    dependencies=[Depends(reject_unknown_params)],
+)
+def entity_publications(
+    request: Request,
+    store: StoreDep,
+    key: str = key_param(),
+    limit: int = _limit(100),
+    cursor: str | None = _cursor(),
+) -> dict[str, Any]:
+    cursor = _checked(cursor)
+    with store.read() as conn:
+        record, _ = find_entity(conn, key)
+        sources, page = _read(conn, record.id, limit, cursor)
+    nxt = page.next_cursor
+    return {
+        "entity": brief(record),
+        "count": sum(s.count for s in sources),
+        "sources": [
+            {"release": s.release, "label": s.label, "version": s.version, "count": s.count}
+            for s in sources
+        ],
+        "order": ORDER,
+        "publications": [_paper(x) for x in page.publications],
+        "next_cursor": nxt,
+        "next": urls.api_publications(record.id, urlencode({"limit": limit, "cursor": nxt}))
+        if nxt
+        else None,
+    }
+
+
+@router.get(
+    "/artifact/{artifact_id}/publications", response_class=HTMLResponse, include_in_schema=False
+)
+def publications_page(
+    request: Request,
+    store: StoreDep,
+    artifact_id: str,
+    limit: int = _limit(100),
+    cursor: str | None = _cursor(),
+) -> Response:
+    cursor = _checked(cursor)
+    with store.read() as conn:
+        found, moved = find_artifact(conn, artifact_id)
+        if found is None or not found.kg_node_id:
+            raise not_found(request, artifact_id)
+        if moved or (found.lifecycle == "merged" and found.merged_into):
+            target = found.merged_into if found.lifecycle == "merged" else found.id
+            query = f"?{request.url.query}" if request.url.query else ""
+            return redirect(urls.publications(target or found.id) + query)
+        entity = get_entity(conn, found.kg_node_id)
+        if entity is None:
+            raise not_found(request, artifact_id)
+        sources, page = _read(conn, entity.id, limit, cursor)
+    nxt = page.next_cursor
+    return render_page(
+        request,
+        "publications.html",
+        {
+            "artifact": found,
+            "entity": entity,
+            "count": sum(s.count for s in sources),
+            "sources": sources,
+            "publications": page.publications,
+            "first": not cursor,
+            "next": urls.publications(found.id, {"limit": limit, "cursor": nxt}) if nxt else None,
+            "json": urls.api_publications(entity.id, {"limit": limit, "cursor": cursor}),
+        },
+    )
