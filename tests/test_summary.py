@@ -111,3 +111,31 @@ def test_a_disease_names_its_genes_through_subtypes(shared_atlas: Store) -> None
     for s in genes:
         for m in _named(s):
             assert m.note is None or m.note.startswith("through ")
+
+
+def _page_of(conn, curie: str) -> str:  # type: ignore[no-untyped-def]
+    from scidex.queries.artifacts import page_for_entity
+
+    art = page_for_entity(conn, curie)
+    assert art is not None, curie
+    return art.id
+
+
+def test_the_seed_kinds_each_have_an_article_of_several_sentences(shared_atlas: Store) -> None:
+    """BACH1, SNCA, Alzheimer disease, a pathway, a chemical and a cell type."""
+    kinds = {
+        "HGNC:935": 6,
+        "HGNC:11138": 6,
+        "MONDO:0004975": 4,
+        "REACT:R-HSA-9708530": 3,
+        "CHEBI:30413": 3,
+        "CL:0000129": 3,
+    }
+    with shared_atlas.read() as conn:
+        for curie, at_least in kinds.items():
+            page = artifact_page(conn, _page_of(conn, curie))
+            assert page.summary is not None
+            sentences = page.summary.sentences
+            assert len(sentences) >= at_least, (curie, [s.text for s in sentences])
+            # Beyond what the entity is, sentences say what the graph states, with evidence.
+            assert sum(1 for s in sentences if s.evidence) >= 2, curie
