@@ -22,6 +22,7 @@ from scidex.ingest.publications import (
     EdgeStream,
     PublicationReport,
     Record,
+    prune_publications,
     write_publications,
 )
 from scidex.ingest.stored import stored_attributes
@@ -35,7 +36,6 @@ from scidex.store.schema import (
     edge_count,
     entity,
     entity_name,
-    entity_publication,
     entity_xref,
 )
 
@@ -415,7 +415,10 @@ def prune_stale(conn: Connection, current: Iterable[SourceRelease]) -> dict[str,
     deleted: dict[str, int] = {}
     for release in current:
         prefix = f"{release.name}@"
-        for table in (edge, entity_publication, entity_name, entity_xref, entity):
+        deleted["entity_publication"] = deleted.get("entity_publication", 0) + prune_publications(
+            conn, release
+        )
+        for table in (edge, entity_name, entity_xref, entity):
             col = table.c.source_release
             stmt = delete(table).where(col.like(prefix + "%"), col != release.id)
             deleted[table.name] = deleted.get(table.name, 0) + (conn.execute(stmt).rowcount or 0)
