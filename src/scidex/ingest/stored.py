@@ -15,19 +15,31 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, not_, or_, select, true
 
 from scidex.kg.model import Entity
 from scidex.store.schema import entity, entity_name, entity_xref
 
 
-def _source_of(release: str | None) -> str | None:
-    return release.split("@", 1)[0] if release else None
-
-
 def stored_entities(conn: Connection, rebuilt: Iterable[str]) -> list[Entity]:
     """The active stored entities not defined by a source in ``rebuilt`` (by source name)."""
-    skip = set(rebuilt)
+    # Kept: active entities whose release is of no rebuilt source (or of none).
+    kept_where = and_(
+        entity.c.lifecycle == "active",
+        or_(
+            entity.c.source_release.is_(None),
+            not_(
+                or_(
+                    *[
+                        entity.c.source_release.startswith(f"{n}@", autoescape=True)
+                        for n in sorted(set(rebuilt))
+                    ]
+                )
+            )
+            if rebuilt
+            else true(),
+        ),
+    )
     rows = conn.execute(
         select(
             entity.c.id,
@@ -37,21 +49,26 @@ def stored_entities(conn: Connection, rebuilt: Iterable[str]) -> list[Entity]:
             entity.c.description,
             entity.c.attributes,
             entity.c.source_release,
-        ).where(entity.c.lifecycle == "active")
+        ).where(kept_where)
     ).all()
-    kept = {r.id: r for r in rows if _source_of(r.source_release) not in skip}
-    if not kept:
+    if not rows:
         return []
+    # Names and xrefs of the kept entities only, filtered by the database: a
+    # full rebuild keeps a handful (curated, imported) out of millions of rows.
     names: defaultdict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for eid, name, kind in conn.execute(
         select(entity_name.c.entity_id, entity_name.c.name, entity_name.c.kind)
+        .join(entity, entity.c.id == entity_name.c.entity_id)
+        .where(kept_where, entity_name.c.kind.in_(("synonym", "previous_symbol")))
     ):
-        if eid in kept and kind in {"synonym", "previous_symbol"}:
-            names[eid][kind].append(name)
+        names[eid][kind].append(name)
     xrefs: defaultdict[str, list[str]] = defaultdict(list)
-    for eid, xref in conn.execute(select(entity_xref.c.entity_id, entity_xref.c.xref)):
-        if eid in kept:
-            xrefs[eid].append(xref)
+    for eid, xref in conn.execute(
+        select(entity_xref.c.entity_id, entity_xref.c.xref)
+        .join(entity, entity.c.id == entity_xref.c.entity_id)
+        .where(kept_where)
+    ):
+        xrefs[eid].append(xref)
     return [
         Entity(
             id=r.id,
@@ -65,7 +82,7 @@ def stored_entities(conn: Connection, rebuilt: Iterable[str]) -> list[Entity]:
             attributes=json.loads(r.attributes or "{}"),
             source_release=r.source_release,
         )
-        for r in kept.values()
+        for r in rows
     ]
 
 

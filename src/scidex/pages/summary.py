@@ -228,7 +228,6 @@ _IN = {
     "biolink:has_phenotype": ("has it as a phenotype", "have it as a phenotype"),
     "biolink:gene_associated_with_condition": ("is associated with it", "are associated with it"),
     "biolink:regulated_by": ("is regulated by it", "are regulated by it"),
-    "biolink:regulates": ("regulates it", "regulate it"),
 }
 # Predicates that read the same both ways: one sentence for both directions.
 SYMMETRIC = frozenset(
@@ -479,9 +478,6 @@ class SummaryGroup:
     edges: list[NeighbourEdge]
 
 
-_Merged = SummaryGroup
-
-
 def _merge_symmetric(groups: Sequence[Group]) -> list[Group]:
     """One group per symmetric predicate, its two directions together (each partner once)."""
     out: list[Group] = []
@@ -495,12 +491,12 @@ def _merge_symmetric(groups: Sequence[Group]) -> list[Group]:
             edges = _unique([*held.edges, *g.edges])
             # Partners named both ways are counted once where both previews show them.
             twice = len(held.edges) + len(g.edges) - len(edges)
-            out[seen[g.predicate]] = _Merged(
+            out[seen[g.predicate]] = SummaryGroup(
                 "out", g.predicate, held.count + g.count - twice, edges
             )
         else:
             seen[g.predicate] = len(out)
-            out.append(_Merged("out", g.predicate, g.count, list(g.edges)))
+            out.append(SummaryGroup("out", g.predicate, g.count, list(g.edges)))
     return out
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
@@ -121,6 +123,31 @@ def disease_genes(
     keys = keys[:limit]
     if not keys:
         return DiseaseGenePage([], None)
+    genes = _with_edges(conn, disease_id, keys, direct_only=direct_only)
+    last = keys[-1]
+    return DiseaseGenePage(genes, encode_cursor(last.first, last.gene_id) if more else None)
+
+
+def leading_genes(conn: Connection, disease_id: str, *, limit: int = 6) -> list[DiseaseGene]:
+    """The genes a summary names first: direct ones, then those with the most statements
+    behind them (edges and subtypes), then by id."""
+    first = func.min(r.c.inherited).label("first")
+    behind = func.count().label("behind")
+    keys = conn.execute(
+        select(r.c.gene_id, first, behind)
+        .where(r.c.disease_id == disease_id)
+        .group_by(r.c.gene_id)
+        .order_by(first, behind.desc(), r.c.gene_id)
+        .limit(limit)
+    ).all()
+    return _with_edges(conn, disease_id, keys) if keys else []
+
+
+def _with_edges(
+    conn: Connection, disease_id: str, keys: Sequence[Any], *, direct_only: bool = False
+) -> list[DiseaseGene]:
+    """The genes of ``keys`` (rows of gene_id and first, in order) with the edges behind
+    each: those naming the disease itself and those naming a subtype."""
     gene, via = aliased(entity), aliased(entity)
     rows = conn.execute(
         select(
@@ -142,50 +169,6 @@ def disease_genes(
             r.c.gene_id.in_([k.gene_id for k in keys]),
             *([r.c.inherited == 0] if direct_only else []),
         )
-        .order_by(r.c.gene_id, r.c.inherited, literal_column("8"), r.c.edge_id)
-    ).all()
-    genes = {k.gene_id: DiseaseGene(k.gene_id, None, k.gene_id, k.first == 0) for k in keys}
-    for gid, via_id, eid, inherited, source, symbol, name, via_name in rows:
-        g = genes[gid]
-        g.symbol, g.name = symbol, name or gid
-        (g.subtypes if inherited else g.direct_edges).append(Via(via_id, via_name, eid, source))
-    last = keys[-1]
-    return DiseaseGenePage(
-        list(genes.values()), encode_cursor(last.first, last.gene_id) if more else None
-    )
-
-
-def leading_genes(conn: Connection, disease_id: str, *, limit: int = 6) -> list[DiseaseGene]:
-    """The genes a summary names first: direct ones, then those with the most statements
-    behind them (edges and subtypes), then the most connected genes."""
-    first = func.min(r.c.inherited).label("first")
-    behind = func.count().label("behind")
-    keys = conn.execute(
-        select(r.c.gene_id, first, behind)
-        .where(r.c.disease_id == disease_id)
-        .group_by(r.c.gene_id)
-        .order_by(first, behind.desc(), r.c.gene_id)
-        .limit(limit)
-    ).all()
-    if not keys:
-        return []
-    gene, via = aliased(entity), aliased(entity)
-    rows = conn.execute(
-        select(
-            r.c.gene_id,
-            r.c.via_id,
-            r.c.edge_id,
-            r.c.inherited,
-            edge.c.primary_knowledge_source,
-            gene.c.symbol,
-            gene.c.name,
-            func.coalesce(via.c.name, r.c.via_id),
-        )
-        .select_from(r)
-        .join(edge, edge.c.id == r.c.edge_id)
-        .outerjoin(gene, gene.c.id == r.c.gene_id)
-        .outerjoin(via, via.c.id == r.c.via_id)
-        .where(r.c.disease_id == disease_id, r.c.gene_id.in_([k.gene_id for k in keys]))
         .order_by(r.c.gene_id, r.c.inherited, literal_column("8"), r.c.edge_id)
     ).all()
     genes = {k.gene_id: DiseaseGene(k.gene_id, None, k.gene_id, k.first == 0) for k in keys}
