@@ -118,18 +118,23 @@ def test_multi_key_citation_numbers_each_key() -> None:
     assert [text for _, text in cite_links(page.html)] == ["[1]", "[2]"]
 
 
-def test_citation_carries_a_popover_and_a_title_for_readers_without_js() -> None:
-    page = render_markdown("Repressor [@igarashi2014].", CTX)
+def test_citation_links_its_reference_once_written_with_a_title_for_readers_without_js() -> None:
+    page = render_markdown("Repressor [@igarashi2014]. Again [@igarashi2014].", CTX)
     doc = Elements(page.html)
-    ((link, _),) = cite_links(page.html)
+    (link, _), (again, _) = cite_links(page.html)
     assert link["data-ref"] == "igarashi2014"
+    assert link["href"] == again["href"] == "#ref-igarashi2014"
     assert link["title"].startswith("Igarashi K, Sun J (2014). Transcription regulation by BACH1.")
     assert "Supports: BACH1 is a heme-regulated repressor" in link["title"]
-    ((popover, text),) = doc.select("span", "cite-popover")
-    assert popover["id"] == link["aria-describedby"]
-    assert "hidden" in popover
+    # The reference is written once, in the list (the popover is made from it in the
+    # browser), not once per citation.
+    assert doc.select("span", "cite-popover") == []
+    assert "ref-journal" not in page.html
+    refs = Elements(page.references_html)
+    item, text = refs.select("li", "reference")[0]
+    assert item["id"] == "ref-igarashi2014"
     assert "Free Radic Biol Med" in text
-    hrefs = [a["href"] for a, _ in doc.select("a")]
+    hrefs = [a["href"] for a, _ in refs.select("a")]
     assert "https://pubmed.ncbi.nlm.nih.gov/24362264/" in hrefs
     assert "https://doi.org/10.1016/j.freeradbiomed.2013.12.011" in hrefs
 

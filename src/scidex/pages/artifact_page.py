@@ -23,12 +23,13 @@ from scidex.pages.summary import RolledGene, Summary, SummaryGroup, summarise
 from scidex.queries.artifacts import (
     ArtifactRecord,
     LinkRecord,
+    RevisionEntry,
     RevisionRecord,
     get_artifact,
     get_revision,
     links_of,
-    list_revisions,
     pages_for_entities,
+    revision_history,
 )
 from scidex.queries.associations import (
     DiseaseGene,
@@ -96,7 +97,7 @@ class ReleaseUse:
 @dataclass(slots=True)
 class Provenance:
     releases: list[ReleaseUse]
-    revisions: list[RevisionRecord]
+    revisions: list[RevisionEntry]
     links: list[LinkRecord]
 
 
@@ -447,7 +448,7 @@ def artifact_page(
         releases = _release_uses(conn, entity, papers)
 
     provenance = Provenance(
-        releases, list_revisions(conn, art.id, limit=20), links_of(conn, art.id)
+        releases, revision_history(conn, art.id, limit=20), links_of(conn, art.id)
     )
     metadata: list[tuple[str, Any]] = [
         ("id", art.id),

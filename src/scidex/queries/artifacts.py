@@ -155,28 +155,31 @@ def get_revision(conn: Connection, artifact_id: str, version: int) -> RevisionRe
     )
 
 
-def list_revisions(conn: Connection, artifact_id: str, limit: int = 50) -> list[RevisionRecord]:
+@dataclass(frozen=True, slots=True)
+class RevisionEntry:
+    """A revision as a history lists it: who, when, why; not its content."""
+
+    artifact_id: str
+    version: int
+    summary: str
+    author: str
+    created_at: str
+    content_hash: str
+    parent_version: int | None
+
+
+def revision_history(conn: Connection, artifact_id: str, limit: int = 50) -> list[RevisionEntry]:
+    """An artifact's revisions, newest first, without their content (a page's provenance
+    and history list them; reading and decoding every version's text would cost more
+    than the rest of the page)."""
+    cols = [getattr(revision.c, f) for f in RevisionEntry.__dataclass_fields__]
     rows = conn.execute(
-        select(revision)
+        select(*cols)
         .where(revision.c.artifact_id == artifact_id)
         .order_by(revision.c.version.desc())
         .limit(limit)
     )
-    return [
-        RevisionRecord(
-            r.artifact_id,
-            r.version,
-            r.markdown,
-            json.loads(r.refs),
-            json.loads(r.curated_edges),
-            r.summary,
-            r.author,
-            r.created_at,
-            r.content_hash,
-            r.parent_version,
-        )
-        for r in rows
-    ]
+    return [RevisionEntry(*r) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

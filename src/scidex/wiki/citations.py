@@ -7,10 +7,11 @@ allowed: ``supports`` (the claim the reference is cited for) and ``checked``
 Markup produced (the web layer styles/scripts these classes):
 
 - a citation: ``<sup class="cite"><a href="#ref-K" id="cite-K-N" data-ref="K"
-  aria-describedby="cite-pop-K-N" title="plain-text reference">[1]</a>
-  <span class="cite-popover" id="cite-pop-K-N" role="tooltip" hidden>...</span></sup>``;
-  N counts the uses of K. The popover is ``hidden``: JS/CSS reveals it on
-  hover/focus; without JS the ``title`` attribute carries the same text.
+  title="plain-text reference">[1]</a></sup>``; N counts the uses of K. The
+  reference itself is written once, in the list: the page's script shows it as
+  a popover on hover or focus (copied from ``#ref-K``), and without JS the
+  ``title`` attribute carries the same text. A reference cited twenty times
+  is not repeated twenty times in the page.
 - an unknown key: ``<span class="cite-missing" data-ref="K">[@K?]</span>``.
 - the list: ``<ol class="references"><li class="reference" id="ref-K">`` with
   ``ref-authors``, ``ref-year``, ``ref-title``, ``ref-journal``, ``ref-pmid``,
@@ -61,7 +62,13 @@ def format_author(author: Mapping[str, Any]) -> str:
 
 def format_authors(authors: Sequence[Mapping[str, Any]], limit: int = MAX_AUTHORS) -> str:
     """``Igarashi K, Sun J``; more than ``limit`` authors end in ``et al.``."""
-    names = [name for name in (format_author(a) for a in authors) if name]
+    # Only as many as are shown (and one to know there are more): author lists run to hundreds.
+    names: list[str] = []
+    for a in authors:
+        if name := format_author(a):
+            names.append(name)
+            if len(names) > limit:
+                break
     if len(names) > limit:
         return ", ".join(names[:limit]) + ", et al."
     return ", ".join(names)
@@ -184,26 +191,21 @@ def ref_anchor(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", key) or "ref"
 
 
-def popover_parts(item: CslItem) -> tuple[str, str]:
-    """``(plain-text title, popover inner HTML)``: format once per key, reuse per citation."""
+def citation_title(item: CslItem) -> str:
+    """The plain-text reference a citation shows as its tooltip (format once per key)."""
     title = format_reference(item)
     if item.get("supports"):
         title += f" Supports: {item['supports']}"
-    return title, reference_body_html(item) + _supports_html(item)
+    return title
 
 
-def citation_html(
-    key: str, number: int, use: int, item: CslItem, parts: tuple[str, str] | None = None
-) -> str:
-    """The numbered superscript for the ``use``-th citation of ``key``, with its popover."""
+def citation_html(key: str, number: int, use: int, item: CslItem, title: str | None = None) -> str:
+    """The numbered superscript for the ``use``-th citation of ``key``, linking its reference."""
     anchor = ref_anchor(key)
-    popover_id = f"cite-pop-{anchor}-{use}"
-    title, body = parts or popover_parts(item)
+    title = citation_title(item) if title is None else title
     return (
         f'<sup class="cite"><a href="#ref-{anchor}" id="cite-{anchor}-{use}" '
-        f'data-ref="{escape(key)}" aria-describedby="{popover_id}" title="{escape(title)}">'
-        f"[{number}]</a>"
-        f'<span class="cite-popover" id="{popover_id}" role="tooltip" hidden>{body}</span></sup>'
+        f'data-ref="{escape(key)}" title="{escape(title)}">[{number}]</a></sup>'
     )
 
 

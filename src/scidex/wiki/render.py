@@ -44,8 +44,8 @@ from scidex.wiki.citations import (
     Citation,
     citation_html,
     citation_rule,
+    citation_title,
     missing_citation_html,
-    popover_parts,
     references_html,
 )
 from scidex.wiki.diagram_text import describe
@@ -149,7 +149,7 @@ class _PageState:
         self.ctx = ctx
         self.numbers: dict[str, int] = {}
         self.uses: dict[str, int] = {}
-        self.popovers: dict[str, tuple[str, str]] = {}
+        self.titles: dict[str, str] = {}
         self.slugs: set[str] = set()
         self.toc: list[TocEntry] = []
         self.links: list[LinkUse] = []
@@ -225,10 +225,10 @@ class _PageState:
                 continue
             number = self.numbers.setdefault(key, len(self.numbers) + 1)
             use = self.uses[key] = self.uses.get(key, 0) + 1
-            parts = self.popovers.get(key)
-            if parts is None:
-                parts = self.popovers[key] = popover_parts(item)
-            out.append(citation_html(key, number, use, item, parts))
+            title = self.titles.get(key)
+            if title is None:
+                title = self.titles[key] = citation_title(item)
+            out.append(citation_html(key, number, use, item, title))
         return "".join(out)
 
     def wikilink(self, token: Token, line: int) -> None:

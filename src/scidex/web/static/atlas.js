@@ -2,20 +2,49 @@
 (function () {
   "use strict";
 
-  /* Citation popovers: shown on hover and keyboard focus, hidden on leave/blur/Escape. */
+  /* Citation popovers, shown on hover and keyboard focus and hidden on leave, blur or
+     Escape. A reference is written once in the page, in the References list; its popover
+     is a copy of that list item, made on first use. Listening on the document covers
+     citations added later (the editor's preview). */
+  function citationPopover(sup) {
+    var pop = sup.querySelector(".cite-popover");
+    if (pop) return pop;
+    var link = sup.querySelector("a[href^='#ref-']");
+    var item = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!item) return null;
+    pop = document.createElement("span");
+    pop.className = "cite-popover";
+    pop.setAttribute("role", "tooltip");
+    pop.id = "pop-" + link.id;
+    pop.hidden = true;
+    var copy = item.cloneNode(true);
+    copy.querySelectorAll(".ref-backlinks, .ref-checked").forEach(function (n) { n.remove(); });
+    while (copy.firstChild) pop.appendChild(copy.firstChild);
+    sup.appendChild(pop);
+    link.setAttribute("aria-describedby", pop.id);
+    link.removeAttribute("title"); /* the popover replaces the native tooltip */
+    return pop;
+  }
+
+  function toggleCitation(target, open) {
+    var sup = target && target.closest ? target.closest("sup.cite") : null;
+    if (!sup) return;
+    var pop = citationPopover(sup);
+    if (!pop) return;
+    pop.hidden = !open;
+    sup.classList.toggle("open", open);
+  }
+
   function setupCitations() {
-    document.querySelectorAll("sup.cite").forEach(function (sup) {
-      var link = sup.querySelector("a");
-      var pop = sup.querySelector(".cite-popover");
-      if (!link || !pop) return;
-      var show = function () { pop.hidden = false; sup.classList.add("open"); };
-      var hide = function () { pop.hidden = true; sup.classList.remove("open"); };
-      sup.addEventListener("mouseenter", show);
-      sup.addEventListener("mouseleave", hide);
-      link.addEventListener("focus", show);
-      link.addEventListener("blur", hide);
-      link.addEventListener("keydown", function (e) { if (e.key === "Escape") hide(); });
-      link.removeAttribute("title"); /* the popover replaces the native tooltip */
+    document.addEventListener("mouseover", function (e) { toggleCitation(e.target, true); });
+    document.addEventListener("mouseout", function (e) {
+      var sup = e.target.closest ? e.target.closest("sup.cite") : null;
+      if (sup && !sup.contains(e.relatedTarget)) toggleCitation(sup, false);
+    });
+    document.addEventListener("focusin", function (e) { toggleCitation(e.target, true); });
+    document.addEventListener("focusout", function (e) { toggleCitation(e.target, false); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") toggleCitation(document.activeElement, false);
     });
   }
 
