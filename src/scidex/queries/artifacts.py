@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, literal, select, text, tuple_
+from sqlalchemy import Connection, bindparam, literal, select, text, tuple_
 
 from scidex.store.schema import alias, artifact, artifact_link, revision
 
@@ -80,8 +80,23 @@ def _artifact(row: Any) -> ArtifactRecord:
     )
 
 
+# Statements every page view runs, built once (building one per call cost more
+# than running it).
+_ARTIFACT = select(artifact).where(artifact.c.id == bindparam("key"))
+_ARTIFACT_BY_SLUG = select(artifact).where(artifact.c.slug == bindparam("key"))
+_ALIAS = select(alias.c.artifact_id).where(alias.c.alias == bindparam("key"))
+_PAGES_FOR = select(artifact.c.kg_node_id, artifact.c.id, artifact.c.origin_type).where(
+    artifact.c.kg_node_id.in_(bindparam("ids", expanding=True)),
+    artifact.c.type == "wiki_page",
+    artifact.c.lifecycle == "active",
+)
+_REVISION = select(revision).where(
+    revision.c.artifact_id == bindparam("id"), revision.c.version == bindparam("version")
+)
+
+
 def get_artifact(conn: Connection, artifact_id: str) -> ArtifactRecord | None:
-    row = conn.execute(select(artifact).where(artifact.c.id == artifact_id)).first()
+    row = conn.execute(_ARTIFACT, {"key": artifact_id}).first()
     return _artifact(row) if row else None
 
 
@@ -93,10 +108,10 @@ def find_artifact(conn: Connection, key: str) -> tuple[ArtifactRecord | None, bo
     found = get_artifact(conn, key)
     if found:
         return found, False
-    row = conn.execute(select(artifact).where(artifact.c.slug == key)).first()
+    row = conn.execute(_ARTIFACT_BY_SLUG, {"key": key}).first()
     if row:
         return _artifact(row), True
-    target = conn.execute(select(alias.c.artifact_id).where(alias.c.alias == key)).scalar()
+    target = conn.execute(_ALIAS, {"key": key}).scalar()
     if target:
         return get_artifact(conn, target), True
     return None, False
@@ -123,22 +138,14 @@ def pages_for_entities(conn: Connection, curies: Iterable[str]) -> dict[str, str
     out: dict[str, str] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        rows = conn.execute(
-            select(artifact.c.kg_node_id, artifact.c.id, artifact.c.origin_type).where(
-                artifact.c.kg_node_id.in_(chunk),
-                artifact.c.type == "wiki_page",
-                artifact.c.lifecycle == "active",
-            )
-        )
+        rows = conn.execute(_PAGES_FOR, {"ids": chunk})
         for r in sorted(rows, key=lambda r: r.origin_type != "backfill"):
             out[r.kg_node_id] = r.id  # curated pages sort last and win
     return out
 
 
 def get_revision(conn: Connection, artifact_id: str, version: int) -> RevisionRecord | None:
-    row = conn.execute(
-        select(revision).where(revision.c.artifact_id == artifact_id, revision.c.version == version)
-    ).first()
+    row = conn.execute(_REVISION, {"id": artifact_id, "version": version}).first()
     if row is None:
         return None
     return RevisionRecord(
@@ -172,14 +179,16 @@ def revision_history(conn: Connection, artifact_id: str, limit: int = 50) -> lis
     """An artifact's revisions, newest first, without their content (a page's provenance
     and history list them; reading and decoding every version's text would cost more
     than the rest of the page)."""
-    cols = [getattr(revision.c, f) for f in RevisionEntry.__dataclass_fields__]
-    rows = conn.execute(
-        select(*cols)
-        .where(revision.c.artifact_id == artifact_id)
-        .order_by(revision.c.version.desc())
-        .limit(limit)
-    )
+    rows = conn.execute(_HISTORY, {"id": artifact_id, "n": limit})
     return [RevisionEntry(*r) for r in rows]
+
+
+_HISTORY = (
+    select(*(getattr(revision.c, f) for f in RevisionEntry.__dataclass_fields__))
+    .where(revision.c.artifact_id == bindparam("id"))
+    .order_by(revision.c.version.desc())
+    .limit(bindparam("n"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +206,15 @@ _LINKS_TO_SQLITE = text(
 )
 
 
+_LINKS_FROM = (
+    select(artifact_link).where(artifact_link.c.source == bindparam("t")).limit(bindparam("n"))
+)
+
+
 def links_of(conn: Connection, artifact_id: str, limit: int = 100) -> list[LinkRecord]:
     """Provenance links from and to an artifact."""
     # Two indexed lookups: an OR across both columns makes SQLite scan the table.
-    out = conn.execute(
-        select(artifact_link).where(artifact_link.c.source == artifact_id).limit(limit)
-    ).all()
+    out = conn.execute(_LINKS_FROM, {"t": artifact_id, "n": limit}).all()
     if conn.dialect.name == "sqlite":
         # Every imported page links to one release, so SQLite's statistics (an
         # average per target) rate the target index as useless and it scans

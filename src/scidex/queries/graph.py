@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, select, text, tuple_
+from sqlalchemy import Connection, bindparam, func, literal, select, text, tuple_
 
 from scidex.kg.model import CURATED_SOURCE
 from scidex.kg.qualifiers import curies_in, describe
@@ -68,21 +68,28 @@ class EntityRecord:
     xrefs: list[str]
 
 
+# Statements a page runs on every view are built once, with bound parameters:
+# building and keying a SQLAlchemy statement per call cost three times as much
+# as running it on SQLite.
+_CURIE: Any = bindparam("curie")
+_ENTITY = select(entity).where(entity.c.id == _CURIE)
+_ENTITY_NAMES = (
+    select(entity_name.c.name, entity_name.c.kind)
+    .where(entity_name.c.entity_id == _CURIE)
+    .order_by(entity_name.c.name)
+)
+_ENTITY_XREFS = (
+    select(entity_xref.c.xref).where(entity_xref.c.entity_id == _CURIE).order_by(entity_xref.c.xref)
+)
+
+
 def get_entity(conn: Connection, curie: str) -> EntityRecord | None:
     """One entity with its names and xrefs (three indexed lookups)."""
-    row = conn.execute(select(entity).where(entity.c.id == curie)).first()
+    row = conn.execute(_ENTITY, {"curie": curie}).first()
     if row is None:
         return None
-    names = conn.execute(
-        select(entity_name.c.name, entity_name.c.kind)
-        .where(entity_name.c.entity_id == curie)
-        .order_by(entity_name.c.name)
-    ).all()
-    xrefs = conn.execute(
-        select(entity_xref.c.xref)
-        .where(entity_xref.c.entity_id == curie)
-        .order_by(entity_xref.c.xref)
-    ).scalars()
+    names = conn.execute(_ENTITY_NAMES, {"curie": curie}).all()
+    xrefs = conn.execute(_ENTITY_XREFS, {"curie": curie}).scalars()
     return EntityRecord(
         id=row.id,
         category=row.category,
@@ -106,24 +113,34 @@ class PredicateCount:
     count: int
 
 
+_PREDICATE_COUNTS = (
+    select(edge_count.c.direction, edge_count.c.predicate, func.sum(edge_count.c.n))
+    .where(edge_count.c.entity_id == _CURIE)
+    .group_by(edge_count.c.direction, edge_count.c.predicate)
+)
+_RELEASE_COUNTS = (
+    select(edge_count.c.source_release, func.sum(edge_count.c.n))
+    .where(edge_count.c.entity_id == _CURIE)
+    .group_by(edge_count.c.source_release)
+)
+# How many edges a (direction, predicate) group has, from the summary.
+_GROUP_SIZE = select(func.sum(edge_count.c.n)).where(
+    edge_count.c.entity_id == _CURIE,
+    edge_count.c.direction == bindparam("direction"),
+    edge_count.c.predicate == bindparam("predicate"),
+)
+
+
 def predicate_counts(conn: Connection, curie: str) -> list[PredicateCount]:
     """Edges per (direction, predicate), from the ``edge_count`` summary (one index lookup)."""
-    rows = conn.execute(
-        select(edge_count.c.direction, edge_count.c.predicate, func.sum(edge_count.c.n))
-        .where(edge_count.c.entity_id == curie)
-        .group_by(edge_count.c.direction, edge_count.c.predicate)
-    ).all()
+    rows = conn.execute(_PREDICATE_COUNTS, {"curie": curie}).all()
     counts = [PredicateCount(p, d, int(n)) for d, p, n in rows]
     return sorted(counts, key=lambda c: (c.direction != "out", -c.count, c.predicate))
 
 
 def release_counts(conn: Connection, curie: str) -> dict[str, int]:
     """Edges of an entity per source release (``edge_count`` summary)."""
-    rows = conn.execute(
-        select(edge_count.c.source_release, func.sum(edge_count.c.n))
-        .where(edge_count.c.entity_id == curie)
-        .group_by(edge_count.c.source_release)
-    ).all()
+    rows = conn.execute(_RELEASE_COUNTS, {"curie": curie}).all()
     return {r: int(n) for r, n in rows}
 
 
@@ -420,8 +437,11 @@ def _release_info(r: Any) -> ReleaseInfo:
 
 
 def source_releases(conn: Connection) -> list[ReleaseInfo]:
-    rows = conn.execute(select(source_release).order_by(source_release.c.id))
+    rows = conn.execute(_SOURCE_RELEASES)
     return [_release_info(r) for r in rows]
+
+
+_SOURCE_RELEASES = select(source_release).order_by(source_release.c.id)
 
 
 def get_release(conn: Connection, release_id: str) -> ReleaseInfo | None:
@@ -496,23 +516,27 @@ def edge_release_counts(conn: Connection, curie: str) -> dict[str | None, int]:
     return counts
 
 
+_NAMES_OF = select(entity.c.id, entity.c.name).where(
+    entity.c.id.in_(bindparam("ids", expanding=True))
+)
+_NAMES_BY_XREF = (
+    select(entity_xref.c.xref, entity.c.name)
+    .join(entity, entity.c.id == entity_xref.c.entity_id)
+    .where(entity_xref.c.xref.in_(bindparam("ids", expanding=True)))
+)
+
+
 def with_qualifier_words(conn: Connection, edges: list[NeighbourEdge]) -> list[NeighbourEdge]:
     """``edges`` with their qualifiers in words; the terms they cite are named in one query."""
     cited = {c for e in edges if e.qualifiers for c in curies_in(e.qualifiers)}
     names: dict[str, str] = {}
     if cited:
-        rows = conn.execute(
-            select(entity.c.id, entity.c.name).where(entity.c.id.in_(sorted(cited)))
-        )
+        rows = conn.execute(_NAMES_OF, {"ids": sorted(cited)})
         names = {r.id: r.name for r in rows}
         # Sources cite diseases by ids that ingest merged into canonical ones
         # (Orphanet:411602 -> a MONDO disease): name them through the xrefs.
         if missing := sorted(cited - set(names)):
-            rows = conn.execute(
-                select(entity_xref.c.xref, entity.c.name)
-                .join(entity, entity.c.id == entity_xref.c.entity_id)
-                .where(entity_xref.c.xref.in_(missing))
-            )
+            rows = conn.execute(_NAMES_BY_XREF, {"ids": missing})
             names |= {r.xref: r.name for r in rows}
     return [
         replace(e, qualifier_words=tuple(describe(e.qualifiers, names))) if e.qualifiers else e
@@ -528,26 +552,26 @@ def other_category_counts(
     Reads the group's index range, so it costs the group's size; groups larger
     than ``cap`` (ontology hubs) answer ``{}`` rather than count.
     """
+    params = {"curie": curie, "direction": direction, "predicate": predicate}
+    size = conn.execute(_GROUP_SIZE, params).scalar()
+    if not size or size > cap:
+        return {}
+    rows = conn.execute(_category_counts_stmt(direction), params)
+    return {category: int(n) for category, n in rows}
+
+
+@functools.cache
+def _category_counts_stmt(direction: str) -> Any:
     near, far = (
         (edge.c.subject, edge.c.object) if direction == "out" else (edge.c.object, edge.c.subject)
     )
-    size = conn.execute(
-        select(func.sum(edge_count.c.n)).where(
-            edge_count.c.entity_id == curie,
-            edge_count.c.direction == direction,
-            edge_count.c.predicate == predicate,
-        )
-    ).scalar()
-    if not size or size > cap:
-        return {}
-    rows = conn.execute(
+    return (
         select(entity.c.category, func.count())
         .select_from(edge)
         .join(entity, entity.c.id == far)
-        .where(near == curie, edge.c.predicate == predicate)
+        .where(near == _CURIE, edge.c.predicate == bindparam("predicate"))
         .group_by(entity.c.category)
     )
-    return {category: int(n) for category, n in rows}
 
 
 def most_specific(
@@ -565,21 +589,35 @@ def most_specific(
 
     Reads the whole group, so groups larger than ``cap`` answer None.
     """
-    size = conn.execute(
-        select(func.sum(edge_count.c.n)).where(
-            edge_count.c.entity_id == curie,
-            edge_count.c.direction == direction,
-            edge_count.c.predicate == predicate,
-        )
-    ).scalar()
+    params: dict[str, Any] = {"curie": curie, "direction": direction, "predicate": predicate}
+    size = conn.execute(_GROUP_SIZE, params).scalar()
     if not size or size > cap:
         return None
+    stmt = _most_specific_stmt(direction, category is not None)
+    params |= {"category": category, "limit": limit}
+    return [_neighbour(r, direction) for r in conn.execute(stmt, params)]
+
+
+@functools.cache
+def _most_specific_stmt(direction: str, by_category: bool) -> Any:
     far = edge.c.object if direction == "out" else edge.c.subject
     degree = (
         select(func.coalesce(func.sum(edge_count.c.n), 0))
         .where(edge_count.c.entity_id == far)
         .scalar_subquery()
     )
-    stmt = _neighbour_query(curie, direction, predicate, None, cap, category=category)
-    stmt = stmt.order_by(None).order_by(degree, edge.c.score.desc(), edge.c.id).limit(limit)
-    return [_neighbour(r, direction) for r in conn.execute(stmt)]
+    near = edge.c.subject if direction == "out" else edge.c.object
+    stmt = (
+        select(
+            edge,
+            _OTHER.c.id.label("other_id"),
+            _OTHER.c.name.label("other_name"),
+            _OTHER.c.symbol.label("other_symbol"),
+            _OTHER.c.category.label("other_category"),
+        )
+        .join(_OTHER, _OTHER.c.id == far)
+        .where(near == _CURIE, edge.c.predicate == bindparam("predicate"))
+    )
+    if by_category:
+        stmt = stmt.where(_OTHER.c.category == bindparam("category"))
+    return stmt.order_by(degree, edge.c.score.desc(), edge.c.id).limit(bindparam("limit"))

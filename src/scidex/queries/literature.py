@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from scidex.kg.xrefs import external_url
 from scidex.store.schema import entity_publication as p
@@ -96,15 +96,25 @@ def decode_cursor(token: str) -> int:
     return pmid
 
 
+_SOURCES_SPAN = select(
+    func.min(p.c.source_release), func.max(p.c.source_release), func.count()
+).where(p.c.entity_id == bindparam("e"))
+_RELEASES_NAMED = select(r.c.id, r.c.name, r.c.infores, r.c.version).where(
+    r.c.id.in_(bindparam("ids", expanding=True))
+)
+_FIRST_PUBLICATIONS = (
+    select(p.c.pmid, p.c.source_release)
+    .where(p.c.entity_id == bindparam("e"))
+    .order_by(p.c.pmid.desc())
+    .limit(bindparam("n"))
+)
+
+
 def publication_sources(conn: Connection, entity_id: str) -> list[PublicationSource]:
     """The source releases linking papers to ``entity_id``, each with its count, most first."""
     # One pass over the entity's range, no sort: nearly always one release links
     # them all (TP53: 11,067 papers), and grouping them costs five times as much.
-    first, last, total = conn.execute(
-        select(func.min(p.c.source_release), func.max(p.c.source_release), func.count()).where(
-            p.c.entity_id == entity_id
-        )
-    ).one()
+    first, last, total = conn.execute(_SOURCES_SPAN, {"e": entity_id}).one()
     if not total:
         return []
     counts: list[tuple[str, int]] = [(first, total)]
@@ -121,11 +131,7 @@ def publication_sources(conn: Connection, entity_id: str) -> list[PublicationSou
         ]
     info = {
         row.id: row
-        for row in conn.execute(
-            select(r.c.id, r.c.name, r.c.infores, r.c.version).where(
-                r.c.id.in_([release for release, _ in counts])
-            )
-        )
+        for row in conn.execute(_RELEASES_NAMED, {"ids": [release for release, _ in counts]})
     }
     out = []
     for release, count in counts:
@@ -142,15 +148,11 @@ def publications(
 
     ``cursor``: ``next_cursor`` of the page before (ValueError when malformed).
     """
-    q = (
-        select(p.c.pmid, p.c.source_release)
-        .where(p.c.entity_id == entity_id)
-        .order_by(p.c.pmid.desc())
-        .limit(limit + 1)
-    )
     if cursor:
-        q = q.where(p.c.pmid < decode_cursor(cursor))
-    rows = conn.execute(q).all()
+        q = _FIRST_PUBLICATIONS.where(p.c.pmid < decode_cursor(cursor))
+        rows = conn.execute(q, {"e": entity_id, "n": limit + 1}).all()
+    else:  # the first page, which every entity page shows: one statement built once
+        rows = conn.execute(_FIRST_PUBLICATIONS, {"e": entity_id, "n": limit + 1}).all()
     page = [Publication(pmid, release) for pmid, release in rows[:limit]]
     more = len(rows) > limit
     return PublicationPage(page, encode_cursor(page[-1].pmid) if more and page else None)

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from scidex.store.schema import retracted_publication
 
 _CHUNK = 500
 
 
+_RETRACTED = select(retracted_publication.c.publication).where(
+    retracted_publication.c.publication.in_(bindparam("ids", expanding=True))
+)
+
+
 def retracted_among(conn: Connection, publications: Iterable[str]) -> frozenset[str]:
     """The retracted ones among ``publications`` (CURIEs as edges spell them: ``PMID:123``)."""
     wanted = sorted({p for p in publications if p.startswith("PMID:")})
     found: set[str] = set()
-    col = retracted_publication.c.publication
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        found.update(conn.execute(select(col).where(col.in_(chunk))).scalars())
+        found.update(conn.execute(_RETRACTED, {"ids": chunk}).scalars())
     return frozenset(found)
 
 
