@@ -3,9 +3,10 @@
     .venv/bin/scidex --db sqlite:///var/atlas.db build
     .venv/bin/python scripts/make_sample.py sqlite:///var/atlas.db
 
-The sample is real data from the pinned sources: the entities of the curated
-pages, their one-hop neighbourhoods (capped per entity), and the edges among
-them, with the source releases they came from.
+The sample is real data from the pinned sources: the seeds below and the
+entities of the curated pages with their one-hop neighbourhoods (capped per
+entity), the entities those pages mention, and the edges among them all, with
+the source releases they came from.
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ def curated_mentions(conn) -> set[str]:  # type: ignore[no-untyped-def]
     """Every entity the curated pages link to or state an edge about."""
     found: set[str] = set()
     for page in load_pages(default_content_dir()):
-        found.add(page.entity)
         rendered = render_markdown(page.markdown, RenderContext(resolve_link=link_resolver(conn)))
         found.update(
             u.resolution.curie for u in rendered.links if isinstance(u.resolution, Resolved)
@@ -94,14 +94,16 @@ def ranking_entities(conn) -> set[str]:  # type: ignore[no-untyped-def]
 
 def main(url: str) -> None:
     store = Store.open(url)
-    keep = set(SEEDS)
+    # The seeds and the curated pages' own entities come with their neighbourhoods;
+    # what the pages mention, and the ranking queries' competitors, come alone.
+    keep = set(SEEDS) | {page.entity for page in load_pages(default_content_dir())}
     with store.read() as conn:
-        keep |= curated_mentions(conn)
+        mentioned = curated_mentions(conn)
         ranked = ranking_entities(conn)
         for seed in sorted(keep):
             page = neighbours(conn, seed, limit=PER_ENTITY)
             keep.update(e.other_id for e in page.edges)
-        keep |= ranked
+        keep |= mentioned | ranked
         known = set(conn.execute(select(entity.c.id).where(entity.c.id.in_(keep))).scalars())
     missing = set(SEEDS) - known
     if missing:

@@ -108,3 +108,11 @@ def test_health_shows_the_bounded_caches(shared_client) -> None:
     caches = shared_client.get("/health").json()["caches"]
     assert caches["pages"]["limit"] == 512
     assert 0 <= caches["pages"]["size"] <= caches["pages"]["limit"]
+
+
+def test_health_shows_the_compiled_articles_bound(shared_client) -> None:
+    shared_client.get("/genes/bach1", follow_redirects=True)  # compiles BACH1's article
+    caches = shared_client.get("/health").json()["caches"]
+    compiled = caches["compiled_articles"]
+    assert compiled["limit"] == 256
+    assert 1 <= compiled["size"] <= compiled["limit"]

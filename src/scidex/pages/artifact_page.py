@@ -57,6 +57,7 @@ from scidex.queries.graph import (
 from scidex.queries.literature import Literature, literature
 from scidex.queries.resolve import resolve_many
 from scidex.queries.retractions import retracted_among
+from scidex.wiki.compiled import render_page
 from scidex.wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
 from scidex.wiki.links import LinkResolution, ambiguous, resolved, unresolved
 from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
@@ -345,7 +346,7 @@ def artifact_page(
 
     links = link_resolver(conn)
     ctx = RenderContext(resolve_link=links, embed=embedder(conn), references=rev.references)
-    rendered = render_markdown(rev.markdown, ctx)
+    rendered = render_page(rev.markdown, ctx)
 
     counts: list[PredicateCount] = []
     groups: list[EdgeGroup] = []

@@ -15,6 +15,7 @@ from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.store import StoreError
 from scidex.web.deps import StoreDep
+from scidex.wiki.compiled import COMPILED
 
 router = APIRouter()
 
@@ -31,6 +32,7 @@ def health(request: Request, store: StoreDep) -> JSONResponse:
     urls_cached = external_url.cache_info()
     caches = {  # every in-process cache is bounded: its limit and how full it is
         "pages": request.app.state.page_cache.stats(),
+        "compiled_articles": COMPILED.stats(),
         "external_urls": {"limit": urls_cached.maxsize, "size": urls_cached.currsize},
     }
     return JSONResponse({"status": "ok", "version": __version__, "database": db, "caches": caches})

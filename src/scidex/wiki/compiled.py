@@ -1,0 +1,187 @@
+"""Rendering a page's markdown once per text, and its links on every view.
+
+Everything :func:`scidex.wiki.render.render_markdown` does to a page but
+resolving its wikilinks is a function of the page's text and references
+alone: parsing, citations and their numbers, the References list, headings,
+diagrams and the sanitiser. Those results are kept (a bounded cache, keyed by
+the text, the references and the line offset, so it can never be stale) with
+a placeholder where each wikilink goes. A view then resolves the page's links
+against the store as it is now (one batch, as before) and puts each link's
+HTML in its place: a page shows current links after every write, at the cost
+of the links alone.
+
+Pages whose output depends on the store beyond their links are rendered in
+full every time: those that embed other artifacts, and those whose headings
+hold a wikilink (a heading's id is made from the entity's label).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any
+
+from markdown_it.token import Token
+
+from scidex.wiki.links import (
+    Ambiguous,
+    LinkUse,
+    Unresolved,
+    wikilink_html,
+)
+from scidex.wiki.render import (
+    _ENV_KEY,
+    _MD,
+    Problem,
+    RenderContext,
+    RenderedPage,
+    _PageState,
+    references_html,
+    render_markdown,
+    sanitize,
+)
+
+# Private-use characters: a page whose text holds one is rendered in full.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_SLOT = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+
+
+class _NotCompilable(Exception):
+    """The page's output depends on the store beyond its wikilinks."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    target: str
+    label: str | None
+    line: int
+    """0-based line in the body, as the render's problems count it before the offset."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    page: RenderedPage
+    """Everything but the links: ``html`` holds a slot per link, ``links`` is empty."""
+    links: tuple[_Link, ...]
+
+
+class _Compiling(_PageState):
+    """A render that leaves a numbered slot where each wikilink goes."""
+
+    def __init__(self, ctx: RenderContext) -> None:
+        super().__init__(ctx)
+        self.slots: list[_Link] = []
+
+    def annotate(self, tokens: list[Token]) -> None:
+        for i, token in enumerate(tokens):
+            heading = token.type == "heading_open" and i + 1 < len(tokens)
+            if heading and any(c.type == "wikilink" for c in tokens[i + 1].children or ()):
+                raise _NotCompilable
+        super().annotate(tokens)
+
+    def wikilink(self, token: Token, line: int) -> None:
+        token.meta["html"] = f"{_OPEN}{len(self.slots)}{_CLOSE}"
+        self.slots.append(_Link(token.meta["target"], token.meta["label"], line))
+
+    def embed(self, artifact_id: str, mode: str | None, line: int, *, inline: bool) -> str:
+        raise _NotCompilable
+
+
+class CompiledCache:
+    """Compiled pages, the most recently used ``size`` of them (thread-safe)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], _Compiled | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def stats(self) -> dict[str, int]:
+        """Its bound and how full it is."""
+        return {"limit": self.size, "size": len(self._pages)}
+
+    def get(self, key: tuple[Any, ...]) -> tuple[bool, _Compiled | None]:
+        with self._lock:
+            if key not in self._pages:
+                return False, None
+            self._pages.move_to_end(key)
+            return True, self._pages[key]
+
+    def put(self, key: tuple[Any, ...], value: _Compiled | None) -> None:
+        with self._lock:
+            self._pages[key] = value
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+COMPILED = CompiledCache()
+"""The process's compiled pages (their bound and fill are shown on ``/health``)."""
+
+
+def render_page(markdown: str, ctx: RenderContext, cache: CompiledCache = COMPILED) -> RenderedPage:
+    """What :func:`render_markdown` returns for ``markdown`` in ``ctx``, from the page's
+    compiled form when it has one (its links resolved now)."""
+    if _OPEN in markdown or _CLOSE in markdown:
+        return render_markdown(markdown, ctx)
+    key = (markdown, json.dumps(ctx.references, sort_keys=True, default=str), ctx.line_offset)
+    found, compiled = cache.get(key)
+    if not found:
+        compiled = _compile(markdown, ctx)
+        cache.put(key, compiled)
+    if compiled is None:
+        return render_markdown(markdown, ctx)
+    return _link(compiled, ctx)
+
+
+def _compile(markdown: str, ctx: RenderContext) -> _Compiled | None:
+    state = _Compiling(RenderContext(references=ctx.references, line_offset=ctx.line_offset))
+    env: dict[str, Any] = {_ENV_KEY: state}
+    try:
+        tokens = _MD.parse(markdown, env)
+    except _NotCompilable:
+        return None
+    body = _MD.renderer.render(tokens, _MD.options, env)
+    citations = state.citations()
+    refs = references_html(ctx.references, [(c.key, c.uses) for c in citations])
+    page = RenderedPage(
+        html=sanitize(body),
+        toc=state.toc,
+        citations=citations,
+        references_html=sanitize(refs),
+        links=[],
+        embeds=[],
+        diagrams=state.diagrams,
+        problems=state.problems,
+    )
+    # The slots must come through the sanitiser as they went in, one each.
+    if len(_SLOT.findall(page.html)) != len(state.slots):
+        return None
+    return _Compiled(page, tuple(state.slots))
+
+
+def _link(compiled: _Compiled, ctx: RenderContext) -> RenderedPage:
+    prefetch = getattr(ctx.resolve_link, "prefetch", None)
+    if prefetch is not None:
+        prefetch([link.target for link in compiled.links])
+    pieces: list[str] = []
+    uses: list[LinkUse] = []
+    problems = list(compiled.page.problems)
+    for link in compiled.links:
+        resolution = ctx.resolve_link(link.target)
+        at = link.line + 1 + ctx.line_offset
+        uses.append(LinkUse(link.target, link.label, resolution, at))
+        if isinstance(resolution, Ambiguous):
+            options = ", ".join(f"{c.curie} ({c.label})" for c in resolution.candidates)
+            problems.append(
+                Problem(at, "ambiguous-link", f"[[{link.target}]] is ambiguous: {options}")
+            )
+        elif isinstance(resolution, Unresolved):
+            problems.append(Problem(at, "broken-link", f"[[{link.target}]] matches no entity"))
+        # Through the same sanitiser as the rest of the page, so the two paths agree.
+        pieces.append(sanitize(wikilink_html(link.target, link.label, resolution)))
+    html = _SLOT.sub(lambda m: pieces[int(m[1])], compiled.page.html)
+    problems.sort(key=lambda p: p.line)
+    return replace(compiled.page, html=html, links=uses, problems=problems)
