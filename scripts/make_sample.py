@@ -54,6 +54,7 @@ SEEDS = [
     "CL:0000129",  # microglial cell
     "UBERON:0002421",  # hippocampal formation (a brain region)
     "UBERON:0002038",  # substantia nigra
+    "GO:0005515",  # protein binding, the atlas's largest hub
 ]
 # The ranking file's expected results and what competes with them in the full atlas.
 RANKINGS = Path(__file__).resolve().parents[1] / "tests" / "data" / "search-rankings.tsv"
@@ -73,6 +74,17 @@ def curated_mentions(conn) -> set[str]:  # type: ignore[no-untyped-def]
             match = resolve(conn, ce.object)
             if match.entity:
                 found.add(match.entity.id)
+    return found
+
+
+def linked_by_attributes(conn, ids: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
+    """Terms the kept entities' pages link from their attributes (a disease's inheritance)."""
+    found: set[str] = set()
+    rows = conn.execute(select(entity.c.attributes).where(entity.c.id.in_(sorted(ids))))
+    for (attributes,) in rows:
+        for value in json.loads(attributes).get("inheritance") or []:
+            if isinstance(value, dict) and value.get("id"):
+                found.add(value["id"])
     return found
 
 
@@ -104,6 +116,7 @@ def main(url: str) -> None:
             page = neighbours(conn, seed, limit=PER_ENTITY)
             keep.update(e.other_id for e in page.edges)
         keep |= mentioned | ranked
+        keep |= linked_by_attributes(conn, keep)
         known = set(conn.execute(select(entity.c.id).where(entity.c.id.in_(keep))).scalars())
     missing = set(SEEDS) - known
     if missing:

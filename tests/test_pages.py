@@ -206,6 +206,25 @@ def test_edges_tsv_has_exactly_the_rows_shown(shared_client) -> None:
         assert row.split("\t")[2] in page.text
 
 
+def test_a_symmetric_predicate_is_one_table_for_both_directions(shared_client) -> None:
+    # BACH1 and MAFK each state that they physically interact with the other.
+    html = shared_client.get("/artifact/wiki-genes-bach1").text
+    sections = re.findall(r'<section class="edge-group" id="([^"]+)"', html)
+    interacts = [s for s in sections if s.endswith("-physically_interacts_with")]
+    assert interacts == ["edges-both-physically_interacts_with"]
+    start = html.index('id="edges-both-physically_interacts_with"')
+    table = html[start : html.index("</section>", start)]
+    assert '<span class="self">BACH1</span> physically interacts with' in table
+    assert 'physically interacts with <span class="self">BACH1</span>' in table
+    # The download holds every row of the table, in both directions.
+    link = re.search(r'href="([^"]+edges\.tsv[^"]+)"', table)
+    assert link is not None
+    rows = shared_client.get(link[1].replace("&amp;", "&")).text.strip().splitlines()[1:]
+    assert len(rows) == table.count("<tr") - 1  # less the header row
+    # The generated article's sentence points at that table.
+    assert 'href="#edges-both-physically_interacts_with"' in html
+
+
 @pytest.mark.parametrize(
     "category",
     [

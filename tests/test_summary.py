@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from scidex.pages.artifact_page import artifact_page
 from scidex.pages.summary import Mention, Sentence
 from scidex.store import Store
 from scidex.store.schema import artifact, edge
 
-ANCHOR = re.compile(r"^#edges-(out|in)-(\w+)$")
+ANCHOR = re.compile(r"^#edges-(out|in|both)-(\w+)$")
 
 
 def _named(sentence: Sentence) -> list[Mention]:
@@ -63,21 +63,22 @@ def test_every_sentence_names_only_what_a_stored_edge_states(shared_atlas: Store
 
 
 def test_a_generated_gene_page_reads_as_an_article(shared_client, shared_atlas: Store) -> None:
+    # IGFALS has no curated page: the build generated it.
     with shared_atlas.read() as conn:
-        page = artifact_page(conn, "wiki-genes-lrrk2")
+        page = artifact_page(conn, "wiki-genes-igfals")
     assert page.summary_is_article
     first = page.summary.paragraphs[0].sentences[0].text
     e = page.entity
-    assert e is not None and e.symbol == "LRRK2"
-    assert first.startswith(f"LRRK2 ({e.name}) is a protein-coding human gene")
+    assert e is not None and e.symbol == "IGFALS"
+    assert first.startswith(f"IGFALS ({e.name}) is a protein-coding human gene")
     topics = [p.topic for p in page.summary.paragraphs]
     assert "Gene Ontology" in topics and "Diseases and phenotypes" in topics
-    html = shared_client.get("/artifact/wiki-genes-lrrk2").text
+    html = shared_client.get("/artifact/wiki-genes-igfals").text
     assert 'class="generated-summary"' in html
     assert "is a protein-coding human gene" in html
     # The stub the build stored is not shown beside the article.
     assert "This page was generated from" not in html
-    body = shared_client.get("/api/artifacts/wiki-genes-lrrk2").json()
+    body = shared_client.get("/api/artifacts/wiki-genes-igfals").json()
     assert body["summary"]["is_article"] is True
     assert body["summary"]["paragraphs"][0]["sentences"][0]["text"] == first
 
@@ -139,3 +140,40 @@ def test_the_seed_kinds_each_have_an_article_of_several_sentences(shared_atlas: 
             assert len(sentences) >= at_least, (curie, [s.text for s in sentences])
             # Beyond what the entity is, sentences say what the graph states, with evidence.
             assert sum(1 for s in sentences if s.evidence) >= 2, curie
+
+
+def test_phenotypes_are_told_by_organ_system(shared_atlas: Store) -> None:
+    from scidex.queries.phenotypes import phenotype_systems
+
+    with shared_atlas.read() as conn:
+        n = func.count().label("n")
+        subject, _ = conn.execute(
+            select(edge.c.subject, n)
+            .where(edge.c.predicate == "biolink:has_phenotype")
+            .group_by(edge.c.subject)
+            .order_by(n.desc(), edge.c.subject)
+            .limit(1)
+        ).one()
+        phenotypes = set(
+            conn.execute(
+                select(edge.c.object).where(
+                    edge.c.subject == subject, edge.c.predicate == "biolink:has_phenotype"
+                )
+            ).scalars()
+        )
+        systems = phenotype_systems(conn, subject)
+        page_id = conn.execute(
+            select(artifact.c.id).where(artifact.c.kg_node_id == subject).limit(1)
+        ).scalar_one()
+        page = artifact_page(conn, page_id)
+    assert systems, subject
+    assert [s.count for s in systems] == sorted((s.count for s in systems), reverse=True)
+    for s in systems:
+        assert 0 < s.count <= len(phenotypes)
+        assert {pid for pid, _ in s.examples} <= phenotypes
+    assert page.summary is not None
+    said = [s for s in page.summary.sentences if s.text.startswith("By organ system")]
+    assert len(said) == 1, subject
+    first = systems[0]
+    assert f"({first.count:,}" in said[0].text
+    assert {m.curie for m in _named(said[0])} <= phenotypes

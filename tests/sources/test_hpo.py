@@ -108,6 +108,55 @@ def test_obo_records() -> None:
     assert stats["xref_dropped:ORPHA"] == 1  # a disease id on a phenotype
 
 
+BRANCHES_OBO = """[Term]
+id: HP:0000118
+name: Phenotypic abnormality
+
+[Term]
+id: HP:0000707
+name: Abnormality of the nervous system
+is_a: HP:0000118
+
+[Term]
+id: HP:0000478
+name: Abnormality of the eye
+is_a: HP:0000118
+
+[Term]
+id: HP:0012638
+name: Abnormal nervous system physiology
+is_a: HP:0000707
+
+[Term]
+id: HP:0000496
+name: Abnormality of eye movement
+is_a: HP:0012638
+is_a: HP:0000478
+
+[Term]
+id: HP:0000005
+name: Mode of inheritance
+"""
+
+
+def test_each_abnormality_knows_the_organ_systems_it_falls_under() -> None:
+    records = list(hpo.obo_records(_lines(BRANCHES_OBO), "hp.obo", "hpo@test"))
+    terms = [r for r in records if isinstance(r, Entity)]
+    edges = [r for r in records if isinstance(r, Edge)]
+    # Parents listed after their children, as a file may have them.
+    branches = {
+        t.id: t.attributes.get("hpo_branches") for t in hpo.with_branches(terms[::-1], edges)
+    }
+    assert branches == {
+        "HP:0000118": None,  # the root is no branch of itself
+        "HP:0000707": ["HP:0000707"],
+        "HP:0000478": ["HP:0000478"],
+        "HP:0012638": ["HP:0000707"],
+        "HP:0000496": ["HP:0000478", "HP:0000707"],  # two parents, two systems
+        "HP:0000005": None,  # outside the phenotypic abnormalities
+    }
+
+
 @pytest.mark.parametrize(
     ("bad", "line", "field"),
     [
@@ -402,6 +451,19 @@ def hpo_run(hpo_files) -> HpoRun:
     return run
 
 
+def _under_abnormality(term_id: str, terms: dict[str, str]) -> bool:
+    todo, seen = [term_id], set()
+    while todo:
+        t = todo.pop()
+        for parent in re.findall(r"^is_a: (HP:\d+)", terms.get(t, ""), re.M):
+            if parent == "HP:0000118":
+                return True
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return False
+
+
 @pytest.mark.slow
 def test_entities_come_first_and_edge_ids_are_unique(hpo_run) -> None:
     assert not hpo_run.entity_after_edge
@@ -436,6 +498,10 @@ def test_sampled_terms_match_the_obo(hpo_files, hpo_run) -> None:
             re.findall(r"^is_a: (HP:\d+)", text, re.M)
         )
         assert entity.attributes.get("alt_ids", []) == re.findall(r"^alt_id: (\S+)", text, re.M)
+        # Under HP:0000118 exactly when some chain of is_a lines leads there.
+        assert ("hpo_branches" in entity.attributes) == _under_abnormality(
+            term_id, hpo_files["terms"]
+        )
         umls = {f"UMLS:{u}" for u in re.findall(r"^xref: UMLS:(\S+)", text, re.M)}
         assert umls <= set(entity.xrefs)
         if match := re.search(r'^def: "(.*)" \[', text, re.M):

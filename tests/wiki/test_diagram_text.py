@@ -132,6 +132,7 @@ def test_every_node_of_the_curated_diagrams_is_in_their_text() -> None:
             for label in re.findall(r"\[([^\]\"]+)\]", source):
                 assert label in text, (path.name, label)
                 seen += 1
-            arrows = len(re.findall(r"-->", source))
+            # Every kind of link: solid, dotted and thick arrows.
+            arrows = len(re.findall(r"--+>|-\.+->|==+>", source))
             assert text.count("<li>") == arrows
     assert seen > 0

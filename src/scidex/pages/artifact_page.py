@@ -8,7 +8,7 @@ page's worth of edges, whatever the entity's degree.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from html import escape
 from typing import Any
 
@@ -19,7 +19,7 @@ from scidex.kg.urls import Urls, urls
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.pages.cite import CitationRecord, permalink
 from scidex.pages.infobox import Infobox, InfoValue, build_infobox
-from scidex.pages.summary import RolledGene, Summary, SummaryGroup, summarise
+from scidex.pages.summary import SYMMETRIC, RolledGene, Summary, SummaryGroup, summarise
 from scidex.queries.artifacts import (
     ArtifactRecord,
     LinkRecord,
@@ -55,6 +55,7 @@ from scidex.queries.graph import (
     with_qualifier_words,
 )
 from scidex.queries.literature import Literature, literature
+from scidex.queries.phenotypes import HAS_PHENOTYPE, phenotype_systems
 from scidex.queries.resolve import resolve_many
 from scidex.queries.retractions import retracted_among
 from scidex.wiki.compiled import render_page
@@ -128,9 +129,47 @@ class ArtifactPage:
     """Retracted papers among the publications of the edges shown."""
     literature: Literature | None = None  # papers linked to the entity
 
+    @property
+    def sections(self) -> list[EdgeGroup]:
+        """The edge tables as the page shows them: :func:`edge_sections` of the groups."""
+        return edge_sections(self.groups)
+
 
 class PageNotFound(LookupError):
     pass
+
+
+def edge_sections(groups: list[EdgeGroup]) -> list[EdgeGroup]:
+    """The groups as tables: a symmetric predicate's two directions in one table.
+
+    "A interacts with B" and "B interacts with A" say the same thing, so the
+    page shows one table of both (direction ``both``, each row still stated
+    as its source has it), where the JSON keeps the two groups apart.
+    """
+    out: list[EdgeGroup] = []
+    held: dict[str, int] = {}
+    for g in groups:
+        if g.predicate not in SYMMETRIC:
+            out.append(g)
+        elif g.predicate in held:
+            first = out[held[g.predicate]]
+            out[held[g.predicate]] = replace(
+                first,
+                count=first.count + g.count,
+                edges=[*first.edges, *g.edges],
+                # Either direction has more than its preview: the table links to all of them.
+                next_cursor=first.next_cursor or g.next_cursor,
+            )
+        else:
+            held[g.predicate] = len(out)
+            out.append(replace(g, direction="both", label=predicate_phrase(g.predicate, "out")))
+    return out
+
+
+def edges_anchor(direction: str, predicate: str) -> str:
+    """The fragment of a page's edge table (a symmetric predicate has one, ``both``)."""
+    direction = "both" if predicate in SYMMETRIC else direction
+    return f"#edges-{direction}-{predicate.removeprefix('biolink:')}"
 
 
 class StoreLinkResolver:
@@ -415,7 +454,7 @@ def artifact_page(
             entity,
             _by_kind(conn, entity.id, groups),
             lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
-            lambda g: f"#edges-{g.direction}-{g.predicate.removeprefix('biolink:')}",
+            lambda g: edges_anchor(g.direction, g.predicate),
             disease_genes=None
             if rolled is None
             else (
@@ -432,6 +471,9 @@ def artifact_page(
                 rolled.counts.direct,
             ),
             genes_anchor="#disease-genes",
+            phenotype_systems=phenotype_systems(conn, entity.id)
+            if any(c.predicate == HAS_PHENOTYPE and c.direction == "out" for c in counts)
+            else (),
         )
         curated = [e for e in top if e.curated]
         for e in curated + [e for e in top if not e.curated][: max(0, 8 - len(curated))]:

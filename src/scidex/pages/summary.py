@@ -24,9 +24,11 @@ from typing import Any, Protocol
 from scidex.kg.biolink import predicate_label
 from scidex.kg.categories import noun_for
 from scidex.queries.graph import EntityRecord, NeighbourEdge
+from scidex.queries.phenotypes import HAS_PHENOTYPE, PhenotypeSystem, system_label
 
 # How many entities one sentence names before it says "and N more".
 NAMED = 6
+SYSTEMS = 4  # organ systems named in a phenotype summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,6 +502,25 @@ def _merge_symmetric(groups: Sequence[Group]) -> list[Group]:
     return out
 
 
+def _by_system(systems: Sequence[PhenotypeSystem], url_of: UrlOf, anchor: str) -> Sentence:
+    """ "By organ system, they concern the nervous system (56, such as A, B and C); ..." """
+    shown = systems[:SYSTEMS]
+    parts: list[Part] = [
+        "By organ system (the branches of the Human Phenotype Ontology), "
+        + ("they concern " if len(systems) <= SYSTEMS else "most concern ")
+    ]
+    for i, s in enumerate(shown):
+        if i:
+            parts.append("; and " if i == len(shown) - 1 and len(systems) <= SYSTEMS else "; ")
+        examples = [Mention(name, pid, url_of(pid)) for pid, name in s.examples]
+        such = ", such as " if s.count > len(examples) else ": "
+        parts += [f"{system_label(s.name)} ({s.count:,}{such}", *_series(examples), ")"]
+    if len(systems) > SYSTEMS:
+        parts.append(f"; and {_plural(len(systems) - SYSTEMS, 'other system')}")
+    parts.append(".")
+    return Sentence(tuple(parts), anchor)
+
+
 def summarise(
     entity: EntityRecord,
     groups: Sequence[Group],
@@ -508,11 +529,13 @@ def summarise(
     *,
     disease_genes: tuple[Sequence[RolledGene], int, int] | None = None,
     genes_anchor: str = "#genes",
+    phenotype_systems: Sequence[PhenotypeSystem] = (),
 ) -> Summary:
     """The generated article of ``entity`` from the groups its page already read.
 
     ``disease_genes`` is (the first genes, total, direct) of a disease's
-    roll-up, when it is a disease.
+    roll-up, when it is a disease; ``phenotype_systems`` its phenotypes by
+    organ system, when it has any.
     """
     paragraphs = {t: Paragraph(t) for t in _TOPICS}
     lead = Paragraph("Overview", _identity(entity))
@@ -522,6 +545,10 @@ def summarise(
         if skip_assoc and g.predicate == "biolink:gene_associated_with_condition":
             continue  # said once, with the subtypes, below
         paragraphs[_topic(g)].sentences += _group_sentence(entity, g, url_of, anchor_of(g))
+        if g.predicate == HAS_PHENOTYPE and g.direction == "out" and phenotype_systems:
+            paragraphs[_topic(g)].sentences.append(
+                _by_system(phenotype_systems, url_of, anchor_of(g))
+            )
     if disease_genes is not None:
         genes, total, direct = disease_genes
         paragraphs["Diseases and phenotypes"].sentences[:0] = _disease_genes(

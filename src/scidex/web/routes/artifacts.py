@@ -154,7 +154,11 @@ def edge_rows(
     predicate: str | None,
     after: str | None,
     limit: int,
+    *,
+    words: bool = True,
 ) -> tuple[Any, list[Any], str | None]:
+    """One page of an artifact's edges; ``words``: with their qualifiers in words (the
+    HTML list shows them, the TSV has its own qualifier columns)."""
     store = store_of(request)
     with store.read() as conn:
         found, _ = find_artifact(conn, artifact_id)
@@ -173,7 +177,7 @@ def edge_rows(
         except ValueError as exc:
             raise PageError(400, str(exc)) from exc
         entity = get_entity(conn, found.kg_node_id)
-        edges = with_qualifier_words(conn, page.edges)
+        edges = with_qualifier_words(conn, page.edges) if words else page.edges
     nxt = page.next_cursor.encode() if page.next_cursor else None
     return (found, entity), edges, nxt
 
@@ -213,7 +217,7 @@ def edges_tsv(
 ) -> Response:
     """Exactly the rows the page shows for the same parameters, as TSV."""
     (found, _entity), edges, _nxt = edge_rows(
-        request, artifact_id, direction, predicate, after, limit
+        request, artifact_id, direction, predicate, after, limit, words=False
     )
     buf = io.StringIO()
     w = csv.writer(buf, delimiter="\t", lineterminator="\n")
