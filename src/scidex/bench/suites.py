@@ -32,6 +32,7 @@ from scidex.store.schema import artifact, edge, entity, search_doc
 from scidex.store.search_index import fts_search
 
 BACH1_PAGE = "wiki-genes-bach1"
+ALZHEIMER = "MONDO:0004975"
 BACH1 = "HGNC:935"
 
 # What a researcher types: a symbol, the start of a disease name, bare OMIM
@@ -113,6 +114,8 @@ class Dataset:
     largest_entity: str | None
     largest_degree: int
     largest_page: str | None
+    alzheimer_page: str | None = None
+    alzheimer_degree: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -125,6 +128,11 @@ class Dataset:
                 "entity": self.largest_entity,
                 "page": self.largest_page,
                 "degree": self.largest_degree,
+            },
+            "alzheimer": {
+                "entity": ALZHEIMER,
+                "page": self.alzheimer_page,
+                "degree": self.alzheimer_degree,
             },
         }
 
@@ -154,6 +162,14 @@ def inspect_dataset(store: Store) -> Dataset:
             ).scalar_one()
         )
         largest_page = page_for_entity(conn, top.node) if top else None
+        ad_page = page_for_entity(conn, ALZHEIMER)
+        ad_degree = int(
+            conn.execute(
+                select(func.count())
+                .select_from(edge)
+                .where((edge.c.subject == ALZHEIMER) | (edge.c.object == ALZHEIMER))
+            ).scalar_one()
+        )
         return Dataset(
             backend=store.dialect,
             entities=count(entity),
@@ -165,6 +181,8 @@ def inspect_dataset(store: Store) -> Dataset:
             largest_entity=top.node if top else None,
             largest_degree=int(top.n) if top else 0,
             largest_page=largest_page.id if largest_page else None,
+            alzheimer_page=ad_page.id if ad_page else None,
+            alzheimer_degree=ad_degree,
         )
 
 
@@ -328,12 +346,17 @@ def render_pages(
 def page_suite(
     store: Store, settings: Settings, data: Dataset, config: BenchConfig
 ) -> list[Figure]:
-    """The BACH1 page and the page of the entity with the most edges."""
+    """The BACH1 page, the Alzheimer disease page (with its genes rolled up from its
+    subtypes) and the page of the entity with the most edges."""
     assert data.bach1_page is not None and data.largest_page is not None
     pages = [
         (f"BACH1 ({data.bach1_degree:,} edges)", data.bach1_page),
         (f"largest {data.largest_entity} ({data.largest_degree:,} edges)", data.largest_page),
     ]
+    if data.alzheimer_page is not None:
+        pages.insert(
+            1, (f"Alzheimer disease ({data.alzheimer_degree:,} edges)", data.alzheimer_page)
+        )
     return render_pages(store, settings, config, pages)
 
 

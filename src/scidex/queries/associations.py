@@ -8,12 +8,13 @@ each; and one for the counts.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal_column, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from scidex.store.schema import disease_gene_rollup as r
@@ -143,13 +144,12 @@ def leading_genes(conn: Connection, disease_id: str, *, limit: int = 6) -> list[
     return _with_edges(conn, disease_id, keys) if keys else []
 
 
-def _with_edges(
-    conn: Connection, disease_id: str, keys: Sequence[Any], *, direct_only: bool = False
-) -> list[DiseaseGene]:
-    """The genes of ``keys`` (rows of gene_id and first, in order) with the edges behind
-    each: those naming the disease itself and those naming a subtype."""
+@functools.cache
+def _edges_behind_stmt(direct_only: bool) -> Any:
+    """The roll-up rows of some genes of a disease with their edges' sources and names;
+    built once (its aliases and joins cost more to build than to run)."""
     gene, via = aliased(entity), aliased(entity)
-    rows = conn.execute(
+    return (
         select(
             r.c.gene_id,
             r.c.via_id,
@@ -165,11 +165,22 @@ def _with_edges(
         .outerjoin(gene, gene.c.id == r.c.gene_id)
         .outerjoin(via, via.c.id == r.c.via_id)
         .where(
-            r.c.disease_id == disease_id,
-            r.c.gene_id.in_([k.gene_id for k in keys]),
+            r.c.disease_id == bindparam("disease"),
+            r.c.gene_id.in_(bindparam("genes", expanding=True)),
             *([r.c.inherited == 0] if direct_only else []),
         )
         .order_by(r.c.gene_id, r.c.inherited, literal_column("8"), r.c.edge_id)
+    )
+
+
+def _with_edges(
+    conn: Connection, disease_id: str, keys: Sequence[Any], *, direct_only: bool = False
+) -> list[DiseaseGene]:
+    """The genes of ``keys`` (rows of gene_id and first, in order) with the edges behind
+    each: those naming the disease itself and those naming a subtype."""
+    rows = conn.execute(
+        _edges_behind_stmt(direct_only),
+        {"disease": disease_id, "genes": [k.gene_id for k in keys]},
     ).all()
     genes = {k.gene_id: DiseaseGene(k.gene_id, None, k.gene_id, k.first == 0) for k in keys}
     for gid, via_id, eid, inherited, source, symbol, name, via_name in rows:
