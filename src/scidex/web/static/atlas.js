@@ -174,9 +174,17 @@
     document.addEventListener("click", function (e) { if (!list.contains(e.target) && e.target !== input) close(); });
   }
 
+  /* Mermaid (3.5 MB) loads async, so the page is read and used before it has arrived;
+     the diagrams are drawn once it has (their text stands in until then). */
+  function whenMermaid(run) {
+    if (window.mermaid) { run(); return; }
+    var script = document.getElementById("mermaid-js");
+    if (script) script.addEventListener("load", run);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupCitations();
     setupTypeahead();
-    setupMermaid();
+    whenMermaid(setupMermaid);
   });
 })();
