@@ -13,15 +13,24 @@ from __future__ import annotations
 import json
 import math
 import operator
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 from scidex.ingest.sources.errors import SourceFormatError
-from scidex.interchange import FORMATS, format_of, tsv
+from scidex.interchange import format_of, read_records, tsv
 from scidex.kg import biolink, fields
 from scidex.kg.curies import CurieError, split_curie
-from scidex.kg.model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity, evidence_score
+from scidex.kg.model import (
+    AGENT_TYPES,
+    KNOWLEDGE_LEVELS,
+    Edge,
+    Entity,
+    edge_id,
+    evidence_score,
+    qualified_edge_id,
+)
 from scidex.store import bulk, edge_counts
 
 Row = tuple[Any, ...]
@@ -34,7 +43,7 @@ _SUBJECT, _PREDICATE, _OBJECT, _RELEASE = (
 )
 
 
-def _curie(value: Any, file: Path, line: int, fld: str) -> str:
+def _curie(value: Any, file: Path, line: int | str, fld: str) -> str:
     if not isinstance(value, str) or not value:
         raise SourceFormatError(file, line, fld, "missing")
     try:
@@ -57,19 +66,61 @@ def _list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def node_from_row(row: dict[str, Any], file: Path, line: int, release_id: str) -> Entity:
+# The node columns the entity table has a field for; any other is kept (schema.entity_kgx).
+NODE_FIELDS = frozenset(
+    {
+        "id",
+        "category",
+        "name",
+        "symbol",
+        "description",
+        "synonym",
+        "previous_symbol",
+        "xref",
+        "provided_by",
+        "attributes",
+    }
+)
+# The edge columns the edge table has a field for (the id is derived, see _edge_key).
+EDGE_FIELDS = frozenset(fields.KGX_COLUMNS)
+_BARE_INFORES = re.compile(r"^[A-Za-z0-9][\w.-]*$")
+
+
+def _release_of(provided: list[str], release_id: str) -> str:
+    """The release a record came from: the first ``provided_by`` names, else the import's own."""
+    return provided[0] if provided else release_id
+
+
+def node_from_row(
+    row: dict[str, Any],
+    file: Path,
+    line: int | str,
+    release_id: str,
+) -> tuple[Entity, dict[str, Any]]:
+    """A node record as an entity, and the columns the entity has no field for.
+
+    Of the listed categories the most specific Biolink class is the entity's
+    (published graphs list every ancestor, often alphabetically); the whole
+    list is kept with the other columns when it says more than that class.
+    """
     curie = _curie(row.get("id"), file, line, "id")
-    categories = [c for c in _list(row.get("category")) if biolink.is_category(c)]
-    if not categories:
+    listed = _list(row.get("category"))
+    category = biolink.most_specific_category(listed)
+    if category is None:
         raise SourceFormatError(
             file, line, "category", f"no Biolink category in {row.get('category')!r}"
         )
-    # KGX lists ancestors too; the first non-root class is the most specific one given.
-    category = next((c for c in categories if c != "biolink:NamedThing"), categories[0])
+    columns = {k: v for k, v in row.items() if k not in NODE_FIELDS}
+    if listed != [category]:
+        columns["category"] = listed
     attributes = row.get("attributes") or {}
     if not isinstance(attributes, dict):
-        raise SourceFormatError(file, line, "attributes", "expected a JSON object")
+        columns["attributes"] = attributes  # not our JSON object: a column like any other
+        attributes = {}
     provided = _list(row.get("provided_by"))
+    release = _release_of(provided, release_id)
+    if provided and provided != [release]:
+        columns["provided_by"] = provided
     return Entity(
         id=curie,
         category=category,
@@ -80,13 +131,63 @@ def node_from_row(row: dict[str, Any], file: Path, line: int, release_id: str) -
         previous_symbols=tuple(_list(row.get("previous_symbol"))),
         xrefs=tuple(_list(row.get("xref"))),
         attributes=attributes,
-        source_release=provided[0] if provided else release_id,
+        source_release=release,
+    ), columns
+
+
+def _statistic(value: Any) -> Any:
+    """A count slot's cell as a number where the number writes back as the same text."""
+    if not isinstance(value, str):
+        return value
+    for kind in (int, float):
+        try:
+            number = kind(value)
+        except ValueError:
+            continue
+        if str(number) == value:
+            return number
+    return value
+
+
+def edge_key(edge: Edge, given: Any) -> str:
+    """The stored id of an imported edge: its qualifiers are part of its identity.
+
+    Except where the file's own ``id`` is :func:`model.edge_id` of the edge
+    without them: that file is an export of edges whose identity never held
+    their qualifiers (the default atlas's), and re-importing it keeps their ids.
+    """
+    plain = edge_id(edge.subject, edge.predicate, edge.object, edge.primary_knowledge_source)
+    if not edge.qualifiers or given == plain:
+        return plain
+    return qualified_edge_id(
+        edge.subject, edge.predicate, edge.object, edge.primary_knowledge_source, edge.qualifiers
     )
 
 
 def edge_from_row(
-    row: dict[str, Any], file: Path, line: int, release_id: str, known: set[str]
+    row: dict[str, Any], file: Path, line: int | str, release_id: str, known: set[str]
 ) -> Edge:
+    """An edge record as an edge (see :func:`edge_record`)."""
+    return edge_record(row, file, line, release_id, known)[0]
+
+
+def edge_record(
+    row: dict[str, Any],
+    file: Path,
+    line: int | str,
+    release_id: str,
+    known: set[str],
+    *,
+    default_source: str | None = None,
+) -> tuple[Edge, str, dict[str, Any]]:
+    """An edge record as an edge, its stored id, and the columns the edge has no field for.
+
+    Biolink qualifier and count slots given as columns (``frequency_qualifier``,
+    ``has_count``) join the edge's qualifiers; a ``qualifiers`` column that is
+    not a JSON object is Biolink's list of qualifier terms and is kept as a
+    column. An edge naming no knowledge source takes ``default_source``; one
+    naming it without the ``infores:`` prefix (``disbiome``) gets the prefix.
+    """
     subject = _curie(row.get("subject"), file, line, "subject")
     obj = _curie(row.get("object"), file, line, "object")
     predicate = row.get("predicate")
@@ -98,6 +199,17 @@ def edge_from_row(
     source = row.get("primary_knowledge_source")
     if isinstance(source, list):
         source = source[0] if source else None
+    if not source and default_source:
+        source = default_source
+    elif isinstance(source, str) and _BARE_INFORES.match(source):
+        source = f"infores:{source}"
+    if not source:
+        raise SourceFormatError(
+            file,
+            line,
+            "primary_knowledge_source",
+            "missing (name one for such edges with --default-knowledge-source)",
+        )
     if not isinstance(source, str) or not source.startswith("infores:"):
         raise SourceFormatError(
             file, line, "primary_knowledge_source", f"expected an infores: CURIE, got {source!r}"
@@ -108,9 +220,19 @@ def edge_from_row(
     agent = row.get("agent_type") or "not_provided"
     if agent not in AGENT_TYPES:
         raise SourceFormatError(file, line, "agent_type", f"unknown value {agent!r}")
+    columns: dict[str, Any] = {}
     qualifiers = row.get("qualifiers") or {}
     if not isinstance(qualifiers, dict):
-        raise SourceFormatError(file, line, "qualifiers", "expected a JSON object")
+        columns["qualifiers"] = qualifiers
+        qualifiers = {}
+    slots, statistics = biolink.qualifier_slots(), biolink.statistic_slots()
+    for key, value in row.items():
+        if key in slots:
+            qualifiers = {**qualifiers, key: value}
+        elif key in statistics:
+            qualifiers = {**qualifiers, key: _statistic(value)}
+        elif key not in EDGE_FIELDS:
+            columns[key] = value
     confidence = row.get("confidence")
     try:
         conf = float(confidence) if confidence not in (None, "") else None
@@ -119,7 +241,10 @@ def edge_from_row(
     if conf is not None and not math.isfinite(conf):
         raise SourceFormatError(file, line, "confidence", f"not a finite number: {confidence!r}")
     provided = _list(row.get("provided_by"))
-    return Edge(
+    release = _release_of(provided, release_id)
+    if provided and provided != [release]:
+        columns["provided_by"] = provided
+    edge = Edge(
         subject=subject,
         predicate=predicate,
         object=obj,
@@ -131,15 +256,22 @@ def edge_from_row(
         evidence_codes=tuple(_list(row.get("has_evidence"))),
         qualifiers=qualifiers,
         confidence=conf,
-        source_release=provided[0] if provided else release_id,
+        source_release=release,
     )
+    given = row.get("id")
+    key = edge_key(edge, given)
+    if given and given != key:
+        columns["id"] = given  # the publisher's id, exported again
+    return edge, key, columns
 
 
 def accepted_node_ids(path: Path, release_id: str) -> Iterator[str]:
     """The ids of the nodes in ``path`` that :func:`node_from_row` accepts."""
-    for line, row in FORMATS[format_of(path)][0](path):
+    for line, row in read_records(path, "nodes"):
+        if isinstance(row, SourceFormatError):
+            continue
         try:
-            yield node_from_row(row, path, line, release_id).id
+            yield node_from_row(row, path, line, release_id)[0].id
         except SourceFormatError:
             continue
 
@@ -154,21 +286,58 @@ class EdgeRows:
     the same errors with the same file, line and field.
     """
 
-    def __init__(self, file: Path, release_id: str, known: set[str]) -> None:
+    def __init__(
+        self,
+        file: Path,
+        release_id: str,
+        known: set[str],
+        *,
+        default_source: str | None = None,
+    ) -> None:
         self.file = file
         self.release_id = release_id
         self.known = known
+        self.default_source = default_source
+        # The columns each edge had beyond the edge table's fields, by edge id.
+        self.columns: dict[str, dict[str, Any]] = {}
+        self.defaulted = 0  # edges that took the default knowledge source
         # Each validated combination, mapped to itself: the cell path puts these
         # first-seen strings in its rows, so a batch's pickle shares them.
         self._checked: dict[tuple[str, str, str, str], tuple[str, str, str, str]] = {}
 
-    def __call__(self, line: int, row: dict[str, Any]) -> tuple[Any, ...]:
+    def __call__(self, line: int | str, row: dict[str, Any]) -> tuple[Any, ...]:
         out = self._fast(row)
         if out is None:
-            edge = edge_from_row(row, self.file, line, self.release_id, self.known)
-            out = bulk.edge_row(edge)
-            key = (edge.predicate, edge.primary_knowledge_source, edge.knowledge_level)
-            combination = (*key, edge.agent_type)
+            edge, key, columns = edge_record(
+                row, self.file, line, self.release_id, self.known, default_source=self.default_source
+            )
+            if not row.get("primary_knowledge_source"):
+                self.defaulted += 1
+            if columns:
+                self.columns[key] = columns
+            else:
+                self.columns.pop(key, None)
+            out = bulk.edge_values(
+                edge.subject,
+                edge.predicate,
+                edge.object,
+                edge.primary_knowledge_source,
+                edge.aggregator_knowledge_sources,
+                edge.knowledge_level,
+                edge.agent_type,
+                edge.publications,
+                edge.evidence_codes,
+                edge.qualifiers,
+                edge.confidence,
+                edge.source_release,
+                key=key,
+            )
+            combination = (
+                edge.predicate,
+                edge.primary_knowledge_source,
+                edge.knowledge_level,
+                edge.agent_type,
+            )
             self._checked.setdefault(combination, combination)
         return out
 
@@ -180,8 +349,11 @@ class EdgeRows:
         level = get("knowledge_level") or "not_provided"
         agent = get("agent_type") or "not_provided"
         qualifiers = get("qualifiers") or {}
+        provided = _list(get("provided_by"))
         if not (
-            type(source) is str
+            row.keys() <= EDGE_FIELDS
+            and len(provided) < 2
+            and type(source) is str
             and type(predicate) is str
             and type(level) is str
             and type(agent) is str
@@ -201,8 +373,7 @@ class EdgeRows:
                 return None
         else:
             confidence = None
-        provided = _list(get("provided_by"))
-        return bulk.edge_values(
+        out = bulk.edge_values(
             subject,
             predicate,
             obj,
@@ -216,6 +387,11 @@ class EdgeRows:
             confidence,
             provided[0] if provided else self.release_id,
         )
+        # An id the file gives must be the one stored; qualified edges need it (edge_key).
+        given = get("id")
+        if (given is not None and given != out[0]) or (qualifiers and given is None):
+            return None
+        return out
 
 
 # Encoded parts kept by the cell path before its cache starts again.
@@ -236,13 +412,15 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
     Multi-valued cells are split as :class:`tsv.Decoder` splits them.
     """
     width = len(header)
-    if len(set(header)) != width:
-        # A repeated column: the record keeps its last non-empty cell; leave that to it.
+    if len(set(header)) != width or not set(header) <= EDGE_FIELDS:
+        # A repeated column: the record keeps its last non-empty cell; a column
+        # beyond the edge's fields is kept by the record path. Leave both to it.
         return lambda values: None
     column = {name: i for i, name in enumerate(header)}
     # An absent column reads an empty cell added after the line's own.
     pick = operator.itemgetter(*(column.get(f, width) for f in _CELL_FIELDS))
-    pad = any(f not in column for f in _CELL_FIELDS)
+    pick_id = operator.itemgetter(column.get("id", width))
+    pad = any(f not in column for f in (*_CELL_FIELDS, "id"))
     checked, known, release_id = to_row._checked, to_row.known, to_row.release_id
     split = tsv.split_multi
     isfinite = math.isfinite
@@ -286,6 +464,8 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
     def row(values: list[str]) -> Row | None:
         if len(values) != width:
             return None
+        if pad:
+            values = [*values, ""]
         (
             subject,
             predicate,
@@ -299,7 +479,7 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
             qualifiers,
             conf,
             provided,
-        ) = pick([*values, ""] if pad else values)
+        ) = pick(values)
         level = level or "not_provided"
         agent = agent or "not_provided"
         combination = checked.get((predicate, source, level, agent))
@@ -327,8 +507,10 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
             confidence: float | None = number
         else:
             confidence = None
-        releases = values_of(provided)
-        return bulk.encoded_edge_values(
+        named = values_of(provided)
+        if len(named) > 1:
+            return None  # the list is kept as a column by the record path
+        out = bulk.encoded_edge_values(
             subject,
             predicate,
             obj,
@@ -340,22 +522,33 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
             evidence_json,
             qualifiers_json,
             confidence,
-            releases[0] if releases else release_id,
+            named[0] if named else release_id,
             score,
         )
+        # An id the file gives must be the one stored; qualified edges need it (edge_key).
+        given = pick_id(values)
+        if (given and given != out[0]) or (not given and qualifiers not in ("", "{}")):
+            return None
+        return out
 
     return row
 
 
-def edge_rows(path: Path, release_id: str, known: set[str]) -> Iterator[Row | SourceFormatError]:
+def edge_rows(
+    path: Path, release_id: str, known: set[str], to_row: EdgeRows | None = None
+) -> Iterator[Row | SourceFormatError]:
     """Every record of an edges file as an ``edge`` row, or the error refusing it, in file order.
 
-    A file that cannot be read as the format (a TSV line of the wrong width,
-    invalid JSON) raises instead: no later line could be trusted.
+    A malformed record (a TSV line longer than the header, invalid JSON)
+    comes as its error too, and the records after it are read on.
+    ``to_row`` keeps the columns beyond the edge's fields (see :class:`EdgeRows`).
     """
-    to_row = EdgeRows(path, release_id, known)
+    to_row = to_row or EdgeRows(path, release_id, known)
     if format_of(path) != "tsv":
-        for line, record in FORMATS[format_of(path)][0](path):
+        for line, record in read_records(path, "edges"):
+            if isinstance(record, SourceFormatError):
+                yield record
+                continue
             try:
                 yield to_row(line, record)
             except SourceFormatError as exc:
@@ -371,8 +564,8 @@ def edge_rows(path: Path, release_id: str, known: set[str]) -> Iterator[Row | So
                 continue
             row = fast(values)
             if row is None:
-                record = decode(line, values)
                 try:
+                    record = decode(line, values)
                     row = to_row(line, record)
                 except SourceFormatError as exc:
                     yield exc
