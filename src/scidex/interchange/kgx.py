@@ -25,7 +25,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, select
 
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.interchange import format_of, read_records
@@ -277,7 +277,7 @@ def import_kgx(
             _keep_columns(conn, entity_kgx, "entity_id", node_columns)
             # What needs only the entities comes before the edges: meanwhile the
             # second process reads ahead, and no edge write waits for it.
-            _ensure_releases(conn, release)
+            named_before = _ensure_releases(conn, release)
             # Edge counts wait for the edges (the load tallies them on the way
             # in, below); without ``pages`` no page is generated, derived or
             # reindexed. (The entities' search documents used to be rebuilt
@@ -330,16 +330,17 @@ def import_kgx(
             for (_subject, predicate, _release), n in tally.out.items():
                 report.predicates[predicate] += n
             tally.write(conn, was_empty=load.was_empty)
-            release.counts = {"nodes": report.nodes, "edges": report.edges}
             if rejects.total:
-                release.counts["rejected"] = rejects.total
+                release.counts = {"rejected": rejects.total}
+            named = _ensure_releases(conn, release)
             if not meta.attribution:
+                provided.update([*named_before, *named])
                 release.attribution = _provided_by_text(provided)
-            bulk.upsert_source_release(conn, release)
             # Releases named only by edges get their dataset artifact too; the
             # diseases' gene associations roll up again only if the import wrote
             # edges they are derived from (the whole table is rebuilt).
-            added = bool(_ensure_releases(conn, release)) and pages
+            _count_releases(conn, [release, *_releases(conn, [*named_before, *named])])
+            added = bool(named) and pages
             rolls = any(report.predicates[p] for p in rollup_predicates)
             if added or rolls:
                 finish(
@@ -397,25 +398,57 @@ def _keep_columns(
 
 
 def _ensure_releases(conn: Connection, fallback: SourceRelease) -> list[str]:
-    """Every release id the import wrote must name a source_release row; returns those added."""
+    """Every release id the import wrote must name a source_release row; returns those added.
+
+    A release named only by ``provided_by`` is part of the imported graph: it
+    takes the graph's licence, publisher and Biolink version, and says where
+    it was named.
+    """
     used = set(conn.execute(select(entity.c.source_release).distinct()).scalars())
     used |= set(conn.execute(select(edge_table.c.source_release).distinct()).scalars())
     have = set(conn.execute(select(source_release.c.id)).scalars())
     added = sorted(r for r in used - have if r)
     for rid in added:
-        name = rid.split("@")[0]
+        name, _, version = rid.partition("@")
         bulk.upsert_source_release(
             conn,
             SourceRelease(
                 id=rid,
                 name=name,
                 infores=fallback.infores,
-                version=rid.split("@")[-1],
-                license=LICENCE_NOT_STATED,
-                attribution=f"named as provided_by in {fallback.id}",
+                version=version or fallback.version,
+                license=fallback.license,
+                attribution=f"named as provided_by in the graph imported as {fallback.id}",
                 fetch=fallback.fetch,
+                archive=fallback.archive,
                 sha256=fallback.sha256,
                 fetched_at=fallback.fetched_at,
+                biolink_version=fallback.biolink_version,
             ),
         )
     return added
+
+
+def _releases(conn: Connection, ids: list[str]) -> list[SourceRelease]:
+    rows = conn.execute(select(source_release).where(source_release.c.id.in_(ids)))
+    return [
+        SourceRelease(**{k: json.loads(v) if k == "counts" else v for k, v in r._mapping.items()})
+        for r in rows
+    ]
+
+
+def _count_releases(conn: Connection, releases: list[SourceRelease]) -> None:
+    """Record how many entities and edges each release of the import holds."""
+    ids = [r.id for r in releases]
+    counts: dict[str, dict[str, int]] = {i: {} for i in ids}
+    for table, what in ((entity, "nodes"), (edge_table, "edges")):
+        query = (
+            select(table.c.source_release, func.count())
+            .where(table.c.source_release.in_(ids))
+            .group_by(table.c.source_release)
+        )
+        for rid, n in conn.execute(query):
+            counts[rid][what] = n
+    for r in releases:
+        r.counts = {**r.counts, **counts[r.id]}
+        bulk.upsert_source_release(conn, r)

@@ -37,7 +37,7 @@ def is_graph_document(path: Path) -> bool:
     try:
         head = json.loads(first)
     except ValueError:
-        return True
+        return first.lstrip().startswith("{")
     return isinstance(head, dict) and any(isinstance(head.get(p), list) for p in PARTS)
 
 

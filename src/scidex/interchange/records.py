@@ -309,7 +309,12 @@ class EdgeRows:
         out = self._fast(row)
         if out is None:
             edge, key, columns = edge_record(
-                row, self.file, line, self.release_id, self.known, default_source=self.default_source
+                row,
+                self.file,
+                line,
+                self.release_id,
+                self.known,
+                default_source=self.default_source,
             )
             if not row.get("primary_knowledge_source"):
                 self.defaulted += 1
