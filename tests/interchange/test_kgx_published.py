@@ -209,3 +209,49 @@ def test_release_metadata_given_by_the_importer(store: Store) -> None:
     # The releases the graph names share its licence and publisher.
     assert rows["phenio_nodes"].license == "CC BY 4.0"
     assert rows["phenio_nodes"].biolink_version == "4.2.1"
+
+
+def test_a_store_from_before_migration_8_gains_the_kgx_tables_and_keeps_its_rows(
+    db_url: str,
+) -> None:
+    from sqlalchemy import inspect, text
+
+    store = Store.open(db_url)
+    try:
+        import_kgx(store, NODES, EDGES)
+        with store.atomic() as conn:
+            before = {r.id for r in conn.execute(select(source_release.c.id))}
+            conn.execute(text("DROP TABLE entity_kgx"))
+            conn.execute(text("DROP TABLE edge_kgx"))
+            conn.execute(text("ALTER TABLE source_release DROP COLUMN biolink_version"))
+            conn.execute(text("DELETE FROM schema_migrations WHERE version = 8"))
+        assert [m.version for m in store.migrate()] == [8]
+        with store.read() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("source_release")}
+            after = {r.id for r in conn.execute(select(source_release.c.id))}
+        assert "biolink_version" in columns and after == before
+        import_kgx(store, NODES, EDGES, meta=ReleaseMeta(biolink_version="4.2.1"))
+    finally:
+        store.close()
+
+
+def test_qualifier_slots_of_published_graphs_read_as_words() -> None:
+    from scidex.kg.qualifiers import describe
+
+    words = describe(
+        {
+            "qualified_predicate": "biolink:causes",
+            "frequency_qualifier": "HP:0040282",
+            "has_count": 119,
+            "has_total": 251,
+            "has_percentage": 47.41,
+            "disease_context_qualifier": "MONDO:0007947",
+        },
+        {"HP:0040282": "Frequent", "MONDO:0007947": "Marfan syndrome"},
+    )
+    assert words == [
+        "qualified as causes",
+        "frequent",
+        "disease context: Marfan syndrome",
+        "in 119 of 251 patients",
+    ]
