@@ -186,26 +186,32 @@ def export_kgx(
         edge_columns = _columns(EDGE_COLUMNS, slots, *(k.keys() for k in edge_kept.values()))
         n_entities = conn.execute(select(func.count()).select_from(entity)).scalar_one()
         n_edges = conn.execute(select(func.count()).select_from(edge_table)).scalar_one()
-        with (
-            progress.task("exporting nodes", total=len(only) if only else n_entities) as nodes_task,
-            progress.task("exporting edges", total=None if only else n_edges) as edges_task,
-        ):
-            nodes = _advancing(_node_rows(conn, node_kept, only), nodes_task)
-            edges = _advancing(_edge_rows(conn, edge_kept, slots, only), edges_task)
-            if fmt == "json":
-                graph_path = directory / "graph.json"
-                counts = kgxjson.write_graph(
-                    graph_path, {"nodes": (node_columns, nodes), "edges": (edge_columns, edges)}
-                )
-                written, files = (counts["nodes"], counts["edges"]), [graph_path]
-            else:
-                writer = FORMATS[fmt][1]
-                nodes_path, edges_path = directory / f"nodes.{fmt}", directory / f"edges.{fmt}"
-                written = (
-                    writer(nodes_path, node_columns, nodes),
-                    writer(edges_path, edge_columns, edges),
-                )
-                files = [nodes_path, edges_path]
+        nodes = _advancing(
+            _node_rows(conn, node_kept, only),
+            progress,
+            "exporting nodes",
+            len(only) if only else n_entities,
+        )
+        edges = _advancing(
+            _edge_rows(conn, edge_kept, slots, only),
+            progress,
+            "exporting edges",
+            None if only else n_edges,
+        )
+        if fmt == "json":
+            graph_path = directory / "graph.json"
+            counts = kgxjson.write_graph(
+                graph_path, {"nodes": (node_columns, nodes), "edges": (edge_columns, edges)}
+            )
+            written, files = (counts["nodes"], counts["edges"]), [graph_path]
+        else:
+            writer = FORMATS[fmt][1]
+            nodes_path, edges_path = directory / f"nodes.{fmt}", directory / f"edges.{fmt}"
+            written = (
+                writer(nodes_path, node_columns, nodes),
+                writer(edges_path, edge_columns, edges),
+            )
+            files = [nodes_path, edges_path]
         releases = [
             {k: (json.loads(v) if k == "counts" else v) for k, v in r._mapping.items()}
             for r in conn.execute(select(source_release).order_by(source_release.c.id))
@@ -214,12 +220,16 @@ def export_kgx(
     return ExportReport(written[0], written[1], [*files, sources_path])
 
 
-def _advancing(rows: Iterator[dict[str, Any]], task: Any) -> Iterator[dict[str, Any]]:
-    n = 0
-    for row in rows:
-        yield row
-        n += 1
-        if n == 10_000:
-            task.advance(n)
-            n = 0
-    task.advance(n)
+def _advancing(
+    rows: Iterator[dict[str, Any]], progress: Progress, description: str, total: int | None
+) -> Iterator[dict[str, Any]]:
+    """``rows`` as they are written, reported as one step that starts with the first."""
+    with progress.task(description, total=total) as task:
+        n = 0
+        for row in rows:
+            yield row
+            n += 1
+            if n == 10_000:
+                task.advance(n)
+                n = 0
+        task.advance(n)

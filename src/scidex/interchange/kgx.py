@@ -340,7 +340,9 @@ def import_kgx(
             # diseases' gene associations roll up again only if the import wrote
             # edges they are derived from (the whole table is rebuilt).
             _count_releases(conn, [release, *_releases(conn, [*named_before, *named])])
-            added = bool(named) and pages
+            # An import of edges alone skipped the first closing step: its release's
+            # dataset page comes here.
+            added = bool(named or not report.nodes) and pages
             rolls = any(report.predicates[p] for p in rollup_predicates)
             if added or rolls:
                 finish(
