@@ -411,16 +411,24 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
     """A function from one TSV line's cells to its row, or None where the record path must decide.
 
     It gives a row only where the record path would give the same one:
-    the line has the header's width, qualifiers that are a JSON object, a
-    confidence that is a number, known endpoints and an already validated
-    combination.
+    the line has the header's width, qualifiers that are a JSON object
+    (qualifier and count slot columns join them), a confidence that is a
+    number, known endpoints, an already validated combination, at most one
+    ``provided_by``, and an ``id`` that is the stored one (which a qualified
+    edge must give: see :func:`edge_key`). A header with any other column
+    leaves every line to the record path, which keeps that column.
     Multi-valued cells are split as :class:`tsv.Decoder` splits them.
     """
     width = len(header)
-    if len(set(header)) != width or not set(header) <= EDGE_FIELDS:
+    slots, statistics = biolink.qualifier_slots(), biolink.statistic_slots()
+    if len(set(header)) != width or not set(header) <= EDGE_FIELDS | slots | statistics:
         # A repeated column: the record keeps its last non-empty cell; a column
         # beyond the edge's fields is kept by the record path. Leave both to it.
         return lambda values: None
+    # Qualifier and count slots given as columns (as the export writes them).
+    slot_at = [
+        (name, i, name in statistics) for i, name in enumerate(header) if name not in EDGE_FIELDS
+    ]
     column = {name: i for i, name in enumerate(header)}
     # An absent column reads an empty cell added after the line's own.
     pick = operator.itemgetter(*(column.get(f, width) for f in _CELL_FIELDS))
@@ -445,6 +453,7 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
         aggregators: str,
         evidence: str,
         qualifiers: str,
+        slot_cells: tuple[str, ...],
         n_publications: int,
     ) -> tuple[str, str, str, float] | None:
         _predicate, source, level, agent = combination
@@ -456,6 +465,9 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
                 return None
             if type(parsed) is not dict:
                 return None
+        for (name, _i, statistic), cell in zip(slot_at, slot_cells, strict=True):
+            if cell:
+                parsed[name] = _statistic(cell) if statistic else cell
         codes = values_of(evidence)
         # The score reads only the number of publications, not which they are.
         score = evidence_score(level, agent, ("",) * n_publications, codes, source)
@@ -492,10 +504,13 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
             return None
         predicate, source, level, agent = combination
         publications = values_of(pubs)
-        key = (combination, aggregators, evidence, qualifiers, len(publications))
+        slot_cells = tuple([values[i] for _name, i, _s in slot_at]) if slot_at else ()
+        key = (combination, aggregators, evidence, qualifiers, slot_cells, len(publications))
         parts = encoded.get(key)
         if parts is None:
-            parts = encode(combination, aggregators, evidence, qualifiers, len(publications))
+            parts = encode(
+                combination, aggregators, evidence, qualifiers, slot_cells, len(publications)
+            )
             if parts is None:
                 return None
             if len(encoded) >= _ENCODED_MAX:
@@ -532,7 +547,7 @@ def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], 
         )
         # An id the file gives must be the one stored; qualified edges need it (edge_key).
         given = pick_id(values)
-        if (given and given != out[0]) or (not given and qualifiers not in ("", "{}")):
+        if (given and given != out[0]) or (not given and qualifiers_json != "{}"):
             return None
         return out
 
