@@ -66,9 +66,10 @@ def test_the_cells_of_a_known_combination_give_the_row_directly(tmp_path: Path) 
     to_row = EdgeRows(path, "kgx@test", set(KNOWN))
     list(edge_rows(path, "kgx@test", set(KNOWN), to_row))  # validates the combination
     cells = _cells_to_row(to_row, HEADER.rstrip("\n").split("\t"))
-    assert cells(LINES[1].rstrip("\n").split("\t")) == _record_path(
-        _write(tmp_path / "one.tsv", LINES[1])
-    )[0]
+    assert (
+        cells(LINES[1].rstrip("\n").split("\t"))
+        == _record_path(_write(tmp_path / "one.tsv", LINES[1]))[0]
+    )
     assert cells(LINES[2].rstrip("\n").split("\t")) is None  # no id: the record path decides
 
 
