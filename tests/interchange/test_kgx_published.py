@@ -255,3 +255,19 @@ def test_qualifier_slots_of_published_graphs_read_as_words() -> None:
         "disease context: Marfan syndrome",
         "in 119 of 251 patients",
     ]
+
+
+def test_edges_alone_between_stored_entities(store: Store, tmp_path: Path) -> None:
+    from scidex.interchange.places import opened
+
+    nodes, edges = _copy(tmp_path)
+    import_kgx(store, [nodes], [])
+    more = tmp_path / "more"
+    more.mkdir()
+    edges.rename(more / "edges.tsv")
+    with opened([more]) as graph:
+        assert graph.nodes == []
+        report = import_kgx(store, graph.nodes, graph.edges)
+    assert (report.nodes, report.edges) == (0, 5)
+    with store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(edge)).scalar_one() == 5

@@ -235,12 +235,8 @@ def import_kgx(
     progress = BarProgress()
     try:
         with opened(places, progress) as graph:
-            if not graph.nodes:
-                fail(f"{', '.join(places)}: no nodes file (a KGX file with an id column)")
-            if not graph.edges:
-                fail(f"{', '.join(places)}: no edges file (a KGX file with subject and object)")
             if lenient and report is None:
-                report = Path(f"{graph.edges[0].name}.rejected.tsv")
+                report = Path(f"{(graph.edges or graph.nodes)[0].name}.rejected.tsv")
             meta = ReleaseMeta(
                 name=release or (f"kgx-{graph.name}" if graph.name else None),
                 version=version,

@@ -213,8 +213,9 @@ def import_kgx(
 ) -> ImportReport:
     """Import KGX nodes and edges files (TSV, JSON Lines or KGX JSON) in one transaction.
 
-    ``nodes`` and ``edges`` may each be several files; a KGX JSON document
-    (``graph.json``) is given as both. With ``pages`` every new entity also
+    ``nodes`` and ``edges`` may each be several files, or none (edges between
+    stored entities, nodes alone); a KGX JSON document (``graph.json``) is
+    given as both. With ``pages`` every new entity also
     gets its generated (backfill) page. ``parallel`` builds the edge rows in
     a second process while this one writes them (see ``parallel.py``); by
     default it does so for one large edge file on a machine with more than
@@ -223,6 +224,8 @@ def import_kgx(
     and the store is left as it was.
     """
     node_files, edge_files = _paths(nodes), _paths(edges)
+    if not (node_files or edge_files):
+        raise ValueError("no KGX file to import")
     for path in (*node_files, *edge_files):
         format_of(path)  # a name that tells no format is refused before anything starts
     release = _import_release(list(dict.fromkeys((*node_files, *edge_files))), meta)
@@ -293,7 +296,9 @@ def import_kgx(
                     rollup=False,
                 )
 
-            to_row = EdgeRows(edge_files[0], release.id, known, default_source=default_source)
+            to_row = EdgeRows(
+                (edge_files or node_files)[0], release.id, known, default_source=default_source
+            )
             if child:
                 rows: Iterable[tuple[Any, ...]] = child.rows(rejects)
             else:
