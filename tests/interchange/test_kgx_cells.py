@@ -59,13 +59,14 @@ def test_slot_columns_take_the_cell_path_to_the_same_rows(tmp_path: Path) -> Non
 
 
 def test_the_cells_of_a_known_combination_give_the_row_directly(tmp_path: Path) -> None:
-    from scidex.interchange.records import _cells_to_row
+    from scidex.interchange.cells import cells_to_row
 
     path = tmp_path / "edges.tsv"
     path.write_text(HEADER + LINES[0])
     to_row = EdgeRows(path, "kgx@test", set(KNOWN))
     list(edge_rows(path, "kgx@test", set(KNOWN), to_row))  # validates the combination
-    cells = _cells_to_row(to_row, HEADER.rstrip("\n").split("\t"))
+    header = HEADER.rstrip("\n").split("\t")
+    cells = cells_to_row(header, to_row._checked, to_row.known, to_row.release_id)
     assert (
         cells(LINES[1].rstrip("\n").split("\t"))
         == _record_path(_write(tmp_path / "one.tsv", LINES[1]))[0]

@@ -31,7 +31,7 @@ from scidex.ingest.sources.errors import SourceFormatError
 from scidex.interchange import format_of, read_records
 from scidex.interchange.export import NODE_COLUMNS, ExportReport, export_kgx
 from scidex.interchange.parallel import EdgeRowProcess
-from scidex.interchange.records import EdgeRows, edge_rows, node_from_row, tallied
+from scidex.interchange.records import EdgeRows, edge_rows, node_record, tallied
 from scidex.kg import fields
 from scidex.kg.model import Entity, SourceRelease
 from scidex.progress import NO_PROGRESS, Progress, Task
@@ -266,7 +266,7 @@ def import_kgx(
                                 rejects(row)
                                 continue
                             try:
-                                e, columns = node_from_row(row, f, line, release.id)
+                                e, columns = node_record(row, f, line, release.id)
                             except SourceFormatError as exc:
                                 rejects(exc)
                                 continue
