@@ -127,3 +127,24 @@ def test_import_and_export_report_their_progress(store: Store, tmp_path: Path) -
         "exporting nodes": 8,
         "exporting edges": 5,
     }
+
+
+def test_a_later_release_without_a_column_drops_what_was_kept(store: Store, tmp_path: Path) -> None:
+    import_kgx(store, NODES, EDGES)
+    nodes, edges = tmp_path / "nodes.tsv", tmp_path / "edges.tsv"
+    # The next release: no in_taxon, iri or full_name; no original_subject or negated.
+    for given, path, drop in (
+        (NODES, nodes, {"in_taxon", "in_taxon_label", "iri", "full_name"}),
+        (EDGES, edges, {"original_subject", "original_predicate", "negated"}),
+    ):
+        with given.open(newline="") as fh:
+            lines = list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+        keep = [i for i, name in enumerate(lines[0]) if name not in drop]
+        path.write_text("".join("\t".join(v[i] for i in keep if i < len(v)) + "\n" for v in lines))
+    import_kgx(store, nodes, edges)
+    export_kgx(store, tmp_path / "out")
+    node_header, _ = _cells(tmp_path / "out" / "nodes.tsv")
+    edge_header, exported = _cells(tmp_path / "out" / "edges.tsv")
+    assert not {"in_taxon", "iri", "full_name"} & set(node_header)
+    assert not {"original_subject", "negated"} & set(edge_header)
+    assert exported["uuid:1a2b-0001"]["category"] == "biolink:DiseaseToPhenotypicFeatureAssociation"

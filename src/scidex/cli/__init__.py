@@ -173,6 +173,7 @@ def import_kgx(
         typer.Argument(
             help="KGX files (nodes and edges; .tsv, .jsonl or KGX JSON .json, may be .gz), "
             "directories, .tar.gz/.tar/.zip archives or https:// URLs of any of them.",
+            metavar="PLACE",
             show_default=False,
         ),
     ],

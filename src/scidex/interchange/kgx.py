@@ -277,7 +277,7 @@ def import_kgx(
                             yield e
 
             report.nodes = bulk.insert_entities(conn, node_records())
-            _keep_columns(conn, entity_kgx, "entity_id", node_columns)
+            _keep_columns(conn, entity_kgx, "entity_id", node_columns, node_columns)
             # What needs only the entities comes before the edges: meanwhile the
             # second process reads ahead, and no edge write waits for it.
             named_before = _ensure_releases(conn, release)
@@ -311,11 +311,14 @@ def import_kgx(
 
                 batches = tallied(every_edge(), tally, rejects)
                 rows = chain.from_iterable(batches)
+            # Columns kept by an earlier import may be gone from this one: the
+            # ids written are collected (only then) to drop those.
+            edge_ids: set[str] | None = set() if _has_rows(conn, edge_kgx) else None
             with (
                 progress.task("writing edges", total=expected_edges or None, unit="edges") as task,
                 bulk.loading(conn, edge_table, expected_edges) as load,
             ):
-                report.edges = load.write(bulk.EDGE_COLUMNS, _counted(rows, task))
+                report.edges = load.write(bulk.EDGE_COLUMNS, _counted(rows, task, edge_ids))
                 task.set_total(report.edges)
             if child:
                 assert child.tally is not None  # the rows are all in
@@ -324,7 +327,7 @@ def import_kgx(
             report.defaulted_sources = to_row.defaulted
             for columns in to_row.columns.values():
                 provided.update(_names(columns.get("provided_by")))
-            _keep_columns(conn, edge_kgx, "edge_id", to_row.columns, only_given=True)
+            _keep_columns(conn, edge_kgx, "edge_id", to_row.columns, edge_ids or ())
             if not (report.nodes or report.edges):
                 raise NothingImported(
                     ", ".join(str(f) for f in (*node_files, *edge_files)),
@@ -370,10 +373,15 @@ def _names(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def _counted(rows: Iterable[tuple[Any, ...]], task: Task) -> Iterator[tuple[Any, ...]]:
+def _counted(
+    rows: Iterable[tuple[Any, ...]], task: Task, ids: set[str] | None
+) -> Iterator[tuple[Any, ...]]:
+    """Rows as they pass, counted on ``task``; their ids collected into ``ids`` unless None."""
     n = 0
     for row in rows:
         yield row
+        if ids is not None:
+            ids.add(row[0])
         n += 1
         if n == 10_000:
             task.advance(n)
@@ -381,25 +389,24 @@ def _counted(rows: Iterable[tuple[Any, ...]], task: Task) -> Iterator[tuple[Any,
     task.advance(n)
 
 
+def _has_rows(conn: Connection, table: Table) -> bool:
+    return conn.execute(select(table.c[0]).limit(1)).first() is not None
+
+
 def _keep_columns(
     conn: Connection,
     table: Table,
     key: str,
     columns: dict[str, dict[str, Any]],
-    *,
-    only_given: bool = False,
+    written: Iterable[str] = (),
 ) -> None:
-    """Store each record's extra columns; drop those of re-imported records that have none now.
-
-    ``only_given``: ``columns`` holds only the records that have some (edges).
-    """
+    """Store each record's extra columns, and drop those kept for records ``written`` again
+    without any (a later release of a graph that no longer has the column)."""
     rows = [(k, bulk.dumps(v)) for k, v in columns.items() if v]
     if rows:
         upsert_rows(conn, table.name, (key, "columns"), (key,), rows)
-    if only_given:
-        return
-    gone = [k for k, v in columns.items() if not v]
-    if gone and conn.execute(select(table.c[key]).limit(1)).first() is not None:
+    gone = [k for k in written if not columns.get(k)]
+    if gone and _has_rows(conn, table):
         for start in range(0, len(gone), 500):
             conn.execute(table.delete().where(table.c[key].in_(gone[start : start + 500])))
 
