@@ -6,7 +6,8 @@
 Keeps only what the atlas validates against and reads out: predicate and
 category names with their parents, each predicate's inverse (declared on one
 side in the model, kept here in both directions), the symmetric predicates,
-and the prefix map.
+the prefix map, the qualifier and count slots an edge may carry, and which
+slots hold several values.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def main(wheel: str) -> None:
             inverses[name] = inverse
             inverses.setdefault(inverse, name)
     symmetric = [n for n in predicates if (model["slots"][n] or {}).get("symmetric")]
+    qualifiers = [n for n in descendants(model["slots"], "qualifier") if n != "qualifier"]
+    statistics = [
+        n for n in descendants(model["slots"], "aggregate statistic") if n != "aggregate statistic"
+    ]
+    multivalued = [n for n, v in model["slots"].items() if (v or {}).get("multivalued")]
     data = {
         "version": model["version"],
         "source": Path(wheel).name,
@@ -74,6 +80,9 @@ def main(wheel: str) -> None:
         },
         "symmetric": sorted(f"biolink:{snake(n)}" for n in symmetric),
         "prefixes": sorted(prefixes),
+        "qualifiers": sorted(snake(n) for n in qualifiers),
+        "statistics": sorted(snake(n) for n in statistics),
+        "multivalued": sorted(snake(n) for n in multivalued),
     }
     OUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     print(f"{OUT}: {len(data['predicates'])} predicates, {len(data['categories'])} categories")

@@ -97,7 +97,7 @@ def test_importing_the_same_files_twice_changes_nothing(store: Store, tmp_path: 
             "unknown CURIE prefix",
         ),
         (
-            "HGNC:935\tbiolink:participates_in\tGO:0006979\tgoa\t\t\t\t",
+            "HGNC:935\tbiolink:participates_in\tGO:0006979\tPMID:1\t\t\t\t",
             "primary_knowledge_source",
             "infores",
         ),
@@ -106,7 +106,13 @@ def test_importing_the_same_files_twice_changes_nothing(store: Store, tmp_path: 
             "knowledge_level",
             "unknown value",
         ),
-        ("HGNC:935\tbiolink:participates_in\tGO:0006979", "row", "3 fields"),
+        # A short row takes its missing cells as empty; then the source is missing.
+        (
+            "HGNC:935\tbiolink:participates_in\tGO:0006979",
+            "primary_knowledge_source",
+            "--default-knowledge-source",
+        ),
+        ("HGNC:935\tbiolink:participates_in\tGO:0006979" + "\tx" * 6, "row", "9 fields"),
     ],
 )
 def test_a_bad_edge_names_file_line_and_field_and_stores_nothing(

@@ -168,36 +168,104 @@ def build(
 @import_app.command("kgx")
 def import_kgx(
     ctx: typer.Context,
-    nodes: Annotated[Path, typer.Argument(help="KGX nodes file (.tsv or .jsonl, may be .gz).")],
-    edges: Annotated[Path, typer.Argument(help="KGX edges file (.tsv or .jsonl, may be .gz).")],
+    places: Annotated[
+        list[str],
+        typer.Argument(
+            help="KGX files (nodes and edges; .tsv, .jsonl or KGX JSON .json, may be .gz), "
+            "directories, .tar.gz/.tar/.zip archives or https:// URLs of any of them.",
+            metavar="PLACE",
+            show_default=False,
+        ),
+    ],
     lenient: Annotated[
         bool,
-        typer.Option(help="Skip bad rows instead of stopping; they are counted and listed."),
+        typer.Option(
+            help="Skip bad rows (malformed ones too) instead of stopping; they are counted "
+            "and listed."
+        ),
     ] = False,
     report: Annotated[
         Path | None, typer.Option(help="Where --lenient lists the rows it skipped.")
+    ] = None,
+    max_errors: Annotated[
+        int | None,
+        typer.Option(help="With --lenient, stop (and import nothing) after this many bad rows."),
+    ] = None,
+    default_knowledge_source: Annotated[
+        str | None,
+        typer.Option(help="infores: CURIE for edges that name no primary knowledge source."),
+    ] = None,
+    release: Annotated[
+        str | None, typer.Option(help="Name of the release record (default: kgx-<name>).")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(help="Version of the graph (default: its sha256, shortened).")
+    ] = None,
+    licence: Annotated[
+        str | None, typer.Option(help='Licence of the graph (default: "licence not stated").')
+    ] = None,
+    attribution: Annotated[
+        str | None,
+        typer.Option(help="Attribution text (default: the provided_by values, listed)."),
+    ] = None,
+    infores: Annotated[
+        str | None, typer.Option(help="infores: CURIE of the graph's publisher.")
+    ] = None,
+    biolink_version: Annotated[
+        str | None, typer.Option(help="Biolink model version the graph follows.")
     ] = None,
 ) -> None:
     """Import a Biolink graph in KGX format, in one transaction.
 
     Every row is checked: CURIE prefixes, Biolink categories and predicates,
     edge endpoints, knowledge levels. The first bad row stops the import with
-    its file, line and field, and the store is left as it was.
+    its file, line and field, and the store is left as it was. Columns the
+    atlas has no field for are kept and exported again by `scidex export kgx`.
     """
+    from scidex.cli.progress import BarProgress
+    from scidex.interchange.kgx import ReleaseMeta
     from scidex.interchange.kgx import import_kgx as run_import
+    from scidex.interchange.places import PlaceError, describe, opened
 
-    for path in (nodes, edges):
-        if not path.is_file():
-            fail(f"{path}: no such file")
+    for given in (default_knowledge_source, infores):
+        if given is not None and not given.startswith("infores:"):
+            fail(f"{given!r}: expected an infores: CURIE")
+    if max_errors is not None and not lenient:
+        fail("--max-errors applies to --lenient imports")
     store = open_store(ctx)
-    if lenient and report is None:
-        report = Path(f"{edges.name}.rejected.tsv")
+    progress = BarProgress()
     try:
-        with err.status(f"importing {nodes.name} and {edges.name}"):
-            result = run_import(store, nodes, edges, lenient=lenient, report_path=report)
-    except (SourceFormatError, ValueError) as exc:
+        with opened(places, progress) as graph:
+            if lenient and report is None:
+                report = Path(f"{(graph.edges or graph.nodes)[0].name}.rejected.tsv")
+            meta = ReleaseMeta(
+                name=release or (f"kgx-{graph.name}" if graph.name else None),
+                version=version,
+                licence=licence,
+                attribution=attribution,
+                infores=infores,
+                biolink_version=biolink_version,
+                fetch=describe(places),
+            )
+            result = run_import(
+                store,
+                graph.nodes,
+                graph.edges,
+                lenient=lenient,
+                report_path=report,
+                max_errors=max_errors,
+                default_source=default_knowledge_source,
+                meta=meta,
+                progress=progress,
+            )
+    except (SourceFormatError, PlaceError, ValueError) as exc:
         fail(f"{exc} (nothing was imported)")
     out.print(f"imported {result.nodes:,} nodes and {result.edges:,} edges as {result.release_id}")
+    if result.defaulted_sources:
+        out.print(
+            f"{result.defaulted_sources:,} edges named no knowledge source and were given "
+            f"{default_knowledge_source}"
+        )
     if result.rejected:
         total = sum(result.rejected.values())
         reasons = "; ".join(f"{n:,} {why}" for why, n in result.rejected.most_common())
@@ -208,17 +276,25 @@ def import_kgx(
 def export_kgx(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="Directory to write into (created).")],
-    fmt: Annotated[str, typer.Option("--format", help="tsv or jsonl.")] = "tsv",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="tsv or jsonl (nodes and edges files) or json (KGX JSON graph.json)."
+        ),
+    ] = "tsv",
 ) -> None:
-    """Export every entity and edge as KGX files (nodes, edges, sources.json) into DIRECTORY."""
-    from scidex.interchange import FORMATS
-    from scidex.interchange.kgx import export_kgx as run_export
+    """Export every entity and edge as KGX files (nodes, edges, sources.json) into DIRECTORY.
 
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    Columns an import kept beyond the atlas's own fields come back as they were.
+    """
+    from scidex.cli.progress import BarProgress
+    from scidex.interchange import EXPORT_FORMATS
+    from scidex.interchange.export import export_kgx as run_export
+
+    if fmt not in EXPORT_FORMATS:
+        fail(f"unknown format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
     store = open_store(ctx)
-    with err.status(f"exporting to {directory}"):
-        result = run_export(store, directory, fmt=fmt)
+    result = run_export(store, directory, fmt=fmt, progress=BarProgress())
     out.print(f"exported {result.nodes:,} nodes and {result.edges:,} edges to {directory}")
 
 

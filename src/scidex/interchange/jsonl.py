@@ -19,7 +19,8 @@ def _open(path: Path, mode: str) -> IO[str]:
     return path.open(mode, encoding="utf-8")
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | SourceFormatError]]:
+    """Every record in file order, or the error refusing its line (the next line is still read)."""
     with _open(path, "r") as fh:
         for line, text in enumerate(fh, start=1):
             if not text.strip():
@@ -27,12 +28,27 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             try:
                 row = json.loads(text)
             except ValueError as exc:
-                raise SourceFormatError(path, line, "row", f"invalid JSON: {exc}") from exc
+                yield line, SourceFormatError(path, line, "row", f"invalid JSON Lines: {exc}")
+                continue
             if not isinstance(row, dict):
-                raise SourceFormatError(path, line, "row", "expected a JSON object")
-            for key in MULTI.intersection(row):
-                row[key] = _strings(row[key])
-            yield line, row
+                yield line, SourceFormatError(path, line, "row", "expected a JSON object")
+                continue
+            yield line, normalised(row)
+
+
+def normalised(row: dict[str, Any]) -> dict[str, Any]:
+    """A JSON record as the TSV reader gives it: multi-valued fields as lists of strings."""
+    for key in MULTI.intersection(row):
+        row[key] = _strings(row[key])
+    return row
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every record in file order; the first malformed line raises."""
+    for line, record in read_records(path):
+        if isinstance(record, SourceFormatError):
+            raise record
+        yield line, record
 
 
 def _strings(value: Any) -> list[str]:

@@ -44,25 +44,35 @@ QUEUED_BATCHES = 100
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
-def produce(nodes: Path, edges: Path, release_id: str, inp: IO[bytes], out: IO[bytes]) -> None:
+def produce(
+    nodes: Path,
+    edges: Path,
+    release_id: str,
+    default_source: str | None,
+    inp: IO[bytes],
+    out: IO[bytes],
+) -> None:
     """The child's work: read the stored ids from ``inp``, write batches of rows to ``out``.
 
     Messages are framed pickles (:func:`_send`), one after another: ``("rows", rows, rejected)``,
-    then ``("done", tally)`` (the edge counts of every row sent) or
+    then ``("done", tally, columns, defaulted)`` (the edge counts of every row sent, the
+    columns kept beyond the edges' fields, the edges that took ``default_source``) or
     ``("error", exception)``.
     """
-    from scidex.interchange.records import accepted_node_ids, edge_rows, tallied
+    from scidex.interchange.records import EdgeRows, accepted_node_ids, edge_rows, tallied
 
     try:
         known = pickle.load(inp)
         known.update(accepted_node_ids(nodes, release_id))
         tally = Tally()
         rejected: list[SourceFormatError] = []
-        for batch in tallied(edge_rows(edges, release_id, known), tally, rejected.append):
+        to_row = EdgeRows(edges, release_id, known, default_source=default_source)
+        rows = edge_rows(edges, release_id, known, to_row)
+        for batch in tallied(rows, tally, rejected.append):
             _send(out, ("rows", batch, rejected))
             rejected.clear()
         _send(out, ("rows", [], rejected))
-        _send(out, ("done", tally))
+        _send(out, ("done", tally, to_row.columns, to_row.defaulted))
     except Exception as exc:  # every failure goes back to the parent, which raises it
         try:
             _send(out, ("error", exc))
@@ -102,11 +112,23 @@ class EdgeRowProcess:
     Use as a context manager: leaving it stops the child whatever happened.
     """
 
-    def __init__(self, nodes: Path, edges: Path, release_id: str) -> None:
+    def __init__(
+        self, nodes: Path, edges: Path, release_id: str, default_source: str | None = None
+    ) -> None:
         self.tally: Tally | None = None  # the rows' edge counts, once they have all come
+        self.columns: dict[str, dict[str, Any]] = {}  # kept beyond the edges' fields, by id
+        self.defaulted = 0  # edges that took the default knowledge source
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(nodes), str(edges), release_id],
+            [
+                sys.executable,
+                "-m",
+                __name__,
+                str(nodes),
+                str(edges),
+                release_id,
+                default_source or "",
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -153,7 +175,7 @@ class EdgeRowProcess:
                     rejected(exc)
                 yield from rows
             elif message[0] == "done":
-                self.tally = message[1]
+                _, self.tally, self.columns, self.defaulted = message
                 return
             else:
                 raise message[1]
@@ -177,4 +199,11 @@ class EdgeRowProcess:
 
 
 if __name__ == "__main__":
-    produce(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.stdin.buffer, sys.stdout.buffer)
+    produce(
+        Path(sys.argv[1]),
+        Path(sys.argv[2]),
+        sys.argv[3],
+        sys.argv[4] or None,
+        sys.stdin.buffer,
+        sys.stdout.buffer,
+    )

@@ -5,23 +5,33 @@ file, line and field of the first problem. :class:`EdgeRows` turns edge
 records into ``edge`` table rows with the same checks, validating a
 combination of predicate, source, knowledge level and agent type once;
 :func:`edge_rows` reads a whole edges file that way, reading a TSV line's
-cells straight into a row when every part of it is already known.
+cells straight into a row when every part of it is already known
+(``cells.py``). :func:`node_record` and :func:`edge_record` also give the
+columns a record has beyond the store's fields, which the import keeps.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import operator
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 from scidex.ingest.sources.errors import SourceFormatError
-from scidex.interchange import FORMATS, format_of, tsv
+from scidex.interchange import format_of, read_records, tsv
+from scidex.interchange.cells import EDGE_FIELDS, cells_to_row, statistic
 from scidex.kg import biolink, fields
 from scidex.kg.curies import CurieError, split_curie
-from scidex.kg.model import AGENT_TYPES, KNOWLEDGE_LEVELS, Edge, Entity, evidence_score
+from scidex.kg.model import (
+    AGENT_TYPES,
+    KNOWLEDGE_LEVELS,
+    Edge,
+    Entity,
+    edge_id,
+    qualified_edge_id,
+)
 from scidex.store import bulk, edge_counts
 
 Row = tuple[Any, ...]
@@ -34,7 +44,7 @@ _SUBJECT, _PREDICATE, _OBJECT, _RELEASE = (
 )
 
 
-def _curie(value: Any, file: Path, line: int, fld: str) -> str:
+def _curie(value: Any, file: Path, line: int | str, fld: str) -> str:
     if not isinstance(value, str) or not value:
         raise SourceFormatError(file, line, fld, "missing")
     try:
@@ -57,19 +67,64 @@ def _list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def node_from_row(row: dict[str, Any], file: Path, line: int, release_id: str) -> Entity:
+# The node columns the entity table has a field for; any other is kept (schema.entity_kgx).
+NODE_FIELDS = frozenset(
+    {
+        "id",
+        "category",
+        "name",
+        "symbol",
+        "description",
+        "synonym",
+        "previous_symbol",
+        "xref",
+        "provided_by",
+        "attributes",
+    }
+)
+_BARE_INFORES = re.compile(r"^[A-Za-z0-9][\w.-]*$")
+
+
+def _release_of(provided: list[str], release_id: str) -> str:
+    """The release a record came from: the first ``provided_by`` names, else the import's own."""
+    return provided[0] if provided else release_id
+
+
+def node_from_row(row: dict[str, Any], file: Path, line: int | str, release_id: str) -> Entity:
+    """A node record as an entity (see :func:`node_record`)."""
+    return node_record(row, file, line, release_id)[0]
+
+
+def node_record(
+    row: dict[str, Any],
+    file: Path,
+    line: int | str,
+    release_id: str,
+) -> tuple[Entity, dict[str, Any]]:
+    """A node record as an entity, and the columns the entity has no field for.
+
+    Of the listed categories the most specific Biolink class is the entity's
+    (published graphs list every ancestor, often alphabetically); the whole
+    list is kept with the other columns when it says more than that class.
+    """
     curie = _curie(row.get("id"), file, line, "id")
-    categories = [c for c in _list(row.get("category")) if biolink.is_category(c)]
-    if not categories:
+    listed = _list(row.get("category"))
+    category = biolink.most_specific_category(listed)
+    if category is None:
         raise SourceFormatError(
             file, line, "category", f"no Biolink category in {row.get('category')!r}"
         )
-    # KGX lists ancestors too; the first non-root class is the most specific one given.
-    category = next((c for c in categories if c != "biolink:NamedThing"), categories[0])
+    columns = {k: v for k, v in row.items() if k not in NODE_FIELDS}
+    if listed != [category]:
+        columns["category"] = listed
     attributes = row.get("attributes") or {}
     if not isinstance(attributes, dict):
-        raise SourceFormatError(file, line, "attributes", "expected a JSON object")
+        columns["attributes"] = attributes  # not our JSON object: a column like any other
+        attributes = {}
     provided = _list(row.get("provided_by"))
+    release = _release_of(provided, release_id)
+    if provided and provided != [release]:
+        columns["provided_by"] = provided
     return Entity(
         id=curie,
         category=category,
@@ -80,13 +135,49 @@ def node_from_row(row: dict[str, Any], file: Path, line: int, release_id: str) -
         previous_symbols=tuple(_list(row.get("previous_symbol"))),
         xrefs=tuple(_list(row.get("xref"))),
         attributes=attributes,
-        source_release=provided[0] if provided else release_id,
+        source_release=release,
+    ), columns
+
+
+def edge_key(edge: Edge, given: Any) -> str:
+    """The stored id of an imported edge: its qualifiers are part of its identity.
+
+    Except where the file's own ``id`` is :func:`model.edge_id` of the edge
+    without them: that file is an export of edges whose identity never held
+    their qualifiers (the default atlas's), and re-importing it keeps their ids.
+    """
+    plain = edge_id(edge.subject, edge.predicate, edge.object, edge.primary_knowledge_source)
+    if not edge.qualifiers or given == plain:
+        return plain
+    return qualified_edge_id(
+        edge.subject, edge.predicate, edge.object, edge.primary_knowledge_source, edge.qualifiers
     )
 
 
 def edge_from_row(
-    row: dict[str, Any], file: Path, line: int, release_id: str, known: set[str]
+    row: dict[str, Any], file: Path, line: int | str, release_id: str, known: set[str]
 ) -> Edge:
+    """An edge record as an edge (see :func:`edge_record`)."""
+    return edge_record(row, file, line, release_id, known)[0]
+
+
+def edge_record(
+    row: dict[str, Any],
+    file: Path,
+    line: int | str,
+    release_id: str,
+    known: set[str],
+    *,
+    default_source: str | None = None,
+) -> tuple[Edge, str, dict[str, Any]]:
+    """An edge record as an edge, its stored id, and the columns the edge has no field for.
+
+    Biolink qualifier and count slots given as columns (``frequency_qualifier``,
+    ``has_count``) join the edge's qualifiers; a ``qualifiers`` column that is
+    not a JSON object is Biolink's list of qualifier terms and is kept as a
+    column. An edge naming no knowledge source takes ``default_source``; one
+    naming it without the ``infores:`` prefix (``disbiome``) gets the prefix.
+    """
     subject = _curie(row.get("subject"), file, line, "subject")
     obj = _curie(row.get("object"), file, line, "object")
     predicate = row.get("predicate")
@@ -98,6 +189,17 @@ def edge_from_row(
     source = row.get("primary_knowledge_source")
     if isinstance(source, list):
         source = source[0] if source else None
+    if not source and default_source:
+        source = default_source
+    elif isinstance(source, str) and _BARE_INFORES.match(source):
+        source = f"infores:{source}"
+    if not source:
+        raise SourceFormatError(
+            file,
+            line,
+            "primary_knowledge_source",
+            "missing (name one for such edges with --default-knowledge-source)",
+        )
     if not isinstance(source, str) or not source.startswith("infores:"):
         raise SourceFormatError(
             file, line, "primary_knowledge_source", f"expected an infores: CURIE, got {source!r}"
@@ -108,9 +210,19 @@ def edge_from_row(
     agent = row.get("agent_type") or "not_provided"
     if agent not in AGENT_TYPES:
         raise SourceFormatError(file, line, "agent_type", f"unknown value {agent!r}")
+    columns: dict[str, Any] = {}
     qualifiers = row.get("qualifiers") or {}
     if not isinstance(qualifiers, dict):
-        raise SourceFormatError(file, line, "qualifiers", "expected a JSON object")
+        columns["qualifiers"] = qualifiers
+        qualifiers = {}
+    slots, statistics = biolink.qualifier_slots(), biolink.statistic_slots()
+    for key, value in row.items():
+        if key in slots:
+            qualifiers = {**qualifiers, key: value}
+        elif key in statistics:
+            qualifiers = {**qualifiers, key: statistic(value)}
+        elif key not in EDGE_FIELDS:
+            columns[key] = value
     confidence = row.get("confidence")
     try:
         conf = float(confidence) if confidence not in (None, "") else None
@@ -119,7 +231,10 @@ def edge_from_row(
     if conf is not None and not math.isfinite(conf):
         raise SourceFormatError(file, line, "confidence", f"not a finite number: {confidence!r}")
     provided = _list(row.get("provided_by"))
-    return Edge(
+    release = _release_of(provided, release_id)
+    if provided and provided != [release]:
+        columns["provided_by"] = provided
+    edge = Edge(
         subject=subject,
         predicate=predicate,
         object=obj,
@@ -131,13 +246,20 @@ def edge_from_row(
         evidence_codes=tuple(_list(row.get("has_evidence"))),
         qualifiers=qualifiers,
         confidence=conf,
-        source_release=provided[0] if provided else release_id,
+        source_release=release,
     )
+    given = row.get("id")
+    key = edge_key(edge, given)
+    if given and given != key:
+        columns["id"] = given  # the publisher's id, exported again
+    return edge, key, columns
 
 
 def accepted_node_ids(path: Path, release_id: str) -> Iterator[str]:
     """The ids of the nodes in ``path`` that :func:`node_from_row` accepts."""
-    for line, row in FORMATS[format_of(path)][0](path):
+    for line, row in read_records(path, "nodes"):
+        if isinstance(row, SourceFormatError):
+            continue
         try:
             yield node_from_row(row, path, line, release_id).id
         except SourceFormatError:
@@ -154,21 +276,63 @@ class EdgeRows:
     the same errors with the same file, line and field.
     """
 
-    def __init__(self, file: Path, release_id: str, known: set[str]) -> None:
+    def __init__(
+        self,
+        file: Path,
+        release_id: str,
+        known: set[str],
+        *,
+        default_source: str | None = None,
+    ) -> None:
         self.file = file
         self.release_id = release_id
         self.known = known
+        self.default_source = default_source
+        # The columns each edge had beyond the edge table's fields, by edge id.
+        self.columns: dict[str, dict[str, Any]] = {}
+        self.defaulted = 0  # edges that took the default knowledge source
         # Each validated combination, mapped to itself: the cell path puts these
         # first-seen strings in its rows, so a batch's pickle shares them.
         self._checked: dict[tuple[str, str, str, str], tuple[str, str, str, str]] = {}
 
-    def __call__(self, line: int, row: dict[str, Any]) -> tuple[Any, ...]:
+    def __call__(self, line: int | str, row: dict[str, Any]) -> tuple[Any, ...]:
         out = self._fast(row)
         if out is None:
-            edge = edge_from_row(row, self.file, line, self.release_id, self.known)
-            out = bulk.edge_row(edge)
-            key = (edge.predicate, edge.primary_knowledge_source, edge.knowledge_level)
-            combination = (*key, edge.agent_type)
+            edge, key, columns = edge_record(
+                row,
+                self.file,
+                line,
+                self.release_id,
+                self.known,
+                default_source=self.default_source,
+            )
+            if not row.get("primary_knowledge_source"):
+                self.defaulted += 1
+            if columns:
+                self.columns[key] = columns
+            else:
+                self.columns.pop(key, None)
+            out = bulk.edge_values(
+                edge.subject,
+                edge.predicate,
+                edge.object,
+                edge.primary_knowledge_source,
+                edge.aggregator_knowledge_sources,
+                edge.knowledge_level,
+                edge.agent_type,
+                edge.publications,
+                edge.evidence_codes,
+                edge.qualifiers,
+                edge.confidence,
+                edge.source_release,
+                key=key,
+            )
+            combination = (
+                edge.predicate,
+                edge.primary_knowledge_source,
+                edge.knowledge_level,
+                edge.agent_type,
+            )
             self._checked.setdefault(combination, combination)
         return out
 
@@ -180,8 +344,11 @@ class EdgeRows:
         level = get("knowledge_level") or "not_provided"
         agent = get("agent_type") or "not_provided"
         qualifiers = get("qualifiers") or {}
+        provided = _list(get("provided_by"))
         if not (
-            type(source) is str
+            row.keys() <= EDGE_FIELDS
+            and len(provided) < 2
+            and type(source) is str
             and type(predicate) is str
             and type(level) is str
             and type(agent) is str
@@ -201,8 +368,7 @@ class EdgeRows:
                 return None
         else:
             confidence = None
-        provided = _list(get("provided_by"))
-        return bulk.edge_values(
+        out = bulk.edge_values(
             subject,
             predicate,
             obj,
@@ -216,146 +382,28 @@ class EdgeRows:
             confidence,
             provided[0] if provided else self.release_id,
         )
-
-
-# Encoded parts kept by the cell path before its cache starts again.
-_ENCODED_MAX = 100_000
-
-# The edge fields the cell path reads, in the order it unpacks them: every
-# declared KGX column but the id, which the store derives (model.edge_id).
-_CELL_FIELDS = fields.KGX_READ
-
-
-def _cells_to_row(to_row: EdgeRows, header: list[str]) -> Callable[[list[str]], Row | None]:
-    """A function from one TSV line's cells to its row, or None where the record path must decide.
-
-    It gives a row only where the record path would give the same one:
-    the line has the header's width, qualifiers that are a JSON object, a
-    confidence that is a number, known endpoints and an already validated
-    combination.
-    Multi-valued cells are split as :class:`tsv.Decoder` splits them.
-    """
-    width = len(header)
-    if len(set(header)) != width:
-        # A repeated column: the record keeps its last non-empty cell; leave that to it.
-        return lambda values: None
-    column = {name: i for i, name in enumerate(header)}
-    # An absent column reads an empty cell added after the line's own.
-    pick = operator.itemgetter(*(column.get(f, width) for f in _CELL_FIELDS))
-    pad = any(f not in column for f in _CELL_FIELDS)
-    checked, known, release_id = to_row._checked, to_row.known, to_row.release_id
-    split = tsv.split_multi
-    isfinite = math.isfinite
-    sep = tsv.SEP
-
-    def values_of(cell: str) -> list[str]:
-        if not cell:
-            return []
-        return split(cell) if sep in cell else [cell]
-
-    # A graph repeats a few sources, evidence codes and qualifiers millions of
-    # times: their JSON and the evidence score are computed once per combination.
-    encoded: dict[tuple[Any, ...], tuple[str, str, str, float]] = {}
-
-    def encode(
-        combination: tuple[str, str, str, str],
-        aggregators: str,
-        evidence: str,
-        qualifiers: str,
-        n_publications: int,
-    ) -> tuple[str, str, str, float] | None:
-        _predicate, source, level, agent = combination
-        parsed: Any = {}
-        if qualifiers:
-            try:
-                parsed = json.loads(qualifiers)
-            except ValueError:
-                return None
-            if type(parsed) is not dict:
-                return None
-        codes = values_of(evidence)
-        # The score reads only the number of publications, not which they are.
-        score = evidence_score(level, agent, ("",) * n_publications, codes, source)
-        return (
-            bulk.json_list(values_of(aggregators)),
-            bulk.json_list(codes),
-            bulk.dumps(parsed),
-            score,
-        )
-
-    def row(values: list[str]) -> Row | None:
-        if len(values) != width:
+        # An id the file gives must be the one stored; qualified edges need it (edge_key).
+        given = get("id")
+        if (given is not None and given != out[0]) or (qualifiers and given is None):
             return None
-        (
-            subject,
-            predicate,
-            obj,
-            source,
-            aggregators,
-            level,
-            agent,
-            pubs,
-            evidence,
-            qualifiers,
-            conf,
-            provided,
-        ) = pick([*values, ""] if pad else values)
-        level = level or "not_provided"
-        agent = agent or "not_provided"
-        combination = checked.get((predicate, source, level, agent))
-        if combination is None or subject not in known or obj not in known:
-            return None
-        predicate, source, level, agent = combination
-        publications = values_of(pubs)
-        key = (combination, aggregators, evidence, qualifiers, len(publications))
-        parts = encoded.get(key)
-        if parts is None:
-            parts = encode(combination, aggregators, evidence, qualifiers, len(publications))
-            if parts is None:
-                return None
-            if len(encoded) >= _ENCODED_MAX:
-                encoded.clear()
-            encoded[key] = parts
-        aggregators_json, evidence_json, qualifiers_json, score = parts
-        if conf:
-            try:
-                number = float(conf)
-            except ValueError:
-                return None
-            if not isfinite(number):
-                return None
-            confidence: float | None = number
-        else:
-            confidence = None
-        releases = values_of(provided)
-        return bulk.encoded_edge_values(
-            subject,
-            predicate,
-            obj,
-            source,
-            aggregators_json,
-            level,
-            agent,
-            bulk.json_list(publications),
-            evidence_json,
-            qualifiers_json,
-            confidence,
-            releases[0] if releases else release_id,
-            score,
-        )
-
-    return row
+        return out
 
 
-def edge_rows(path: Path, release_id: str, known: set[str]) -> Iterator[Row | SourceFormatError]:
+def edge_rows(
+    path: Path, release_id: str, known: set[str], to_row: EdgeRows | None = None
+) -> Iterator[Row | SourceFormatError]:
     """Every record of an edges file as an ``edge`` row, or the error refusing it, in file order.
 
-    A file that cannot be read as the format (a TSV line of the wrong width,
-    invalid JSON) raises instead: no later line could be trusted.
+    A malformed record (a TSV line longer than the header, invalid JSON)
+    comes as its error too, and the records after it are read on.
+    ``to_row`` keeps the columns beyond the edge's fields (see :class:`EdgeRows`).
     """
-    to_row = EdgeRows(path, release_id, known)
+    to_row = to_row or EdgeRows(path, release_id, known)
     if format_of(path) != "tsv":
-        for line, record in FORMATS[format_of(path)][0](path):
+        for line, record in read_records(path, "edges"):
+            if isinstance(record, SourceFormatError):
+                yield record
+                continue
             try:
                 yield to_row(line, record)
             except SourceFormatError as exc:
@@ -365,14 +413,14 @@ def edge_rows(path: Path, release_id: str, known: set[str]) -> Iterator[Row | So
         lines = tsv.reader(fh)
         header = tsv.header_of(lines, path)
         decode = tsv.Decoder(path, header)
-        fast = _cells_to_row(to_row, header)
+        fast = cells_to_row(header, to_row._checked, to_row.known, to_row.release_id)
         for line, values in enumerate(lines, start=2):
             if not values:  # a blank line
                 continue
             row = fast(values)
             if row is None:
-                record = decode(line, values)
                 try:
+                    record = decode(line, values)
                     row = to_row(line, record)
                 except SourceFormatError as exc:
                     yield exc

@@ -48,7 +48,14 @@ def header_of(lines: Iterator[list[str]], path: Path) -> list[str]:
 
 
 class Decoder:
-    """One line's cells to a KGX record, as :func:`read_rows` gives it."""
+    """One line's cells to a KGX record, as :func:`read_rows` gives it.
+
+    A line with fewer cells than the header takes the missing ones as empty,
+    as the KGX library reads it (published files omit trailing empty cells);
+    one with more is refused. A JSON column (``attributes``, ``qualifiers``)
+    whose cell is not a JSON object is kept as text: Biolink's own
+    ``qualifiers`` slot is a list of terms (``reviewed_by_expert_panel``).
+    """
 
     def __init__(self, path: Path, header: list[str]) -> None:
         self.path = path
@@ -59,20 +66,30 @@ class Decoder:
 
     def __call__(self, line: int, values: list[str]) -> dict[str, Any]:
         if len(values) != self.width:
-            raise SourceFormatError(
-                self.path, line, "row", f"{len(values)} fields where the header has {self.width}"
-            )
+            if len(values) > self.width:
+                raise SourceFormatError(
+                    self.path,
+                    line,
+                    "row",
+                    f"{len(values)} fields where the header has {self.width}",
+                )
+            values = values + [""] * (self.width - len(values))
         # Empty cells are absent keys; multi-valued and JSON cells are decoded after.
         row: dict[str, Any] = {k: v for k, v in zip(self.header, values, strict=True) if v}
         for key in self.multi:
             if value := row.get(key):
                 row[key] = split_multi(value)
         for key in self.as_json:
-            if value := row.get(key):
+            value = row.get(key)
+            if not value:
+                continue
+            if value.lstrip().startswith("{"):
                 try:
                     row[key] = json.loads(value)
                 except ValueError as exc:
                     raise SourceFormatError(self.path, line, key, f"invalid JSON: {exc}") from exc
+            elif SEP in value:
+                row[key] = split_multi(value)
         return row
 
 
@@ -82,13 +99,31 @@ def split_multi(value: str) -> list[str]:
     return [v for v in parts if v] if "" in parts else parts
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | SourceFormatError]]:
+    """Every record in file order, or the error refusing its line (the next line is still read)."""
     with _open(path, "r") as fh:
         lines = reader(fh)
         decode = Decoder(path, header_of(lines, path))
         for line, values in enumerate(lines, start=2):
             if values:  # a blank line
-                yield line, decode(line, values)
+                try:
+                    yield line, decode(line, values)
+                except SourceFormatError as exc:
+                    yield line, exc
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every record in file order; the first malformed line raises."""
+    for line, record in read_records(path):
+        if isinstance(record, SourceFormatError):
+            raise record
+        yield line, record
+
+
+def columns_of(path: Path) -> list[str]:
+    """The header's column names."""
+    with _open(path, "r") as fh:
+        return header_of(reader(fh), path)
 
 
 def _cell(value: Any) -> str:

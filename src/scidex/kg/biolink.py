@@ -62,3 +62,50 @@ def predicate_phrase(name: str, direction: str) -> str:
         return predicate_label(name)
     inverse = inverse_predicate(name)
     return predicate_label(inverse) if inverse else f"{predicate_label(name)} (reverse)"
+
+
+def _depth(name: str) -> int:
+    """How many classes lie between ``name`` and ``biolink:NamedThing``."""
+    parents: dict[str, str | None] = _model()["categories"]
+    depth, cur = 0, parents.get(name)
+    while cur is not None:
+        depth, cur = depth + 1, parents.get(cur)
+    return depth
+
+
+def most_specific_category(names: list[str]) -> str | None:
+    """The deepest Biolink class among ``names``, by the model's is_a hierarchy.
+
+    Published graphs list a node's ancestors too, often alphabetically
+    (``[BiologicalEntity, Disease, DiseaseOrPhenotypicFeature, NamedThing]``):
+    the answer is ``biolink:Disease`` whatever the order. Mixins
+    (``GeneOrGeneProduct``), ``Entity`` and names Biolink does not know are
+    ignored; among equally deep classes the first listed wins. None when no
+    listed name is a class.
+    """
+    best: str | None = None
+    best_depth = -1
+    for name in names:
+        if is_category(name) and (d := _depth(name)) > best_depth:
+            best, best_depth = name, d
+    return best
+
+
+def qualifier_slots() -> frozenset[str]:
+    """Biolink's qualifier slots (``frequency_qualifier``, ``qualified_predicate``, ...)."""
+    return _frozen("qualifiers")
+
+
+def statistic_slots() -> frozenset[str]:
+    """Biolink's count slots (``has_count``, ``has_total``, ``has_percentage``, ...)."""
+    return _frozen("statistics")
+
+
+def multivalued_slots() -> frozenset[str]:
+    """Slots the model declares as holding several values."""
+    return _frozen("multivalued")
+
+
+@cache
+def _frozen(key: str) -> frozenset[str]:
+    return frozenset(_model()[key])

@@ -7,6 +7,7 @@ them, and the web layer renders them. Identifiers are CURIEs throughout.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,26 @@ def edge_id(subject: str, predicate: str, object: str, primary_knowledge_source:
     staying short enough to index cheaply.
     """
     key = f"{subject}\x1f{predicate}\x1f{object}\x1f{primary_knowledge_source}"
+    return "E" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def qualified_edge_id(
+    subject: str,
+    predicate: str,
+    object: str,
+    primary_knowledge_source: str,
+    qualifiers: dict[str, Any],
+) -> str:
+    """:func:`edge_id` with the qualifiers part of the statement's identity.
+
+    Two edges of an imported graph that differ only in their qualifiers (a
+    phenotype's frequency in two cohorts) are two statements. Without
+    qualifiers it is :func:`edge_id`, so unqualified edges keep their ids.
+    """
+    if not qualifiers:
+        return edge_id(subject, predicate, object, primary_knowledge_source)
+    canonical = json.dumps(qualifiers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    key = f"{subject}\x1f{predicate}\x1f{object}\x1f{primary_knowledge_source}\x1f{canonical}"
     return "E" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
@@ -184,6 +205,7 @@ class SourceRelease:
     sha256: str = ""
     fetched_at: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    biolink_version: str = ""  # the Biolink model an imported graph states it follows
 
 
 @dataclass(slots=True)

@@ -101,6 +101,8 @@ def describe(qualifiers: Mapping[str, Any], names: Mapping[str, str]) -> list[st
             out.append("per " + _join([str(v) for v in values]))
         elif key in {"direction", "object_direction_qualifier"}:
             out.append(_join([_DIRECTION.get(str(v), str(v)) for v in values]))
+        elif key == "qualified_predicate":
+            out.append("qualified as " + _join([_predicate(str(v)) for v in values]))
         elif key == "object_aspect_qualifier":
             out.append("of " + _join([str(v).replace("_", " ") for v in values]))
         elif key == "species_context_qualifier":
@@ -119,6 +121,11 @@ def describe(qualifiers: Mapping[str, Any], names: Mapping[str, str]) -> list[st
     elif qualifiers.get("has_percentage") is not None:
         out.append(f"in {qualifiers['has_percentage']}% of patients")
     return [p for p in out if p]
+
+
+def _predicate(name: str) -> str:
+    """``biolink:causes`` -> ``causes``."""
+    return name.removeprefix("biolink:").replace("_", " ")
 
 
 def _join(items: Iterable[str]) -> str:

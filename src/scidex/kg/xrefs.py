@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import bioregistry
-
 from scidex.kg.curies import CurieError, split_curie
 
 # Where bioregistry knows several providers, the page a researcher expects.
@@ -53,6 +51,10 @@ def external_url(curie: str) -> str | None:
         prefix, local = split_curie(curie)
     except CurieError:
         return None
+    # Imported here: loading bioregistry's registry takes about a second, which
+    # every command that never builds a link (a small import, an export) would pay.
+    import bioregistry
+
     norm = bioregistry.normalize_prefix(prefix)
     if norm is None:
         return None

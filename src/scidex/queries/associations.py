@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, literal_column, or_, select
-from sqlalchemy.orm import aliased
 
 from scidex.store.schema import disease_gene_rollup as r
 from scidex.store.schema import edge, entity
@@ -148,7 +147,8 @@ def leading_genes(conn: Connection, disease_id: str, *, limit: int = 6) -> list[
 def _edges_behind_stmt(direct_only: bool) -> Any:
     """The roll-up rows of some genes of a disease with their edges' sources and names;
     built once (its aliases and joins cost more to build than to run)."""
-    gene, via = aliased(entity), aliased(entity)
+    # Core aliases: importing sqlalchemy.orm for ``aliased`` costs every command ~0.1 s.
+    gene, via = entity.alias(), entity.alias()
     return (
         select(
             r.c.gene_id,

@@ -287,8 +287,11 @@ def edge_values(
     qualifiers: dict[str, Any],
     confidence: float | None,
     release: str | None,
+    *,
+    key: str | None = None,
 ) -> tuple[Any, ...]:
-    """An ``edge`` row in ``EDGE_COLUMNS`` order, its id and score derived here."""
+    """An ``edge`` row in ``EDGE_COLUMNS`` order, its id (unless ``key`` gives it) and score
+    derived here."""
     return encoded_edge_values(
         subject,
         predicate,
@@ -303,6 +306,7 @@ def edge_values(
         confidence,
         release,
         evidence_score(level, agent, publications, evidence, source),
+        key=key,
     )
 
 
@@ -320,10 +324,12 @@ def encoded_edge_values(
     confidence: float | None,
     release: str | None,
     score: float,
+    *,
+    key: str | None = None,
 ) -> tuple[Any, ...]:
     """:func:`edge_values` from parts already encoded (a bulk reader caches the repeated ones)."""
     return (
-        edge_id(subject, predicate, obj, source),
+        key or edge_id(subject, predicate, obj, source),
         subject,
         predicate,
         obj,
@@ -404,6 +410,7 @@ def upsert_source_release(conn: Connection, release: SourceRelease) -> None:
         release.sha256,
         release.fetched_at,
         dumps(release.counts),
+        release.biolink_version,
     )
     columns = (
         "id",
@@ -417,5 +424,6 @@ def upsert_source_release(conn: Connection, release: SourceRelease) -> None:
         "sha256",
         "fetched_at",
         "counts",
+        "biolink_version",
     )
     upsert_rows(conn, "source_release", columns, ("id",), [row])

@@ -141,6 +141,17 @@ def _v7_entity_publication(conn: Connection) -> None:
         table.create(conn)
 
 
+def _v8_kgx_columns(conn: Connection) -> None:
+    """KGX columns kept beyond the store's fields, and the Biolink version of a release."""
+    for table in schema.KGX_TABLES:
+        table.create(conn, checkfirst=True)
+    # A store created by this version's v1 has the column already.
+    if "biolink_version" not in {c["name"] for c in inspect(conn).get_columns("source_release")}:
+        conn.exec_driver_sql(
+            "ALTER TABLE source_release ADD COLUMN biolink_version TEXT NOT NULL DEFAULT ''"
+        )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "accounts, login sessions and the audit log", _v2_registry),
@@ -151,6 +162,7 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(6, "retracted publications", _retracted_publications),
     Migration(7, "papers linked to entities by PubMed id", _v7_entity_publication),
+    Migration(8, "KGX columns kept for export; Biolink version of a release", _v8_kgx_columns),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -42,6 +42,8 @@ source_release = Table(
     Column("sha256", Text, nullable=False, default=""),
     Column("fetched_at", Text),
     Column("counts", Text, nullable=False, default="{}"),
+    # The Biolink model version an imported graph states it follows (version 8).
+    Column("biolink_version", Text, nullable=False, server_default="", default=""),
 )
 
 entity = Table(
@@ -348,6 +350,28 @@ entity_publication = Table(
 )
 
 PUBLICATION_TABLES = [entity_publication]
+
+# --- version 8: what a KGX import keeps beyond the store's own fields -----------
+
+# The columns of an imported KGX record that the entity or edge tables have
+# no field for (a node's full category list, ``in_taxon``, ``iri``; an edge's
+# original id, ``original_subject``, its ``category``, any other column), as
+# one JSON object by column name, so that an export gives every column back.
+# Only records that had such columns have a row.
+entity_kgx = Table(
+    "entity_kgx",
+    metadata,
+    Column("entity_id", String(200), primary_key=True),
+    Column("columns", Text, nullable=False),
+)
+edge_kgx = Table(
+    "edge_kgx",
+    metadata,
+    Column("edge_id", String(32), primary_key=True),
+    Column("columns", Text, nullable=False),
+)
+
+KGX_TABLES = [entity_kgx, edge_kgx]
 
 V1_TABLES = [
     source_release,
