@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -10,6 +11,7 @@ from scidex.registry.editing import PREVIEW_MAX_CHARS
 from scidex.registry.tokens import create_token
 from scidex.store import Store
 from scidex.web.limits import DEFAULT_MAX_BODY_BYTES
+from scidex.wiki.render import RENDER_BUDGET_SECONDS
 
 CHUNK = 1024 * 1024
 
@@ -93,6 +95,50 @@ def test_preview_needs_an_editors_token_and_refuses_long_markdown(
     assert f"at most {PREVIEW_MAX_CHARS} characters" in long.json()["error"]["message"]
     brackets = client.post("/api/preview", json={"markdown": "[" * PREVIEW_MAX_CHARS}, headers=auth)
     assert brackets.status_code == 200
+
+
+def _timed(call: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    answer = call()
+    return answer, time.perf_counter() - started
+
+
+def test_hostile_markdown_is_answered_within_the_render_budget(client, atlas_store: Store) -> None:
+    """The bounds on wall time are generous (the budget is CPU time, and the machine may be
+    busy): they fail only if a render runs unbounded, which took 5 to 15 s on these inputs."""
+    _, editor = create_token(atlas_store, role="editor", label="budget editor")
+    auth = {"Authorization": f"Bearer {editor}"}
+    # 499,000 brackets: longer than a preview renders, refused before any rendering.
+    answer, took = _timed(
+        lambda: client.post("/api/preview", json={"markdown": "[" * 499_000}, headers=auth)
+    )
+    assert answer.status_code == 413 and took < 1.0
+    # Hostile markup within the length cap: rendered, or refused once the budget is spent.
+    answer, took = _timed(
+        lambda: client.post("/api/preview", json={"markdown": "![a](" * 40_000}, headers=auth)
+    )
+    assert answer.status_code in (200, 422) and took < 3 * RENDER_BUDGET_SECONDS
+    if answer.status_code == 422:
+        error = answer.json()["error"]
+        assert "s of CPU to render" in error["message"]
+        assert error["details"]["budget_seconds"] == RENDER_BUDGET_SECONDS
+    # Saves render with the same budget: 499,000 brackets save (they are only text) ...
+    page = client.get("/api/artifacts/wiki-genes-bach1").json()
+    version = page["version"]
+    edit = {"base_version": version, "markdown": "[" * 499_000, "override_lint": True}
+    answer, took = _timed(
+        lambda: client.put("/api/artifacts/wiki-genes-bach1", json=edit, headers=auth)
+    )
+    assert answer.status_code == 200 and answer.json()["saved"], answer.text
+    assert took < 3 * RENDER_BUDGET_SECONDS
+    assert "[[[[" in client.get("/artifact/wiki-genes-bach1").text
+    # ... and 500,000 characters of images (about 5 s of CPU unbounded) are refused.
+    edit = {"base_version": version + 1, "markdown": "![a](" * 100_000, "override_lint": True}
+    answer, took = _timed(
+        lambda: client.put("/api/artifacts/wiki-genes-bach1", json=edit, headers=auth)
+    )
+    assert answer.status_code == 422 and "s of CPU to render" in answer.json()["error"]["message"]
+    assert took < 3 * RENDER_BUDGET_SECONDS
 
 
 def test_the_edit_forms_preview_needs_a_signed_in_editor(shared_client) -> None:

@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from scidex.web.security import FRAMEABLE, security_headers
 
 # Versions are stored as 32-bit integers on PostgreSQL; a larger one is a 400, not a 500.
 MAX_VERSION = 2**31 - 1
@@ -66,3 +68,18 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         summary = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
         return error_response(request, 400, f"invalid request: {summary}", {"problems": problems})
+
+    @app.exception_handler(Exception)
+    async def _failed(request: Request, exc: Exception) -> Response:
+        """An unexpected failure: 500 in the error shape, nothing of the failure shown (the
+        server logs it). Starlette answers it outside every middleware, so the security
+        headers are set here."""
+        message = "the server failed to answer this request; it has been logged"
+        try:
+            response = error_response(request, 500, message, None)
+        except Exception:  # the error page itself failed (templates, the session's store)
+            response = PlainTextResponse(message, status_code=500)
+        content_type = response.headers.get("content-type", "").encode()
+        for name, value in security_headers(content_type, bool(request.scope.get(FRAMEABLE))):
+            response.headers[name.decode()] = value.decode()
+        return response

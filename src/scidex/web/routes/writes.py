@@ -147,8 +147,11 @@ def preview_markdown(
     except WriteError as exc:
         raise _refusal(exc) from exc
     check_preview_size(body.markdown)
-    with store.read() as conn:
-        page = preview(conn, body.markdown, body.references)
+    try:
+        with store.read() as conn:
+            page = preview(conn, body.markdown, body.references)
+    except WriteError as exc:  # markdown that needs more than the render budget
+        raise _refusal(exc) from exc
     return {
         "html": page.html,
         "references_html": page.references_html,
