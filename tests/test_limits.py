@@ -98,14 +98,16 @@ def test_preview_needs_an_editors_token_and_refuses_long_markdown(
 
 
 def _timed(call: Any) -> tuple[Any, float]:
-    started = time.perf_counter()
+    """The answer, and the CPU time this process (the app runs in it) spent getting it: CPU,
+    not wall time, so a busy machine does not make the bounds below flake."""
+    started = time.process_time()
     answer = call()
-    return answer, time.perf_counter() - started
+    return answer, time.process_time() - started
 
 
 def test_hostile_markdown_is_answered_within_the_render_budget(client, atlas_store: Store) -> None:
-    """The bounds on wall time are generous (the budget is CPU time, and the machine may be
-    busy): they fail only if a render runs unbounded, which took 5 to 15 s on these inputs."""
+    """The bounds leave a margin over the budget for reading the request and answering;
+    unbounded, these renders took 2 s (the preview) to 5 s (the save) of CPU."""
     _, editor = create_token(atlas_store, role="editor", label="budget editor")
     auth = {"Authorization": f"Bearer {editor}"}
     # 499,000 brackets: longer than a preview renders, refused before any rendering.
@@ -117,7 +119,7 @@ def test_hostile_markdown_is_answered_within_the_render_budget(client, atlas_sto
     answer, took = _timed(
         lambda: client.post("/api/preview", json={"markdown": "![a](" * 40_000}, headers=auth)
     )
-    assert answer.status_code in (200, 422) and took < 3 * RENDER_BUDGET_SECONDS
+    assert answer.status_code in (200, 422) and took < RENDER_BUDGET_SECONDS + 0.6
     if answer.status_code == 422:
         error = answer.json()["error"]
         assert "s of CPU to render" in error["message"]
@@ -130,7 +132,7 @@ def test_hostile_markdown_is_answered_within_the_render_budget(client, atlas_sto
         lambda: client.put("/api/artifacts/wiki-genes-bach1", json=edit, headers=auth)
     )
     assert answer.status_code == 200 and answer.json()["saved"], answer.text
-    assert took < 3 * RENDER_BUDGET_SECONDS
+    assert took < 3 * RENDER_BUDGET_SECONDS  # rendered for the save, the links, the search text
     assert "[[[[" in client.get("/artifact/wiki-genes-bach1").text
     # ... and 500,000 characters of images (about 5 s of CPU unbounded) are refused.
     edit = {"base_version": version + 1, "markdown": "![a](" * 100_000, "override_lint": True}
@@ -138,7 +140,7 @@ def test_hostile_markdown_is_answered_within_the_render_budget(client, atlas_sto
         lambda: client.put("/api/artifacts/wiki-genes-bach1", json=edit, headers=auth)
     )
     assert answer.status_code == 422 and "s of CPU to render" in answer.json()["error"]["message"]
-    assert took < 3 * RENDER_BUDGET_SECONDS
+    assert took < RENDER_BUDGET_SECONDS + 1.0
 
 
 def test_the_edit_forms_preview_needs_a_signed_in_editor(shared_client) -> None:
@@ -154,3 +156,12 @@ def test_health_shows_the_bounded_caches(shared_client) -> None:
     caches = shared_client.get("/health").json()["caches"]
     assert caches["pages"]["limit"] == 512
     assert 0 <= caches["pages"]["size"] <= caches["pages"]["limit"]
+
+
+def test_a_body_refused_before_the_app_runs_still_has_the_security_headers(shared_client) -> None:
+    answer = shared_client.post(
+        "/api/preview", content=b"x", headers={"Content-Length": str(60 * CHUNK)}
+    )
+    assert answer.status_code == 413
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "strict-origin-when-cross-origin"

@@ -83,8 +83,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(HeadMiddleware)
-    # Outermost of all: an oversized body is refused before anything reads it.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outermost of all: an oversized body is refused before anything reads it, a late one
+    # as soon as its time is up.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout=settings.request_timeout,
+    )
     return app
 
 

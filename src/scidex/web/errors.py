@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from scidex.web.security import FRAMEABLE, security_headers
+from scidex.web.security import FRAMEABLE, add_security_headers
 
 # Versions are stored as 32-bit integers on PostgreSQL; a larger one is a 400, not a 500.
 MAX_VERSION = 2**31 - 1
@@ -79,7 +79,4 @@ def install_error_handlers(app: FastAPI) -> None:
             response = error_response(request, 500, message, None)
         except Exception:  # the error page itself failed (templates, the session's store)
             response = PlainTextResponse(message, status_code=500)
-        content_type = response.headers.get("content-type", "").encode()
-        for name, value in security_headers(content_type, bool(request.scope.get(FRAMEABLE))):
-            response.headers[name.decode()] = value.decode()
-        return response
+        return add_security_headers(response, bool(request.scope.get(FRAMEABLE)))
