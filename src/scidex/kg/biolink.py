@@ -62,3 +62,13 @@ def predicate_phrase(name: str, direction: str) -> str:
         return predicate_label(name)
     inverse = inverse_predicate(name)
     return predicate_label(inverse) if inverse else f"{predicate_label(name)} (reverse)"
+
+
+def predicates() -> list[str]:
+    """Every predicate of the pinned model, sorted (the API's enum of predicates)."""
+    return sorted(_model()["predicates"])
+
+
+def categories() -> list[str]:
+    """Every category of the pinned model, sorted (the API's enum of categories)."""
+    return sorted(_model()["categories"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from scidex import __version__
@@ -14,12 +14,18 @@ from scidex.queries.atlas_stats import release_contents
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.store import StoreError
-from scidex.web.deps import StoreDep
+from scidex.web.deps import StoreDep, reject_unknown_params
+from scidex.web.schemas import errors
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(reject_unknown_params)])
 
 
-@router.get("/health", tags=["operations"], summary="Check that the app and its database answer")
+@router.get(
+    "/health",
+    tags=["operations"],
+    summary="Check that the app and its database answer",
+    responses=errors(503),
+)
 def health(request: Request, store: StoreDep) -> JSONResponse:
     try:
         db: dict[str, Any] = store.health()
