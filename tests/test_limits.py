@@ -153,9 +153,13 @@ def test_the_edit_forms_preview_needs_a_signed_in_editor(shared_client) -> None:
 
 
 def test_health_shows_the_bounded_caches(shared_client) -> None:
+    shared_client.get("/static/atlas.css", headers={"Accept-Encoding": "gzip"})
     caches = shared_client.get("/health").json()["caches"]
     assert caches["pages"]["limit"] == 512
-    assert 0 <= caches["pages"]["size"] <= caches["pages"]["limit"]
+    assert set(caches) == {"pages", "external_urls", "static_digests", "static_gzipped"}
+    for name, cache in caches.items():  # every one has a fixed bound
+        assert isinstance(cache["limit"], int) and 0 <= cache["size"] <= cache["limit"], name
+    assert caches["static_gzipped"]["size"] >= 1
 
 
 def test_a_body_refused_before_the_app_runs_still_has_the_security_headers(shared_client) -> None:

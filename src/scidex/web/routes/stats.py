@@ -14,10 +14,16 @@ from scidex.queries.atlas_stats import release_contents
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.store import StoreError
+from scidex.web.delivery import asset_digest, gzipped_static
 from scidex.web.deps import StoreDep, reject_unknown_params
 from scidex.web.schemas import errors
 
 router = APIRouter(dependencies=[Depends(reject_unknown_params)])
+
+
+def _bounds(cached: Any) -> dict[str, int]:
+    info = cached.cache_info()
+    return {"limit": info.maxsize, "size": info.currsize}
 
 
 @router.get(
@@ -34,10 +40,11 @@ def health(request: Request, store: StoreDep) -> JSONResponse:
             {"status": "error", "version": __version__, "database": {"error": str(exc)}},
             status_code=503,
         )
-    urls_cached = external_url.cache_info()
     caches = {  # every in-process cache is bounded: its limit and how full it is
         "pages": request.app.state.page_cache.stats(),
-        "external_urls": {"limit": urls_cached.maxsize, "size": urls_cached.currsize},
+        "external_urls": _bounds(external_url),
+        "static_digests": _bounds(asset_digest),
+        "static_gzipped": _bounds(gzipped_static),
     }
     return JSONResponse({"status": "ok", "version": __version__, "database": db, "caches": caches})
 
