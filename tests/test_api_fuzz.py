@@ -19,43 +19,24 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS as REGISTERED
 from schemathesis.checks import load_all_checks
 from sqlalchemy import select
 
-from scidex.queries import associations, literature
-from scidex.queries.artifacts import ARTIFACT_SORTS, ArtifactCursor
-from scidex.queries.atlas_stats import EdgeCursor
-from scidex.queries.graph import DIRECTIONS, Cursor
 from scidex.registry.tokens import create_token
 from scidex.store import Store
 from scidex.store.schema import edge
+from scidex.web.schemathesis_hooks import register_cursor_formats
 
 load_all_checks()
 CHECKS = list(REGISTERED.get_all())
 EXAMPLES = 4
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
-# A cursor is an opaque token its listing made (the description names it with the format
-# scidex-cursor-<listing>): what such a token can hold, so valid requests carry real cursors.
-_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=20)
-_score = st.floats(-1e6, 1e6, allow_nan=False)
-CURSORS = {
-    "neighbours": st.builds(Cursor, st.sampled_from(DIRECTIONS), _text, _score, _text).map(
-        Cursor.encode
-    ),
-    "artifacts": st.builds(
-        ArtifactCursor, st.sampled_from(sorted(ARTIFACT_SORTS)), _text, _text
-    ).map(ArtifactCursor.encode),
-    "edges": st.builds(EdgeCursor, _text, _text, _score, _text).map(EdgeCursor.encode),
-    "publications": st.integers(1, literature.MAX_PMID).map(literature.encode_cursor),
-    "associations": st.builds(associations.encode_cursor, st.integers(0, 1), _text),
-}
-for _kind, _strategy in CURSORS.items():
-    schemathesis.openapi.format(f"scidex-cursor-{_kind}", _strategy)
+# What a cursor of each listing can hold (the description's scidex-cursor-* formats).
+register_cursor_formats()
 
 
 def _fuzz(
@@ -161,3 +142,17 @@ def test_a_parameter_taken_once_and_given_twice_is_400(shared_client: Any) -> No
         "/api/atlas/entity/HGNC:935?predicate=biolink:regulates&predicate=biolink:has_phenotype"
     )
     assert several.status_code == 200
+
+
+def test_a_method_a_path_lacks_is_405_naming_every_method_it_has(shared_client: Any) -> None:
+    for method, path, allow in [
+        ("GET", "/api/preview", "POST"),  # not a page section's 404
+        ("OPTIONS", "/api/artifacts/wiki-genes-bach1", "GET, HEAD, PUT"),
+        ("DELETE", "/api/entities/HGNC:935/merge", "POST"),
+        ("POST", "/api/stats", "GET, HEAD"),
+    ]:
+        answer = shared_client.request(method, path)
+        assert answer.status_code == 405, (method, path)
+        assert answer.headers["allow"] == allow, (method, path)
+        assert answer.json()["error"]["code"] == 405
+    assert shared_client.get("/genes/bach1", follow_redirects=False).status_code == 308
