@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -10,6 +11,7 @@ from scidex.registry.editing import PREVIEW_MAX_CHARS
 from scidex.registry.tokens import create_token
 from scidex.store import Store
 from scidex.web.limits import DEFAULT_MAX_BODY_BYTES
+from scidex.wiki.render import RENDER_BUDGET_SECONDS
 
 CHUNK = 1024 * 1024
 
@@ -95,6 +97,52 @@ def test_preview_needs_an_editors_token_and_refuses_long_markdown(
     assert brackets.status_code == 200
 
 
+def _timed(call: Any) -> tuple[Any, float]:
+    """The answer, and the CPU time this process (the app runs in it) spent getting it: CPU,
+    not wall time, so a busy machine does not make the bounds below flake."""
+    started = time.process_time()
+    answer = call()
+    return answer, time.process_time() - started
+
+
+def test_hostile_markdown_is_answered_within_the_render_budget(client, atlas_store: Store) -> None:
+    """The bounds leave a margin over the budget for reading the request and answering;
+    unbounded, these renders took 2 s (the preview) to 5 s (the save) of CPU."""
+    _, editor = create_token(atlas_store, role="editor", label="budget editor")
+    auth = {"Authorization": f"Bearer {editor}"}
+    # 499,000 brackets: longer than a preview renders, refused before any rendering.
+    answer, took = _timed(
+        lambda: client.post("/api/preview", json={"markdown": "[" * 499_000}, headers=auth)
+    )
+    assert answer.status_code == 413 and took < 1.0
+    # Hostile markup within the length cap: rendered, or refused once the budget is spent.
+    answer, took = _timed(
+        lambda: client.post("/api/preview", json={"markdown": "![a](" * 40_000}, headers=auth)
+    )
+    assert answer.status_code in (200, 422) and took < RENDER_BUDGET_SECONDS + 0.6
+    if answer.status_code == 422:
+        error = answer.json()["error"]
+        assert "s of CPU to render" in error["message"]
+        assert error["details"]["budget_seconds"] == RENDER_BUDGET_SECONDS
+    # Saves render with the same budget: 499,000 brackets save (they are only text) ...
+    page = client.get("/api/artifacts/wiki-genes-bach1").json()
+    version = page["version"]
+    edit = {"base_version": version, "markdown": "[" * 499_000, "override_lint": True}
+    answer, took = _timed(
+        lambda: client.put("/api/artifacts/wiki-genes-bach1", json=edit, headers=auth)
+    )
+    assert answer.status_code == 200 and answer.json()["saved"], answer.text
+    assert took < 3 * RENDER_BUDGET_SECONDS  # rendered for the save, the links, the search text
+    assert "[[[[" in client.get("/artifact/wiki-genes-bach1").text
+    # ... and 500,000 characters of images (about 5 s of CPU unbounded) are refused.
+    edit = {"base_version": version + 1, "markdown": "![a](" * 100_000, "override_lint": True}
+    answer, took = _timed(
+        lambda: client.put("/api/artifacts/wiki-genes-bach1", json=edit, headers=auth)
+    )
+    assert answer.status_code == 422 and "s of CPU to render" in answer.json()["error"]["message"]
+    assert took < RENDER_BUDGET_SECONDS + 1.0
+
+
 def test_the_edit_forms_preview_needs_a_signed_in_editor(shared_client) -> None:
     answer = shared_client.post(
         "/artifact/wiki-genes-bach1/preview",
@@ -105,9 +153,28 @@ def test_the_edit_forms_preview_needs_a_signed_in_editor(shared_client) -> None:
 
 
 def test_health_shows_the_bounded_caches(shared_client) -> None:
+    shared_client.get("/static/atlas.css", headers={"Accept-Encoding": "gzip"})
     caches = shared_client.get("/health").json()["caches"]
     assert caches["pages"]["limit"] == 512
-    assert 0 <= caches["pages"]["size"] <= caches["pages"]["limit"]
+    assert set(caches) == {
+        "pages",
+        "compiled_articles",
+        "external_urls",
+        "static_digests",
+        "static_gzipped",
+    }
+    for name, cache in caches.items():  # every one has a fixed bound
+        assert isinstance(cache["limit"], int) and 0 <= cache["size"] <= cache["limit"], name
+    assert caches["static_gzipped"]["size"] >= 1
+
+
+def test_a_body_refused_before_the_app_runs_still_has_the_security_headers(shared_client) -> None:
+    answer = shared_client.post(
+        "/api/preview", content=b"x", headers={"Content-Length": str(60 * CHUNK)}
+    )
+    assert answer.status_code == 413
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "strict-origin-when-cross-origin"
 
 
 def test_health_shows_the_compiled_articles_bound(shared_client) -> None:

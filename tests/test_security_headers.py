@@ -123,3 +123,32 @@ def test_the_edit_form_and_the_way_to_it(client, atlas_store) -> None:  # type: 
     # A signed-in reader's artifact page is never cached and still gets the same policy.
     assert_policy(client.get(EMBED), frameable=True)
     assert_policy(client.get("/artifact/wiki-genes-bach1"), frameable=False)
+
+
+def test_an_unexpected_failure_answers_500_with_the_same_headers(shared_atlas) -> None:  # type: ignore[no-untyped-def]
+    """A handler that fails (a bug, a lost database) answers 500 in the error shape of its
+    kind (an HTML page for readers, JSON for the API) with every security header."""
+    from fastapi.testclient import TestClient
+    from starlette.routing import Route
+
+    from scidex.config import Settings
+    from scidex.web import create_app
+
+    app = create_app(Settings(database_url=shared_atlas.url), shared_atlas)
+
+    def fail(request: object) -> None:
+        raise RuntimeError("a handler failed")
+
+    # A page and an API answer, ahead of the catch-all page routes.
+    app.router.routes[0:0] = [Route("/fails", fail), Route("/api/fails", fail)]
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/fails")
+        assert page.status_code == 500
+        assert_policy(page, frameable=False)
+        assert "a handler failed" not in page.text  # no internals shown to readers
+        api = client.get("/api/fails")
+        assert api.status_code == 500
+        assert api.headers["x-content-type-options"] == "nosniff"
+        assert api.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert api.json()["error"]["code"] == 500
+        assert "a handler failed" not in api.text

@@ -127,3 +127,57 @@ def test_the_handlers_run_on_as_many_threads_as_configured(store: Store, threads
         limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
         assert limiter.total_tokens == threads
         assert client.get("/health").status_code == 200
+
+
+def _unanswered(base: str, head: bytes, timeout: float) -> tuple[bytes, float]:
+    """Send ``head`` on a raw connection and read until the server closes it (or ``timeout``
+    passes); returns what the server sent and the seconds it took to close."""
+    host, port = base.removeprefix("http://").split(":")
+    started = time.monotonic()
+    received = b""
+    with socket.create_connection((host, int(port))) as conn:
+        conn.settimeout(timeout)
+        conn.sendall(head)
+        try:
+            while chunk := conn.recv(65536):
+                received += chunk
+        except TimeoutError:
+            return received, float("inf")  # still open
+    return received, time.monotonic() - started
+
+
+def test_a_request_that_stops_short_is_answered_408_and_closed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body shorter than its Content-Length, or a head that never ends, holds no connection
+    longer than SCIDEX_REQUEST_TIMEOUT (here 1 s; the bound checked is generous)."""
+    monkeypatch.setenv("SCIDEX_REQUEST_TIMEOUT", "1")
+    head = (
+        b"POST /api/preview HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        b'{"markdown": "short'
+    )
+    with serving(store) as served:
+        received, took = _unanswered(served.base, head, timeout=15)
+        assert took < 5, "the connection stayed open"
+        assert received.startswith(b"HTTP/1.1 408 ")
+        assert b'"code":408' in received and b"within 1 s" in received
+        # A request that stops inside its head is closed too, without an answer.
+        received, took = _unanswered(served.base, b"GET / HTTP/1.1\r\nHost: x", timeout=15)
+        assert took < 5, "the connection stayed open"
+        assert received == b"" or received.startswith(b"HTTP/1.1 408 ")
+        # The server still answers.
+        with urllib.request.urlopen(served.base + "/health") as health:
+            assert health.status == 200
+    assert "Traceback" not in served.errs
+
+
+@pytest.mark.parametrize("value", ["0", "soon", "-1", "inf", "nan"])
+def test_a_bad_request_timeout_is_refused(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scidex.config import ConfigError, Settings
+
+    monkeypatch.setenv("SCIDEX_REQUEST_TIMEOUT", value)
+    with pytest.raises(ConfigError, match="SCIDEX_REQUEST_TIMEOUT must be a number of seconds"):
+        Settings.from_env()
+    monkeypatch.setenv("SCIDEX_REQUEST_TIMEOUT", "2.5")
+    assert Settings.from_env().request_timeout == 2.5

@@ -53,6 +53,9 @@ class Settings:
     threads: int = 2
     # The largest request body accepted (bytes); a larger one is refused with 413 unread.
     max_body_bytes: int = 2 * 1024 * 1024
+    # Seconds a client has to send a request's head (from the connection, or the previous
+    # answer) and, once the head is in, its whole body; then 408 and the connection closes.
+    request_timeout: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -76,6 +79,16 @@ class Settings:
                     f"SCIDEX_MAX_BODY_BYTES must be a whole number of 1 or more, not {limit!r}"
                 )
             env["max_body_bytes"] = int(limit)
+        if timeout := os.environ.get("SCIDEX_REQUEST_TIMEOUT"):
+            try:
+                seconds = float(timeout)
+            except ValueError:
+                seconds = 0.0
+            if not 0 < seconds < float("inf"):
+                raise ConfigError(
+                    f"SCIDEX_REQUEST_TIMEOUT must be a number of seconds above 0, not {timeout!r}"
+                )
+            env["request_timeout"] = seconds
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)
 
@@ -94,6 +107,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "most requests/s, use --workers for more).",
     "SCIDEX_MAX_BODY_BYTES": "Largest request body accepted, in bytes (default 2097152, 2 MB); "
     "a larger one is refused with 413 before it is read.",
+    "SCIDEX_REQUEST_TIMEOUT": "Seconds a client has to send a request's head, and then its "
+    "body (default 30); a request still incomplete is answered 408 and its connection closed.",
     "SCIDEX_TEST_PG_URL": "Tests: PostgreSQL server to create throw-away databases on "
     "(default postgresql://postgres@127.0.0.1:5432/postgres).",
     "SCIDEX_REQUIRE_PG": "Tests: set to 1 to make a missing PostgreSQL a failure instead of a skip "

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
 
 from scidex.wiki import render
-from scidex.wiki.render import render_markdown
+from scidex.wiki.content import parse_page
+from scidex.wiki.render import (
+    RENDER_BUDGET_SECONDS,
+    RenderBudgetExceeded,
+    RenderContext,
+    render_markdown,
+)
+
+CONTENT = Path(__file__).resolve().parents[2] / "content" / "pages"
 
 
 @pytest.mark.parametrize(
@@ -35,3 +46,53 @@ def test_brackets_that_open_no_link_are_never_scanned_for_their_label(monkeypatc
     assert 'href="/y"' in html and 'src="/z"' in html
     assert 'data-target="HMOX1"' in html and 'data-ref="k"' in html
     assert calls > 0
+
+
+# The inputs that cost seconds of CPU per request before rendering had a budget: runs of
+# brackets, deep nesting (quotes, lists, emphasis), runs of link ends and images, tables.
+HOSTILE = {
+    "brackets": "[" * 499_000,
+    "quotes": ">" * 100_000,
+    "stars": "*" * 200_000,
+    "link ends": "](" * 100_000,
+    "open links": "[a](" * 50_000,
+    "bracket pairs": "[]" * 100_000,
+    "brackets then a link end": "[" * 100_000 + "](x)",
+    "images": "![a](" * 40_000,
+    "nested lists": "".join("  " * i + "- a\n" for i in range(2_000)),
+    "nested emphasis": "*a **b " * 28_000,
+    "mixed delimiters": "*_" * 100_000,
+    "table": "|a|\n|-|\n" + "|b|\n" * 50_000,
+}
+
+
+@pytest.mark.parametrize("markdown", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_markdown_renders_or_is_refused_within_its_budget(markdown: str) -> None:
+    """CPU time of this thread, so a busy machine does not make it flake; the bound is the
+    budget plus a generous margin for the last steps between two checks and the sanitiser."""
+    started = time.thread_time()
+    try:
+        page = render_markdown(markdown, RenderContext(budget=RENDER_BUDGET_SECONDS))
+    except RenderBudgetExceeded as exc:
+        assert f"more than {RENDER_BUDGET_SECONDS:g} s" in str(exc)
+    else:
+        assert page.html
+    assert time.thread_time() - started < RENDER_BUDGET_SECONDS + 0.5
+
+
+def test_a_render_over_its_budget_stops_and_says_why() -> None:
+    with pytest.raises(RenderBudgetExceeded, match=r"more than 0\.01 s of CPU to render"):
+        render_markdown("![a](" * 40_000, RenderContext(budget=0.01))
+    # Block-level work counts too: a long table with almost no inline markup.
+    with pytest.raises(RenderBudgetExceeded):
+        render_markdown("|a|\n|-|\n" + "|b|\n" * 100_000, RenderContext(budget=0.01))
+    # Without a budget (curated pages, reads of saved pages) the same markdown renders.
+    assert render_markdown("![a](" * 2_000).html.startswith("<p>")
+
+
+def test_every_curated_page_renders_well_inside_the_budget() -> None:
+    paths = sorted(CONTENT.glob("*.md"))
+    assert paths
+    for path in paths:
+        page = parse_page(path.read_text(), path)
+        render_markdown(page.markdown, RenderContext(budget=RENDER_BUDGET_SECONDS / 10))

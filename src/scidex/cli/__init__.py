@@ -101,8 +101,15 @@ def serve(
             fail(str(exc.strerror))
         return
     from scidex.web import create_app
+    from scidex.web.serving import HTTP_PROTOCOL
 
-    uvicorn.run(create_app(settings, store), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings, store),
+        host=host,
+        port=port,
+        log_level="warning",
+        http=HTTP_PROTOCOL,  # closes a connection whose request head does not arrive in time
+    )
 
 
 @app.command()

@@ -109,3 +109,13 @@ def multivalued_slots() -> frozenset[str]:
 @cache
 def _frozen(key: str) -> frozenset[str]:
     return frozenset(_model()[key])
+
+
+def predicates() -> list[str]:
+    """Every predicate of the pinned model, sorted (the API's enum of predicates)."""
+    return sorted(_model()["predicates"])
+
+
+def categories() -> list[str]:
+    """Every category of the pinned model, sorted (the API's enum of categories)."""
+    return sorted(_model()["categories"])

@@ -8,7 +8,7 @@ overrides them explicitly (the override is recorded with the revision).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,13 @@ from scidex.registry.search_docs import reindex_pages
 from scidex.wiki.citations import normalize_doi, normalize_pmid
 from scidex.wiki.content import ContentError, CuratedEdge, CuratedPage
 from scidex.wiki.lint import Finding, lint_rendered
-from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
+from scidex.wiki.render import (
+    RENDER_BUDGET_SECONDS,
+    RenderBudgetExceeded,
+    RenderContext,
+    RenderedPage,
+    render_markdown,
+)
 
 
 @dataclass(slots=True)
@@ -101,12 +107,21 @@ def _edges(raw: list[dict[str, Any]], refs: dict[str, Any]) -> list[CuratedEdge]
 PREVIEW_MAX_CHARS = 200_000
 
 
+def _render_within_budget(markdown: str, ctx: RenderContext) -> RenderedPage:
+    """Render with the budget every preview and save has (``RENDER_BUDGET_SECONDS`` of CPU);
+    markdown that needs more is refused as invalid, saying why."""
+    try:
+        return render_markdown(markdown, replace(ctx, budget=RENDER_BUDGET_SECONDS))
+    except RenderBudgetExceeded as exc:
+        raise Invalid(str(exc), {"field": "markdown", "budget_seconds": exc.budget}) from exc
+
+
 def preview(conn: Connection, markdown: str, references: dict[str, Any]) -> RenderedPage:
     """Render as the page will, with the same resolver: what the edit form shows live."""
     ctx = RenderContext(
         resolve_link=link_resolver(conn), embed=embedder(conn), references=references
     )
-    return render_markdown(markdown, ctx)
+    return _render_within_budget(markdown, ctx)
 
 
 @dataclass(slots=True)
@@ -144,7 +159,7 @@ def check_edit(conn: Connection, art: ArtifactRecord, edit: EditRequest) -> Chec
         body_line=1,
     )
     ctx = RenderContext(resolve_link=link_resolver(conn), embed=embedder(conn), references=refs)
-    rendered = render_markdown(edit.markdown, ctx)
+    rendered = _render_within_budget(edit.markdown, ctx)
     pmids = (normalize_pmid(ref.get("PMID")) for ref in refs.values())
     retracted = retracted_pmids(conn, (p for p in pmids if p))
     findings = lint_rendered(page, rendered, is_predicate=biolink.is_predicate, retracted=retracted)

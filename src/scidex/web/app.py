@@ -24,6 +24,7 @@ from scidex.web.deps import current_session
 from scidex.web.errors import install_error_handlers
 from scidex.web.etag import ETagMiddleware
 from scidex.web.limits import BodyLimitMiddleware
+from scidex.web.openapi import install_contract
 from scidex.web.rendering import PageCache, in_frame
 from scidex.web.routes import ROUTERS
 from scidex.web.security import SecurityHeadersMiddleware
@@ -73,6 +74,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         app.include_router(router)
 
     install_error_handlers(app)
+    install_contract(app)
     # Outermost last: a HEAD runs as a GET through everything below it; gzip
     # compresses what the ETag middleware tagged (the tag is weak, so one tag
     # serves both encodings, and a 304's empty body is never compressed).
@@ -83,8 +85,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(HeadMiddleware)
-    # Outermost of all: an oversized body is refused before anything reads it.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outermost of all: an oversized body is refused before anything reads it, a late one
+    # as soon as its time is up.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout=settings.request_timeout,
+    )
     return app
 
 

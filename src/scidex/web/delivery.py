@@ -16,7 +16,7 @@ import gzip
 import hashlib
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -38,7 +38,12 @@ REVALIDATE = "no-cache"
 VERSIONED_NAME = re.compile(r"^vendor/[A-Za-z0-9_-]+-\d+\.\d+\.\d+\.[A-Za-z0-9.]+$")
 
 
-@cache
+# Bounded like every cache of the server (/health shows them): the static files are a few
+# dozen, so these never evict in practice.
+STATIC_CACHE_SIZE = 256
+
+
+@lru_cache(maxsize=STATIC_CACHE_SIZE)
 def asset_digest(name: str) -> str:
     """Short content hash of the static file ``name`` (a path under web/static)."""
     return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
@@ -78,8 +83,8 @@ class HeadMiddleware:
 COMPRESSIBLE = (".js", ".css", ".txt", ".json", ".svg", ".html")
 
 
-@cache
-def _gzipped(path: str, mtime: float, size: int) -> bytes:
+@lru_cache(maxsize=STATIC_CACHE_SIZE)
+def gzipped_static(path: str, mtime: float, size: int) -> bytes:
     """A static file gzipped once per version of it (not again on every request)."""
     return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
 
@@ -103,7 +108,7 @@ class StaticAssets(StaticFiles):
             and "range" not in request
         ):
             st = response.stat_result
-            body = _gzipped(str(response.path), st.st_mtime, st.st_size)
+            body = gzipped_static(str(response.path), st.st_mtime, st.st_size)
             headers = {k: v for k, v in response.headers.items() if k not in {"content-length"}}
             headers["content-encoding"] = "gzip"
             headers["vary"] = "Accept-Encoding"

@@ -17,8 +17,10 @@ import time
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Request, Response
+from fastapi.dependencies.utils import field_annotation_is_sequence
 from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from scidex.kg.urls import urls
 from scidex.registry.accounts import SessionInfo, session
@@ -44,15 +46,20 @@ async def _store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(_store)]
 
 
-def _declared(dependant: Any) -> set[str]:
-    names = {p.alias for p in dependant.query_params}
+def _declared(dependant: Any) -> dict[str, bool]:
+    """The query parameters a route reads, each with whether it may be repeated (a list)."""
+    names = {
+        p.alias: field_annotation_is_sequence(p.field_info.annotation)
+        for p in dependant.query_params
+    }
     for sub in dependant.dependencies:
         names |= _declared(sub)
     return names
 
 
 def reject_unknown_params(request: Request) -> None:
-    """400 for any query parameter the endpoint does not declare (``?limt=5``, ``?categroy=``)."""
+    """400 for any query parameter the endpoint does not declare (``?limt=5``, ``?categroy=``),
+    and for one it takes once given several times (``?limit=5&limit=9``)."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
@@ -64,18 +71,40 @@ def reject_unknown_params(request: Request) -> None:
             f"unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
             {"unknown": unknown, "allowed": sorted(allowed)},
         )
+    repeated = sorted(
+        k for k, many in allowed.items() if not many and len(request.query_params.getlist(k)) > 1
+    )
+    if repeated:
+        raise PageError(
+            400,
+            f"query parameter{'s' if len(repeated) > 1 else ''} given more than once: "
+            f"{', '.join(repeated)}",
+            {"repeated": repeated},
+        )
 
 
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def token_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
+# The API's one security scheme (in /openapi.json as ``bearer``); missing or malformed
+# credentials are this app's 401, in its error shape, not FastAPI's 403.
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    description="A token from `scidex token create` (its role: reader, editor, curator, admin).",
+    auto_error=False,
+)
+
+
+def token_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+) -> Actor:
     """The actor behind a Bearer token, or 401."""
-    if not authorization or not authorization.lower().startswith("bearer "):
+    if credentials is None or not credentials.credentials.strip():
         raise PageError(401, "this write needs Authorization: Bearer <token>")
     store: Store = store_of(request)
-    info = authenticate(store, authorization.split(None, 1)[1].strip())
+    info = authenticate(store, credentials.credentials.strip())
     if info is None:
         raise PageError(401, "unknown or revoked token")
     return Actor("token", info.id, info.label, info.role, client_ip(request))

@@ -5,16 +5,24 @@ it is read.
 without pulling a byte of the body. A body sent without a length (chunked) is counted as the
 application pulls it, and refused as soon as the count passes the limit, so the server never
 holds more than the limit (plus one chunk) of any request.
+
+A body must also arrive in time: once the head is in, the whole body has ``timeout`` seconds
+(``SCIDEX_REQUEST_TIMEOUT``). A body shorter than its ``Content-Length``, or one trickled in,
+is answered 408 and the connection closed, so it holds no handler thread or connection. (The
+head's own deadline is the server protocol's: ``scidex.web.serving``.)
 """
 
 from __future__ import annotations
 
+import anyio
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scidex.web.errors import PageError, error_response
+from scidex.web.security import add_security_headers
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+DEFAULT_REQUEST_TIMEOUT = 30.0
 
 
 def _too_large(limit: int) -> PageError:
@@ -26,12 +34,28 @@ def _too_large(limit: int) -> PageError:
     )
 
 
-class BodyLimitMiddleware:
-    """Refuse (413, in the app's error shape) a request body over ``max_bytes``."""
+def _too_slow(timeout: float) -> PageError:
+    return PageError(
+        408,
+        f"the request body did not arrive within {timeout:g} s",
+        {"timeout_seconds": timeout},
+        headers={"Connection": "close"},
+    )
 
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+
+class BodyLimitMiddleware:
+    """Refuse (in the app's error shape) a request body over ``max_bytes`` (413), or one not
+    complete ``timeout`` seconds after the request's head (408)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,11 +69,19 @@ class BodyLimitMiddleware:
 
         received = 0
         started = False
+        complete = False
+        deadline = anyio.current_time() + self.timeout
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # after the body: waiting for a disconnect is not bounded
+                return await receive()
+            with anyio.move_on_after(deadline - anyio.current_time()) as waited:
+                message = await receive()
+            if waited.cancelled_caught:
+                raise _too_slow(self.timeout)
             if message["type"] == "http.request":
+                complete = not message.get("more_body", False)
                 received += len(message.get("body", b""))
                 if received > limit:
                     # Raised inside the handler's body read: FastAPI passes an HTTPException
@@ -67,15 +99,19 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except PageError as exc:
             # A body read outside a route's error handling (a middleware, a raw ASGI app).
-            if exc.status_code != 413 or started:
+            if exc.status_code not in (408, 413) or started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, exc)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        exc = _too_large(self.max_bytes)
-        response = error_response(Request(scope, receive), 413, str(exc.detail), exc.details)
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, exc: PageError | None = None
+    ) -> None:
+        exc = exc or _too_large(self.max_bytes)
+        request = Request(scope, receive)
+        response = error_response(request, exc.status_code, str(exc.detail), exc.details)
         response.headers["Connection"] = "close"
-        await response(scope, receive, send)
+        # Outside the security middleware (this one is outermost): its headers are set here.
+        await add_security_headers(response)(scope, receive, send)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -10,7 +10,7 @@ from fastapi import Path, Query
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from scidex.kg.biolink import is_category, is_predicate
+from scidex.kg.biolink import categories, is_category, is_predicate, predicates
 from scidex.kg.categories import LINK_SECTIONS
 from scidex.kg.curies import CurieError, normalize_curie
 from scidex.kg.urls import urls
@@ -30,6 +30,12 @@ CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 CURIE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*:[^\s\x00-\x1f]+$"
+# Printable text with something in it: what ``check_text`` accepts, as the description says it.
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+# The vocabularies a filter takes, as enums in the API description (the checks below refuse
+# anything else with 400).
+PREDICATES = predicates()
+CATEGORIES = categories()
 
 
 # Factories, not shared objects: FastAPI records each parameter's name on its FieldInfo.
@@ -37,6 +43,7 @@ def key_param() -> Any:
     return Path(
         min_length=1,
         max_length=200,
+        pattern=TEXT_PATTERN,
         description="A CURIE (`HGNC:935`, `NCBIGene:571`) or any name or symbol (`BACH1`).",
         examples=["HGNC:935"],
     )
@@ -46,9 +53,47 @@ def category_param(description: str = "A Biolink category.") -> Any:
     return Query(
         None,
         max_length=100,
-        pattern=CURIE_PATTERN,
         description=description,
         examples=["biolink:Gene"],
+        json_schema_extra={"enum": CATEGORIES},
+    )
+
+
+def predicate_param(description: str = "A Biolink predicate.") -> Any:
+    return Query(
+        None,
+        max_length=100,
+        description=description,
+        examples=["biolink:has_phenotype"],
+        json_schema_extra={"enum": PREDICATES},
+    )
+
+
+# A cursor is opaque: the ``next_cursor`` of the page before, base64url without padding. Its
+# format names which listing made it (``scidex-cursor-neighbours``...): a token that listing
+# did not make is refused with 400 ("malformed cursor").
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+
+
+def cursor_param(kind: str, max_length: int = 1000) -> Any:
+    return Query(
+        None,
+        max_length=max_length,
+        pattern=CURSOR_PATTERN,
+        description="`next_cursor` of the page before (an opaque token this listing made).",
+        json_schema_extra={"format": f"scidex-cursor-{kind}"},
+    )
+
+
+def text_path_param(description: str) -> Any:
+    """A path parameter of printable text (an id or a CURIE)."""
+    return Path(min_length=1, max_length=200, pattern=TEXT_PATTERN, description=description)
+
+
+def text_param(description: str, **kwargs: Any) -> Any:
+    """A required query parameter of printable text (an entity's CURIE or name)."""
+    return Query(
+        ..., min_length=1, max_length=200, pattern=TEXT_PATTERN, description=description, **kwargs
     )
 
 
@@ -56,6 +101,7 @@ def artifact_id_param() -> Any:
     return Path(
         min_length=1,
         max_length=200,
+        pattern=TEXT_PATTERN,
         description="An artifact id, slug or alias.",
         examples=["wiki-genes-bach1"],
     )
@@ -69,11 +115,12 @@ def check_text(value: str, what: str) -> str:
 
 
 def check_vocab(predicate: str | None, category: str | None) -> None:
-    if predicate and not is_predicate(predicate):
+    """400 for a predicate or category the Biolink model lacks (an empty one included)."""
+    if predicate is not None and not is_predicate(predicate):
         raise PageError(
             400, f"unknown Biolink predicate {predicate!r}", {"example": "biolink:has_phenotype"}
         )
-    if category and not is_category(category):
+    if category is not None and not is_category(category):
         raise PageError(400, f"unknown Biolink category {category!r}", {"example": "biolink:Gene"})
 
 

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import Connection
+from starlette.convertors import Convertor, register_url_convertor
 
 from scidex.kg.categories import LINK_SECTIONS, SECTIONS, Section, label_for
 from scidex.kg.urls import urls
@@ -22,6 +23,23 @@ from scidex.queries.search import search
 from scidex.web.deps import current_session, reject_unknown_params, store_of
 from scidex.web.errors import PageError
 from scidex.web.schemas import ERRORS
+
+
+class SectionConvertor(Convertor[str]):
+    """The section of ``/{section}/{name}``: one path segment, but never ``api``, so a JSON API
+    path asked with a method it lacks (``GET /api/preview``) answers 405 with its ``Allow``,
+    not the 404 of a section that does not exist."""
+
+    regex = r"(?!api/)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("section", SectionConvertor())
 
 
 def not_found(request: Request, key: str, what: str = "artifact") -> PageError:

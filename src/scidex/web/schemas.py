@@ -304,25 +304,40 @@ class SearchOut(BaseModel):
     hits: list[SearchHitOut]
 
 
-# "4XX" rather than 400: FastAPI then leaves out its default 422 answer, which
-# this app never gives (invalid requests are 400, in the error shape below).
-ERRORS: dict[int | str, dict[str, Any]] = {
-    "4XX": {
-        "model": ErrorOut,
-        "description": "400: a parameter is unknown, malformed or out of range.",
-    }
+# What each error status means, for the API description; every error answer has the one
+# shape above (ErrorOut), 304 alone has no body.
+STATUS_MEANINGS: dict[int, str] = {
+    300: "The name belongs to several entities equally: `details.candidates` lists them, "
+    "best first; ask again with one's id.",
+    304: "Not Modified: the `If-None-Match` tag matches this answer's `ETag`; no body.",
+    400: "A parameter is unknown, malformed or out of range (`details.problems` says which).",
+    401: "No `Authorization: Bearer <token>`, or a token that is unknown or revoked.",
+    403: "The token's role may not do this.",
+    404: "Nothing by that key; `details` has suggestions where there are any.",
+    408: "The request body did not arrive in time (`SCIDEX_REQUEST_TIMEOUT`).",
+    409: "The write started from a version that is no longer current (`details` has the "
+    "other edit), or its target is no longer current.",
+    413: "The request body, or the markdown in it, is longer than this server accepts.",
+    422: "The content cannot be stored as it is (`details` names the field and line), or "
+    "it needs more than the render budget.",
+    503: "The database does not answer.",
 }
 
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "Nothing by that key; `details` has suggestions."}
-}
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, in the one error shape."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        out[status] = {"description": STATUS_MEANINGS[status]}
+        if status != 304:
+            out[status]["model"] = ErrorOut
+    return out
 
 
-AMBIGUOUS: dict[int | str, dict[str, Any]] = {
-    300: {
-        "model": ErrorOut,
-        "description": "The name belongs to several entities equally: `details.candidates` "
-        "lists them, best first; ask again with one's id.",
-    }
-}
+# 400 explicitly: FastAPI then leaves out its default 422 answer, which this app never
+# gives for a malformed request (invalid requests are 400, in the error shape above).
+ERRORS = errors(400)
+
+
+NOT_FOUND = errors(404)
+AMBIGUOUS = errors(300)

@@ -9,7 +9,9 @@ artifact page, ``?embed=1``) calls ``allow_framing(request)``: the page then get
 ``frame-ancestors *`` and no X-Frame-Options; nothing else differs.
 
 Headers a route sets under these names are replaced, so this module is the one
-source of truth for the policy.
+source of truth for the policy. The few responses sent outside this middleware (a 500, which
+Starlette answers outside every middleware, and a body refused before the app runs) get the
+same headers from ``add_security_headers``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -72,6 +74,15 @@ def security_headers(content_type: bytes, frameable: bool) -> list[tuple[bytes, 
             headers.append((b"content-security-policy", PAGE_CSP.encode()))
             headers.append((b"x-frame-options", b"DENY"))
     return headers
+
+
+def add_security_headers(response: Response, frameable: bool = False) -> Response:
+    """Set the headers on a response sent outside the middleware (a 500 that Starlette answers
+    outermost, a body refused before the app is called)."""
+    content_type = response.headers.get("content-type", "").encode()
+    for name, value in security_headers(content_type, frameable):
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 class SecurityHeadersMiddleware:

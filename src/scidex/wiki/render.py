@@ -23,11 +23,19 @@ A core rule then walks the tokens once, in source order: it numbers citations
 by first use, resolves links, calls the embedder, gives headings stable ids and
 records problems with their source line. The output is sanitised with nh3
 against an allow-list of exactly the markup produced here.
+
+A render may be given a budget of CPU seconds (``RenderContext.budget``): the parser
+checks the time as it goes (block rules, inline positions, core steps) and stops with
+``RenderBudgetExceeded`` once it is spent. Previews and saves have one
+(``RENDER_BUDGET_SECONDS``), so no text an editor sends costs more than that much CPU
+per render; markdown-it is linear on ordinary text, but hostile runs of markup cost
+tens of microseconds per character.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,6 +88,47 @@ class RenderContext:
     """CSL-JSON items by citation key."""
     line_offset: int = 0
     """Added to every problem's line (the body's position in its file, minus one)."""
+    budget: float | None = None
+    """CPU seconds the render may take (``RenderBudgetExceeded`` past it); ``None``: no limit."""
+
+
+# What a preview or a save may spend rendering (CPU seconds of the rendering thread). The
+# longest curated page takes a few milliseconds, 200,000 characters of ordinary prose about
+# a tenth of a second; hostile markup of the same length took seconds.
+RENDER_BUDGET_SECONDS = 1.0
+
+
+class RenderBudgetExceeded(Exception):
+    """The markdown needs more CPU time to render than its budget allows."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(
+            f"the markdown needs more than {budget:g} s of CPU to render (long runs of "
+            "brackets, emphasis or other markup, or very deep nesting); simplify it"
+        )
+        self.budget = budget
+
+
+class _Budget:
+    """The CPU time left to a render, checked every few parser steps (the clock costs a
+    system call; a step between two checks costs microseconds)."""
+
+    __slots__ = ("budget", "ends", "steps")
+    EVERY = 64
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.ends = time.thread_time() + budget
+        self.steps = 0
+
+    def step(self) -> None:
+        self.steps += 1
+        if self.steps % self.EVERY == 0:
+            self.check()
+
+    def check(self) -> None:
+        if time.thread_time() > self.ends:
+            raise RenderBudgetExceeded(self.budget)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +171,7 @@ class RenderedPage:
 
 
 _ENV_KEY = "scidex_page"
+_BUDGET_KEY = "scidex_budget"
 # A tag-like run in text: what raw HTML in content looks like once it is inert.
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
@@ -420,8 +470,41 @@ def inert_bracket_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _budget_inline_rule(state: StateInline, silent: bool) -> bool:
+    """First inline rule: runs at every position the inline parser tries (link label scans
+    included), spends a step of the render's budget, and matches nothing."""
+    budget: _Budget | None = state.env.get(_BUDGET_KEY)
+    if budget is not None:
+        budget.step()
+    return False
+
+
+def _budget_block_rule(state: Any, start_line: int, end_line: int, silent: bool) -> bool:
+    """First block rule (and first in the paragraph, list and quote terminator chains)."""
+    budget: _Budget | None = state.env.get(_BUDGET_KEY)
+    if budget is not None:
+        budget.step()
+    return False
+
+
+def _budget_core_rule(state: StateCore) -> None:
+    budget: _Budget | None = state.env.get(_BUDGET_KEY)
+    if budget is not None:
+        budget.check()
+
+
 def _build_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md.inline.ruler.before("text", "scidex_budget", _budget_inline_rule)
+    md.block.ruler.before(
+        "table",
+        "scidex_budget",
+        _budget_block_rule,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    # After the block parse and after the inline parse: a check between the two phases.
+    md.core.ruler.after("block", "scidex_budget_block", _budget_core_rule)
+    md.core.ruler.after("inline", "scidex_budget_inline", _budget_core_rule)
     md.inline.ruler.before("link", "wikilink", wikilink_rule)
     md.inline.ruler.before("link", "citation", citation_rule)
     md.inline.ruler.before("link", "artifact_embed_inline", embed_inline_rule)
@@ -479,12 +562,20 @@ def sanitize(html: str) -> str:
 
 
 def render_markdown(markdown: str, ctx: RenderContext | None = None) -> RenderedPage:
-    """Render one page; the MarkdownIt instance and the sanitiser are built once per process."""
+    """Render one page; the MarkdownIt instance and the sanitiser are built once per process.
+
+    Raises ``RenderBudgetExceeded`` when ``ctx.budget`` is set and the render spends it.
+    """
     ctx = ctx or RenderContext()
     page = _PageState(ctx)
     env: dict[str, Any] = {_ENV_KEY: page}
+    budget = _Budget(ctx.budget) if ctx.budget is not None else None
+    if budget is not None:
+        env[_BUDGET_KEY] = budget
     tokens = _MD.parse(markdown, env)
     body = _MD.renderer.render(tokens, _MD.options, env)
+    if budget is not None:
+        budget.check()
     citations = page.citations()
     refs = references_html(ctx.references, [(c.key, c.uses) for c in citations])
     return RenderedPage(

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record, page_json
 from scidex.pages.cite import FORMATS
 from scidex.queries.artifacts import find_artifact
-from scidex.web.deps import store_of
+from scidex.web.deps import reject_unknown_params, store_of
 from scidex.web.errors import MAX_VERSION, PageError
+from scidex.web.params import artifact_id_param
+from scidex.web.schemas import errors
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(reject_unknown_params)], responses=errors(404))
 
 BY_EXTENSION = {f.extension: name for name, f in FORMATS.items()}
 
@@ -40,7 +42,7 @@ def _page(request: Request, artifact_id: str, version: int | None) -> Any:
 )
 def get_artifact_json(
     request: Request,
-    artifact_id: str,
+    artifact_id: Annotated[str, artifact_id_param()],
     version: int | None = Query(
         None, ge=1, le=MAX_VERSION, description="A past version; default current."
     ),
@@ -54,7 +56,9 @@ def get_artifact_json(
     summary="How to cite an artifact, in every format",
 )
 def cite_json(
-    request: Request, artifact_id: str, version: int | None = Query(None, ge=1, le=MAX_VERSION)
+    request: Request,
+    artifact_id: Annotated[str, artifact_id_param()],
+    version: int | None = Query(None, ge=1, le=MAX_VERSION),
 ) -> dict[str, Any]:
     page = _page(request, artifact_id, version)
     record = citation_record(
@@ -66,7 +70,7 @@ def cite_json(
 @router.get("/artifact/{artifact_id}/cite.{extension}", include_in_schema=False)
 def cite_file(
     request: Request,
-    artifact_id: str,
+    artifact_id: Annotated[str, artifact_id_param()],
     extension: str,
     version: int | None = Query(None, ge=1, le=MAX_VERSION),
 ) -> Response:

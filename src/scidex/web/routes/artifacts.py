@@ -133,7 +133,7 @@ def entity_page(request: Request, store: StoreDep, curie: str) -> Response:
         return _to_page(request, conn, LINK_SECTIONS["entities"], curie)
 
 
-@router.get("/{section}/{name}")
+@router.get("/{section:section}/{name}")
 def section_page(request: Request, store: StoreDep, section: str, name: str) -> Response:
     """``/genes/bach1``, ``/brain-regions/hippocampus``: a name within a URL section (see
     ``scidex.queries.resolve.lookup`` for how it is read)."""

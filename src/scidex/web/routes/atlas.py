@@ -47,7 +47,16 @@ from scidex.queries.graph import (
 from scidex.queries.resolve import resolve
 from scidex.web.deps import StoreDep, store_of
 from scidex.web.errors import PageError
-from scidex.web.params import CURIE_PATTERN, find_entity
+from scidex.web.params import (
+    CATEGORIES,
+    CURIE_PATTERN,
+    PREDICATES,
+    category_param,
+    cursor_param,
+    find_entity,
+    key_param,
+    predicate_param,
+)
 from scidex.web.rendering import (
     MAX_FILTER_VALUES,
     api,
@@ -77,16 +86,31 @@ def _checked(values: list[str] | None, what: str, valid: Any) -> list[str]:
     return values
 
 
+def _list(description: str, items: dict[str, Any], most: int = MAX_FILTER_VALUES) -> Any:
+    """A repeatable filter: its values' constraints and how many it takes, as checked below."""
+    return Query(
+        None,
+        description=description,
+        json_schema_extra={"items": {"type": "string", **items}, "maxItems": most},
+    )
+
+
 def _state_params(
-    predicate: list[str] | None = Query(None, description="Biolink predicates to show."),
-    category: list[str] | None = Query(None, description="Categories of the far ends."),
-    source: list[str] | None = Query(None, description="Primary knowledge sources."),
-    level: list[str] | None = Query(None, description="Knowledge levels.", examples=[LEVELS]),
-    expand: list[str] | None = Query(None, description="Entities whose neighbours are shown."),
+    predicate: list[str] | None = _list("Biolink predicates to show.", {"enum": PREDICATES}),
+    category: list[str] | None = _list("Categories of the far ends.", {"enum": CATEGORIES}),
+    source: list[str] | None = _list(
+        "Primary knowledge sources.", {"pattern": _SOURCE.pattern, "maxLength": 200}
+    ),
+    level: list[str] | None = _list("Knowledge levels.", {"enum": LEVELS}),
+    expand: list[str] | None = _list(
+        "Entities whose neighbours are shown (CURIEs).",
+        {"pattern": CURIE_PATTERN, "maxLength": 200},
+        MAX_EXPAND,
+    ),
     cap: int = Query(DEFAULT_CAP, ge=1, le=MAX_CAP, description="Edges per predicate and node."),
 ) -> dict[str, Any]:
     expanded = _checked(expand, "expand", lambda v: len(v) <= 200 and _CURIE.match(v))
-    if len(set(expanded)) > MAX_EXPAND:
+    if len(expanded) > MAX_EXPAND:
         raise PageError(400, f"at most {MAX_EXPAND} expanded entities")
     return {
         "predicate": _checked(predicate, "predicate", is_predicate),
@@ -218,7 +242,7 @@ class ExplorerOut(BaseModel):
 def explorer_json(
     request: Request,
     store: StoreDep,
-    curie: str,
+    curie: str = key_param(),
     params: dict[str, Any] = Depends(_state_params),
 ) -> dict[str, Any]:
     with store.read() as conn:
@@ -389,7 +413,7 @@ class EntityListOut(BaseModel):
 
 
 def _entities(conn: Connection, category: str | None, after: str | None, limit: int) -> Any:
-    if category and not is_category(category):
+    if category is not None and not is_category(category):
         raise PageError(400, f"unknown Biolink category {category!r}")
     listing = list_entities(conn, category=category, after=after, limit=limit)
     return {
@@ -411,7 +435,7 @@ _after = Query(None, max_length=200, pattern=r"^[^\x00-\x1f]+$", description="La
 def entities_json(
     request: Request,
     store: StoreDep,
-    category: str | None = Query(None, max_length=100, examples=["biolink:Gene"]),
+    category: str | None = category_param(),
     after: str | None = _after,
     limit: int = Query(50, ge=1, le=500),
 ) -> Any:
@@ -443,7 +467,7 @@ class EdgeListOut(BaseModel):
 def _edges(
     conn: Connection, predicate: str | None, release: str | None, cursor: str | None, limit: int
 ) -> dict[str, Any]:
-    if predicate and not is_predicate(predicate):
+    if predicate is not None and not is_predicate(predicate):
         raise PageError(400, f"unknown Biolink predicate {predicate!r}")
     try:
         after = EdgeCursor.decode(cursor) if cursor else None
@@ -465,11 +489,11 @@ def _edges(
 
 
 def _edge_params(
-    predicate: str | None = Query(None, max_length=100, examples=["biolink:has_phenotype"]),
+    predicate: str | None = predicate_param(),
     release: str | None = Query(
         None, max_length=200, pattern=r"^[^\x00-\x1f]+$", examples=["hgnc@2026-06"]
     ),
-    cursor: str | None = Query(None, max_length=1000),
+    cursor: str | None = cursor_param("edges"),
     limit: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:
     return {"predicate": predicate, "release": release, "cursor": cursor, "limit": limit}
@@ -492,7 +516,8 @@ def edges_page(
 ) -> Response:
     p = {k: v or None for k, v in p.items()} | {"limit": p["limit"]}
     with store.read() as conn:
-        data = _edges(conn, p["predicate"], p["release"], p["cursor"], p["limit"])
+        # The page's form sends an empty field for "any".
+        data = _edges(conn, p["predicate"] or None, p["release"], p["cursor"], p["limit"])
     more = {k: v for k, v in p.items() if k in ("predicate", "release") and v}
     return render_page(
         request,

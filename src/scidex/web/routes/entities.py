@@ -49,15 +49,17 @@ from scidex.web.deps import StoreDep, reject_unknown_params
 from scidex.web.errors import PageError
 from scidex.web.params import (
     CONTROL_CHARS,
-    CURIE_PATTERN,
     artifact_id_param,
     brief,
     category_param,
     check_text,
     check_vocab,
+    cursor_param,
     find_entity,
     key_param,
     pick,
+    predicate_param,
+    text_param,
 )
 from scidex.web.schemas import (
     AMBIGUOUS,
@@ -143,9 +145,7 @@ def entity_neighbours(
     request: Request,
     store: StoreDep,
     key: str = key_param(),
-    predicate: str | None = Query(
-        None, max_length=100, pattern=CURIE_PATTERN, examples=["biolink:has_phenotype"]
-    ),
+    predicate: str | None = predicate_param(),
     category: str | None = category_param("Category of the other end."),
     direction: Literal["out", "in"] | None = Query(
         None, description="`out`: the entity is the subject; `in`: the object."
@@ -158,9 +158,7 @@ def entity_neighbours(
         examples=["infores:goa"],
     ),
     limit: int = Query(50, ge=1, le=500),
-    cursor: str | None = Query(
-        None, max_length=500, description="`next_cursor` of the page before."
-    ),
+    cursor: str | None = cursor_param("neighbours", 500),
 ) -> dict[str, Any]:
     check_vocab(predicate, category)
     try:
@@ -218,9 +216,7 @@ def entity_associations(
         "subtypes", description="`subtypes`: roll up through subtypes; `direct`: only direct."
     ),
     limit: int = Query(50, ge=1, le=500),
-    cursor: str | None = Query(
-        None, max_length=500, description="`next_cursor` of the page before."
-    ),
+    cursor: str | None = cursor_param("associations", 500),
 ) -> dict[str, Any]:
     if cursor:
         try:
@@ -317,8 +313,8 @@ def _release(r: ReleaseInfo) -> dict[str, Any]:
 def between(
     request: Request,
     store: StoreDep,
-    subject: str = Query(..., min_length=1, max_length=200, examples=["HGNC:935"]),
-    object: str = Query(..., min_length=1, max_length=200, examples=["HGNC:5013"]),
+    subject: str = text_param("One end: a CURIE or a name.", examples=["HGNC:935"]),
+    object: str = text_param("The other end: a CURIE or a name.", examples=["HGNC:5013"]),
     limit: int = Query(100, ge=1, le=500),
 ) -> dict[str, Any]:
     with store.read() as conn:
@@ -380,7 +376,8 @@ def _artifact_summary(a: ArtifactRecord) -> dict[str, Any]:
     description=(
         "`sort=id` (the default) walks the primary key: a page costs `limit` steps. Other "
         "orders, and filters on a rare value, read every artifact on the full atlas "
-        "(tens of milliseconds). Pass `next_cursor` back as `cursor` with the same `sort`."
+        "(tens of milliseconds). Pass `next_cursor` back as `cursor`: it continues in the "
+        "order it was made in, whatever `sort` says."
     ),
     response_model=ArtifactListOut,
 )
@@ -393,11 +390,13 @@ def artifacts_list(
     lifecycle: Literal["active", "superseded", "merged"] | None = Query(None),
     sort: Literal[tuple(ARTIFACT_SORTS)] = Query("id"),  # type: ignore[valid-type]
     limit: int = Query(50, ge=1, le=500),
-    cursor: str | None = Query(None, max_length=1000),
+    cursor: str | None = cursor_param("artifacts"),
 ) -> dict[str, Any]:
     check_vocab(None, entity_category)
     try:
         after = ArtifactCursor.decode(cursor) if cursor else None
+        if after is not None:
+            sort = after.sort  # a cursor continues the listing that made it
         with store.read() as conn:
             listing = list_artifacts(
                 conn,

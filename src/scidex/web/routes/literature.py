@@ -27,7 +27,7 @@ from scidex.queries.literature import (
 )
 from scidex.web.deps import StoreDep, reject_unknown_params
 from scidex.web.errors import PageError
-from scidex.web.params import brief, find_entity, key_param
+from scidex.web.params import brief, cursor_param, find_entity, key_param
 from scidex.web.rendering import not_found, redirect, render_page
 from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, PublicationsOut
 
@@ -41,7 +41,7 @@ def _limit(default: int) -> Any:
 
 
 def _cursor() -> Any:
-    return Query(None, max_length=100, description="`next_cursor` of the page before.")
+    return cursor_param("publications", 100)
 
 
 def _checked(cursor: str | None) -> str | None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from scidex.kg.model import LINK_TYPES
 from scidex.queries.artifacts import find_artifact
 from scidex.registry.provenance import add_link, walk
 from scidex.registry.revisions import WriteError
-from scidex.web.deps import ActorDep, StoreDep, store_of
+from scidex.web.deps import ActorDep, StoreDep, reject_unknown_params, store_of
 from scidex.web.errors import PageError
+from scidex.web.params import artifact_id_param
+from scidex.web.schemas import errors
 
 router = APIRouter()
 
@@ -41,10 +44,12 @@ def _walk(request: Request, artifact_id: str, depth: int, direction: str, limit:
     "/api/artifacts/{artifact_id}/provenance/graph",
     tags=["artifacts"],
     summary="Walk the provenance graph from an artifact",
+    dependencies=[Depends(reject_unknown_params)],
+    responses=errors(404),
 )
 def provenance_graph(
     request: Request,
-    artifact_id: str,
+    artifact_id: Annotated[str, artifact_id_param()],
     depth: int = DEPTH,
     direction: str = DIRECTION,
     limit: int = LIMIT,
@@ -82,7 +87,8 @@ class LinkBody(BaseModel):
     link_type: str = Field(
         ...,
         examples=["derives_from"],
-        description="derives_from, cites, supersedes, embeds or mentions",
+        pattern=f"^({'|'.join(sorted(LINK_TYPES))})$",
+        description=", ".join(sorted(LINK_TYPES)),
     )
     target: str = Field(..., max_length=200, examples=["pmid-8887638"])
 
@@ -91,11 +97,13 @@ class LinkBody(BaseModel):
     "/api/artifacts/{artifact_id}/links",
     tags=["writes"],
     summary="State a provenance link from this artifact to another",
+    dependencies=[Depends(reject_unknown_params)],
+    responses=errors(404, 409, 422),
 )
 def post_link(
     request: Request,
     store: StoreDep,
-    artifact_id: str,
+    artifact_id: Annotated[str, artifact_id_param()],
     body: LinkBody,
     actor: ActorDep,
 ) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from scidex import __version__
@@ -14,13 +14,25 @@ from scidex.queries.atlas_stats import release_contents
 from scidex.queries.graph import atlas_counts, source_releases
 from scidex.queries.search import search as run_search
 from scidex.store import StoreError
-from scidex.web.deps import StoreDep
+from scidex.web.delivery import asset_digest, gzipped_static
+from scidex.web.deps import StoreDep, reject_unknown_params
+from scidex.web.schemas import errors
 from scidex.wiki.compiled import COMPILED
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(reject_unknown_params)])
 
 
-@router.get("/health", tags=["operations"], summary="Check that the app and its database answer")
+def _bounds(cached: Any) -> dict[str, int]:
+    info = cached.cache_info()
+    return {"limit": info.maxsize, "size": info.currsize}
+
+
+@router.get(
+    "/health",
+    tags=["operations"],
+    summary="Check that the app and its database answer",
+    responses=errors(503),
+)
 def health(request: Request, store: StoreDep) -> JSONResponse:
     try:
         db: dict[str, Any] = store.health()
@@ -29,11 +41,12 @@ def health(request: Request, store: StoreDep) -> JSONResponse:
             {"status": "error", "version": __version__, "database": {"error": str(exc)}},
             status_code=503,
         )
-    urls_cached = external_url.cache_info()
     caches = {  # every in-process cache is bounded: its limit and how full it is
         "pages": request.app.state.page_cache.stats(),
         "compiled_articles": COMPILED.stats(),
-        "external_urls": {"limit": urls_cached.maxsize, "size": urls_cached.currsize},
+        "external_urls": _bounds(external_url),
+        "static_digests": _bounds(asset_digest),
+        "static_gzipped": _bounds(gzipped_static),
     }
     return JSONResponse({"status": "ok", "version": __version__, "database": db, "caches": caches})
 

@@ -10,9 +10,9 @@ no longer current, 422 for invalid content (with line and field).
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -21,10 +21,15 @@ from scidex.registry.editing import PREVIEW_MAX_CHARS, EditRequest, preview, sub
 from scidex.registry.merge import merge_entities, rename_slug, unmerge
 from scidex.registry.revisions import WriteError, diff_revisions, require, revert
 from scidex.store.schema import audit_log
-from scidex.web.deps import ActorDep, StoreDep, check_preview_size
+from scidex.web.deps import ActorDep, StoreDep, check_preview_size, reject_unknown_params
 from scidex.web.errors import MAX_VERSION, PageError
+from scidex.web.params import artifact_id_param, text_path_param
+from scidex.web.schemas import errors
 
-router = APIRouter(tags=["writes"])
+router = APIRouter(tags=["writes"], dependencies=[Depends(reject_unknown_params)])
+
+# What the registry's refusals can be (WriteError's subclasses): unknown, stale, invalid.
+REFUSALS = errors(404, 409, 422)
 
 
 def _refusal(exc: WriteError) -> PageError:
@@ -58,11 +63,13 @@ class EditBody(BaseModel):
     }
 
 
-@router.put("/api/artifacts/{artifact_id}", summary="Edit a page (a new revision)")
+@router.put(
+    "/api/artifacts/{artifact_id}", summary="Edit a page (a new revision)", responses=REFUSALS
+)
 def edit_artifact(
     request: Request,
     store: StoreDep,
-    artifact_id: str,
+    artifact_id: Annotated[str, artifact_id_param()],
     body: EditBody,
     actor: ActorDep,
 ) -> dict[str, Any]:
@@ -87,11 +94,13 @@ class RevertBody(BaseModel):
     base_version: int = Field(..., ge=1, le=MAX_VERSION)
 
 
-@router.post("/api/artifacts/{artifact_id}/revert", summary="Revert to a past version")
+@router.post(
+    "/api/artifacts/{artifact_id}/revert", summary="Revert to a past version", responses=REFUSALS
+)
 def revert_artifact(
     request: Request,
     store: StoreDep,
-    artifact_id: str,
+    artifact_id: Annotated[str, artifact_id_param()],
     body: RevertBody,
     actor: ActorDep,
 ) -> dict[str, Any]:
@@ -109,11 +118,12 @@ def revert_artifact(
     "/api/artifacts/{artifact_id}/diff",
     tags=["artifacts"],
     summary="Line diff between two versions",
+    responses=errors(404),
 )
 def diff(
     request: Request,
     store: StoreDep,
-    artifact_id: str,
+    artifact_id: Annotated[str, artifact_id_param()],
     from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),
     to_version: int = Query(..., alias="to", ge=1, le=MAX_VERSION),
 ) -> dict[str, Any]:
@@ -136,7 +146,10 @@ class PreviewBody(BaseModel):
 
 
 @router.post(
-    "/api/preview", tags=["artifacts"], summary="Render markdown as a page would (no write)"
+    "/api/preview",
+    tags=["artifacts"],
+    summary="Render markdown as a page would (no write)",
+    responses=errors(422),
 )
 def preview_markdown(
     request: Request, store: StoreDep, body: PreviewBody, actor: ActorDep
@@ -147,8 +160,11 @@ def preview_markdown(
     except WriteError as exc:
         raise _refusal(exc) from exc
     check_preview_size(body.markdown)
-    with store.read() as conn:
-        page = preview(conn, body.markdown, body.references)
+    try:
+        with store.read() as conn:
+            page = preview(conn, body.markdown, body.references)
+    except WriteError as exc:  # markdown that needs more than the render budget
+        raise _refusal(exc) from exc
     return {
         "html": page.html,
         "references_html": page.references_html,
@@ -182,11 +198,15 @@ class MergeBody(BaseModel):
     reason: str = Field("", max_length=500)
 
 
-@router.post("/api/entities/{curie}/merge", summary="Merge a duplicate entity into another")
+@router.post(
+    "/api/entities/{curie}/merge",
+    summary="Merge a duplicate entity into another",
+    responses=REFUSALS,
+)
 def merge_entity(
     request: Request,
     store: StoreDep,
-    curie: str,
+    curie: Annotated[str, text_path_param("The duplicate entity's CURIE.")],
     body: MergeBody,
     actor: ActorDep,
 ) -> dict[str, Any]:
@@ -198,8 +218,13 @@ def merge_entity(
     return asdict(result)
 
 
-@router.post("/api/merges/{merge_id}/undo", summary="Undo a merge")
-def undo_merge(request: Request, store: StoreDep, merge_id: str, actor: ActorDep) -> dict[str, Any]:
+@router.post("/api/merges/{merge_id}/undo", summary="Undo a merge", responses=REFUSALS)
+def undo_merge(
+    request: Request,
+    store: StoreDep,
+    actor: ActorDep,
+    merge_id: Annotated[str, text_path_param("The merge's id, as the merge answered it.")],
+) -> dict[str, Any]:
     try:
         with store.atomic() as conn:
             unmerge(conn, merge_id, actor)
@@ -212,11 +237,13 @@ class RenameBody(BaseModel):
     slug: str = Field(..., max_length=200, examples=["genes-bach1-transcription-factor"])
 
 
-@router.post("/api/artifacts/{artifact_id}/rename", summary="Give a page a new slug")
+@router.post(
+    "/api/artifacts/{artifact_id}/rename", summary="Give a page a new slug", responses=REFUSALS
+)
 def rename(
     request: Request,
     store: StoreDep,
-    artifact_id: str,
+    artifact_id: Annotated[str, artifact_id_param()],
     body: RenameBody,
     actor: ActorDep,
 ) -> dict[str, Any]:
