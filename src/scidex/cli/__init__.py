@@ -130,6 +130,7 @@ def build(
     Sources that cannot be fetched are reported and skipped. Everything is
     written in one transaction, and running it twice leaves the same counts.
     """
+    from scidex.cli.progress import BarProgress
     from scidex.cli.report import print_build_summary
     from scidex.ingest.build import BUILD_ORDER, build_default_atlas
 
@@ -139,22 +140,17 @@ def build(
     if unknown:
         fail(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(BUILD_ORDER)}")
     store = open_store(ctx)
-    with err.status("building the default atlas") as status:
-
-        def progress(step: str, n: int) -> None:
-            status.update(f"building the default atlas: {n:,} {step} written")
-
-        try:
-            result = build_default_atlas(
-                store,
-                cache_dir=settings.cache_dir,
-                content_dir=settings.content_dir,
-                sources=chosen,
-                log=lambda line: err.print(line, highlight=False),
-                progress=progress,
-            )
-        except (SourceFormatError, ContentError) as exc:
-            fail(f"{exc} (nothing was written)")
+    try:
+        result = build_default_atlas(
+            store,
+            cache_dir=settings.cache_dir,
+            content_dir=settings.content_dir,
+            sources=chosen,
+            log=lambda line: err.print(line, highlight=False),
+            progress=BarProgress(err),
+        )
+    except (SourceFormatError, ContentError) as exc:
+        fail(f"{exc} (nothing was written)")
     print_build_summary(out, result)
     if unmapped is not None and result.report is not None:
         from scidex.ingest.write import write_unmapped

@@ -11,7 +11,7 @@ caller's transaction.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from scidex.kg.categories import PRECEDENCE
 from scidex.kg.curies import split_curie
 from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
 from scidex.kg.names import normalize_name
+from scidex.progress import NO_PROGRESS, Progress, Task, tracked
 from scidex.store import bulk, edge_counts
 from scidex.store.schema import (
     edge,
@@ -135,9 +136,11 @@ def _merge_into(target: Entity, other: Entity | EntityPatch, *, keep_name: bool 
         target.description = other.description
 
 
-def _split(records: Iterable[Record]) -> tuple[list[Entity], list[EntityPatch], EdgeStream]:
+def _split(
+    records: Iterable[Record], task: Task
+) -> tuple[list[Entity], list[EntityPatch], EdgeStream]:
     """Take the entities and patches a source yields first; leave its edges (and then its
-    publication lists) as a stream."""
+    publication lists) as a stream. ``task`` counts the entities and patches read."""
     entities: list[Entity] = []
     patches: list[EntityPatch] = []
     it = iter(records)
@@ -147,12 +150,17 @@ def _split(records: Iterable[Record]) -> tuple[list[Entity], list[EntityPatch], 
         elif isinstance(rec, EntityPatch):
             patches.append(rec)
         else:
+            task.advance(len(entities) + len(patches))
             return entities, patches, EdgeStream(it, rec)
+    task.advance(len(entities) + len(patches))
     return entities, patches, EdgeStream(it, None)
 
 
 def resolve_entities(
-    inputs: list[SourceInput], report: IngestReport, anchors: Iterable[Entity] = ()
+    inputs: list[SourceInput],
+    report: IngestReport,
+    anchors: Iterable[Entity] = (),
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[dict[str, Entity], IdMap, list[tuple[SourceRelease, Iterator[Edge]]]]:
     """Merge every source's entities and patches onto canonical ids.
 
@@ -163,7 +171,10 @@ def resolve_entities(
     patches: list[EntityPatch] = []
     streams: list[tuple[SourceRelease, Iterator[Edge]]] = []
     for inp in inputs:
-        ents, pats, edges = _split(inp.records)
+        # A source's parser runs lazily: its entities are parsed here, its edges
+        # while they are written (see write_graph).
+        with progress.task(f"parsing {inp.release.name}: entities", unit="rows") as task:
+            ents, pats, edges = _split(inp.records, task)
         for e in ents:
             e.source_release = e.source_release or inp.release.id
             if e.id in by_id:
@@ -290,7 +301,7 @@ def write_graph(
     *,
     anchors: Iterable[Entity] = (),
     keep_stored_attributes: bool = False,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> IngestReport:
     """Resolve, merge and write every input; the caller owns the transaction.
 
@@ -299,16 +310,17 @@ def write_graph(
     ``keep_stored_attributes``: an entity rewritten keeps the stored
     attributes its new record lacks, which sources not rebuilt gave it (a
     rebuilt HGNC gene keeps NCBI's cytogenetic band).
+    ``progress`` shows each step: parsing every source's entities, writing them,
+    parsing and writing every source's edges, the publication lists.
     """
     report = IngestReport()
-    note = progress or (lambda _step, _n: None)
     releases = {inp.release.id: inp.release for inp in inputs}
     for release in releases.values():
         bulk.upsert_source_release(conn, release)
 
     anchors = list(anchors)
     held = {a.id: _fingerprint(a) for a in anchors}
-    entities, idmap, streams = resolve_entities(inputs, report, anchors)
+    entities, idmap, streams = resolve_entities(inputs, report, anchors, progress)
     ncbi_release = next((r.id for r in releases.values() if r.name == "ncbi_gene"), None)
     mim_edges = list(
         split_gene_mims(
@@ -327,8 +339,8 @@ def write_graph(
         for e in written:
             for key, value in kept.get(e.id, {}).items():
                 e.attributes.setdefault(key, value)
-    bulk.insert_entities(conn, written)
-    note("entities", len(written))
+    with progress.task("writing entities", total=len(written), unit="entities") as task:
+        bulk.insert_entities(conn, tracked(written, task))
 
     known = set(entities)
 
@@ -361,15 +373,23 @@ def write_graph(
             report.edges_by_source[rid] += 1
             yield out
 
-    total = 0
-    # A first build fills an empty table: its indexes are built once, at the end.
-    with bulk.loading(conn, edge) as load:
-        for stream_release, edges in [*streams, (None, iter(mim_edges))]:
-            # One wholesale recount at the end beats recounting per source.
-            rows = map(bulk.edge_row, mapped(stream_release, edges))
-            total += load.write(bulk.EDGE_COLUMNS, rows)
-            note("edges", total)
-    edge_counts.refresh_all(conn)
+    sources = [*streams, (None, iter(mim_edges))]
+    # A first build fills an empty table: its indexes are built once, at the end,
+    # while the outer step is still shown.
+    with (
+        progress.task("writing edges and indexes", total=len(sources), unit="sources") as all_,
+        bulk.loading(conn, edge) as load,
+    ):
+        for stream_release, edges in sources:
+            name = stream_release.name if stream_release else "gene-phenotype MIMs"
+            # The parser yields the edges as they are written: the two are one step.
+            with progress.task(f"parsing and writing {name}: edges", unit="edges") as task:
+                # One wholesale recount at the end beats recounting per source.
+                rows = map(bulk.edge_row, mapped(stream_release, tracked(edges, task)))
+                load.write(bulk.EDGE_COLUMNS, rows)
+            all_.advance()
+    with progress.task("counting edges per entity", unit="entities"):
+        edge_counts.refresh_all(conn)
     # Two statements a source gives that land on one edge (a symbol and an
     # accession naming the same gene) are one row: report what is stored, read
     # from the per-entity summary just refreshed.
@@ -383,8 +403,7 @@ def write_graph(
     for rid, n in report.edges_by_source.items():
         report.release_counts.setdefault(rid, Counter())["edges"] = n
     # The sources' publication lists come after their edges, read only now.
-    links = write_publications(conn, streams, idmap.get, known, report.publications)
-    note("publication links", links)
+    write_publications(conn, streams, idmap.get, known, report.publications, progress)
     for rid, n in report.publications.links.items():
         report.release_counts.setdefault(rid, Counter())["publication links"] = n
     return report
