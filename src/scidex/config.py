@@ -37,6 +37,18 @@ class ConfigError(ValueError):
     """A configuration variable holds a value that cannot be used."""
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _flag(name: str, value: str) -> bool:
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {value!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the library and the web app need to know about their environment."""
@@ -53,6 +65,8 @@ class Settings:
     threads: int = 2
     # The largest request body accepted (bytes); a larger one is refused with 413 unread.
     max_body_bytes: int = 2 * 1024 * 1024
+    # One line per request on stdout (Combined Log Format plus the duration).
+    access_log: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -76,6 +90,8 @@ class Settings:
                     f"SCIDEX_MAX_BODY_BYTES must be a whole number of 1 or more, not {limit!r}"
                 )
             env["max_body_bytes"] = int(limit)
+        if (flag := os.environ.get("SCIDEX_ACCESS_LOG")) is not None:
+            env["access_log"] = _flag("SCIDEX_ACCESS_LOG", flag)
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)
 
@@ -94,6 +110,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "most requests/s, use --workers for more).",
     "SCIDEX_MAX_BODY_BYTES": "Largest request body accepted, in bytes (default 2097152, 2 MB); "
     "a larger one is refused with 413 before it is read.",
+    "SCIDEX_ACCESS_LOG": "1 (default) or 0: scidex serve writes one line per request on stdout "
+    "(Combined Log Format plus the duration in seconds); --access-log/--no-access-log override it.",
     "SCIDEX_TEST_PG_URL": "Tests: PostgreSQL server to create throw-away databases on "
     "(default postgresql://postgres@127.0.0.1:5432/postgres).",
     "SCIDEX_REQUIRE_PG": "Tests: set to 1 to make a missing PostgreSQL a failure instead of a skip "

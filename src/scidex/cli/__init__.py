@@ -83,11 +83,24 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (use >1 with PostgreSQL).")] = 1,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="One line per request on stdout, in the Combined Log Format plus the "
+            "duration in seconds (env SCIDEX_ACCESS_LOG; default on).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the atlas over HTTP (pages, JSON API, OpenAPI at /openapi.json)."""
+    import dataclasses
+
     import uvicorn
 
     settings: Settings = ctx.obj
+    if access_log is not None:
+        settings = dataclasses.replace(settings, access_log=access_log)
     store = open_store(ctx)  # fail fast, with a clear message, before binding the port
     out.print(f"SciDEX Atlas on [bold]http://{host}:{port}[/] (store: {store.dialect})")
     if workers > 1:
@@ -95,6 +108,7 @@ def serve(
 
         store.close()
         os.environ["SCIDEX_DATABASE_URL"] = settings.database_url
+        os.environ["SCIDEX_ACCESS_LOG"] = "1" if settings.access_log else "0"
         try:
             run_workers(host, port, workers)
         except BindError as exc:
