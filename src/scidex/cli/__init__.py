@@ -16,9 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scidex.config import ConfigError, Settings
+from scidex.config import ConfigError, Settings, default_database_url
 from scidex.ingest.sources.errors import SourceFormatError
-from scidex.store import Store, StoreError
+from scidex.store import NoStoreError, Store, StoreError, redact_url
 from scidex.wiki.content import ContentError
 
 app = typer.Typer(
@@ -58,7 +58,8 @@ def main_options(
         typer.Option(
             "--db",
             help="Store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
-            "(env SCIDEX_DATABASE_URL; default sqlite:///var/atlas.db)",
+            "(env SCIDEX_DATABASE_URL; default: var/atlas.db of the source checkout, else "
+            "$XDG_DATA_HOME/scidex/atlas.db). Every command prints the store it opens.",
             show_default=False,
         ),
     ] = None,
@@ -69,12 +70,36 @@ def main_options(
         fail(str(exc))
 
 
+# The commands that fill a store, and so may create it; every other command expects
+# one and refuses to create an empty store in its place.
+CREATING_COMMANDS = frozenset({"build", "import kgx", "token create", "account create"})
+
+
+def command_name(ctx: typer.Context) -> str:
+    """The command as typed after ``scidex`` (``"token list"``)."""
+    return ctx.command_path[len(ctx.find_root().command_path) :].strip()
+
+
 def open_store(ctx: typer.Context) -> Store:
+    """Open the store named by --db, and say which (one line on stderr).
+
+    Only the CREATING_COMMANDS may create it; the others refuse a store that is not
+    there rather than show an empty one, and say how to build it.
+    """
     settings: Settings = ctx.obj
+    url = settings.database_url
     try:
-        return Store.open(settings.database_url)
+        store = Store.open(url, must_exist=command_name(ctx) not in CREATING_COMMANDS)
+    except NoStoreError as exc:
+        where = "" if url == default_database_url() else f"--db {url} "
+        fail(
+            f"{exc}; build one with `scidex {where}build`, or import a graph with "
+            f"`scidex {where}import kgx NODES EDGES`"
+        )
     except StoreError as exc:
         fail(str(exc))
+    err.print(f"store: {redact_url(url)}", highlight=False, soft_wrap=True)
+    return store
 
 
 @app.command()
