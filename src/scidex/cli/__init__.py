@@ -72,7 +72,7 @@ def main_options(
 
 # The commands that fill a store, and so may create it; every other command expects
 # one and refuses to create an empty store in its place.
-CREATING_COMMANDS = frozenset({"build", "import kgx", "token create", "account create"})
+CREATING_COMMANDS = frozenset({"build", "import kgx", "restore", "token create", "account create"})
 
 
 def command_name(ctx: typer.Context) -> str:
@@ -398,6 +398,69 @@ def bench(
     if skipped:
         out.print(f"not run: {'; '.join(skipped)}", highlight=False)
     out.print(f"results written to {run.path}", highlight=False)
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Copy the store, while it serves and is written to, as one consistent snapshot.
+
+    SQLite: the online backup API, giving one self-contained database file, checked
+    (integrity, schema version) before it is put at PATH. PostgreSQL: pg_dump in its
+    custom format (needs the PostgreSQL client tools), checked by listing it.
+    Bring it back with `scidex restore PATH`.
+    """
+    from scidex.store.backup import backup as run_backup
+
+    store = open_store(ctx)
+    try:
+        result = run_backup(store, path, force=force)
+    except StoreError as exc:
+        fail(f"{exc} (no backup was written)")
+    finally:
+        store.close()
+    out.print(
+        f"backed up the {result.backend} store (schema version {result.schema_version}) to "
+        f"{result.path}: {result.bytes / 1e6:,.1f} MB in {result.seconds:.1f} s",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A backup written by `scidex backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a store that holds data.")
+    ] = False,
+) -> None:
+    """Bring a backup back into the store named by --db (of the same backend).
+
+    The store may be new or empty; one that holds data is replaced only with --force.
+    A backup made by an older scidex is migrated; one made by a newer scidex is refused.
+    """
+    from scidex.store.backup import restore as run_restore
+
+    settings: Settings = ctx.obj
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    # Opened by the restore itself, once the backup is known to fit it (nothing is
+    # created for a backup of the other backend).
+    err.print(f"store: {redact_url(settings.database_url)}", highlight=False, soft_wrap=True)
+    try:
+        result = run_restore(settings.database_url, path, force=force)
+    except StoreError as exc:
+        fail(f"{exc} (the store was left as it was)")
+    out.print(
+        f"restored {path} into the {result.backend} store (schema version "
+        f"{result.schema_version}) in {result.seconds:.1f} s",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
