@@ -28,7 +28,8 @@ from scidex.ingest.sources import fetch
 from scidex.ingest.sources.archive import open_member
 from scidex.ingest.sources.base import PinnedSource, Record
 from scidex.ingest.sources.fetch import SourceSpec
-from scidex.kg.model import Edge, Entity, EntityPublications
+from scidex.ingest.sources.registry import get_source
+from scidex.kg.model import Edge, Entity, EntityPatch, EntityPublications
 from scidex.queries.graph import get_entity
 from scidex.store import Store
 
@@ -137,6 +138,8 @@ def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PinnedSource:
         sha256=hashlib.sha256(wheel).hexdigest(),
         members=("toy_chemicals/data/classes.tsv",),
         size=len(wheel),
+        entities=3,
+        edges=2,
     )
     code = (
         "import sys, time\n"
@@ -178,11 +181,12 @@ def test_a_build_reports_every_step_with_what_it_counted(
     assert download.done == size
     verify = seen.named(f"verifying {toy.spec.archive}")
     assert (verify.unit, verify.total, verify.done, verify.depth) == ("bytes", size, size, 1)
-    assert seen.named("parsing toy: entities").done == 3
+    parsed = seen.named("parsing toy: entities")
+    assert (parsed.total, parsed.done) == (3, 3)  # the total pinned with the source
     written = seen.named("writing entities")
     assert (written.total, written.done) == (3, 3)
     edges = seen.named("parsing and writing toy: edges")
-    assert (edges.unit, edges.done, edges.depth) == ("edges", 2, 1)
+    assert (edges.unit, edges.total, edges.done, edges.depth) == ("edges", 2, 2, 1)
     outer = seen.named("writing edges and indexes")
     assert (outer.done, outer.depth) == (2, 0)  # toy, then the MIM edges
     assert seen.named("parsing and writing publication links").done == 2
@@ -255,3 +259,17 @@ def test_the_command_line_bars_draw_nested_steps_and_log_what_ran(
     assert lines[2].startswith("fetching sources: 2 sources in ")
     assert lines[3].startswith("writing pages: ") and lines[3].endswith(" s")
     assert len(lines) == 4
+
+
+@pytest.mark.parametrize("name", ["hgnc", "famplex", "cl"])
+def test_the_pinned_totals_are_what_the_parser_yields(name: str, source_archive) -> None:  # type: ignore[no-untyped-def]
+    """The manifest's entities and edges are the progress bars' totals: checked on the
+    quick sources (a parser changed without them only makes an ETA less exact)."""
+    source = get_source(name)
+    entities = edges = 0
+    for record in source.parse(source_archive(name), "check"):
+        if isinstance(record, Entity | EntityPatch):
+            entities += 1
+        elif isinstance(record, Edge):
+            edges += 1
+    assert (source.spec.entities, source.spec.edges) == (entities, edges)

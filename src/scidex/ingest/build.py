@@ -118,7 +118,7 @@ def build_default_atlas(
         release = release_from(spec, archive)
         result.releases.append(release)
         records = _timed(name, source.parse(archive, release.id), result.timings)
-        inputs.append(SourceInput(release, records))
+        inputs.append(SourceInput(release, records, spec.entities or None, spec.edges or None))
         if isinstance(source, PinnedSource) and source.tables is not None:
             table_loads.append((name, source.tables, archive, release))
 

@@ -60,6 +60,10 @@ class SourceInput:
 
     release: SourceRelease
     records: Iterable[Record]
+    # How many entities (with patches) and edges the records hold, when known: the
+    # totals of the progress bars.
+    expected_entities: int | None = None
+    expected_edges: int | None = None
 
 
 @dataclass
@@ -173,7 +177,9 @@ def resolve_entities(
     for inp in inputs:
         # A source's parser runs lazily: its entities are parsed here, its edges
         # while they are written (see write_graph).
-        with progress.task(f"parsing {inp.release.name}: entities", unit="rows") as task:
+        with progress.task(
+            f"parsing {inp.release.name}: entities", total=inp.expected_entities, unit="rows"
+        ) as task:
             ents, pats, edges = _split(inp.records, task)
         for e in ents:
             e.source_release = e.source_release or inp.release.id
@@ -373,6 +379,7 @@ def write_graph(
             report.edges_by_source[rid] += 1
             yield out
 
+    expected = {inp.release.id: inp.expected_edges for inp in inputs}
     sources = [*streams, (None, iter(mim_edges))]
     # A first build fills an empty table: its indexes are built once, at the end,
     # while the outer step is still shown.
@@ -383,7 +390,10 @@ def write_graph(
         for stream_release, edges in sources:
             name = stream_release.name if stream_release else "gene-phenotype MIMs"
             # The parser yields the edges as they are written: the two are one step.
-            with progress.task(f"parsing and writing {name}: edges", unit="edges") as task:
+            total = expected.get(stream_release.id) if stream_release else len(mim_edges)
+            with progress.task(
+                f"parsing and writing {name}: edges", total=total, unit="edges"
+            ) as task:
                 # One wholesale recount at the end beats recounting per source.
                 rows = map(bulk.edge_row, mapped(stream_release, tracked(edges, task)))
                 load.write(bulk.EDGE_COLUMNS, rows)

@@ -91,9 +91,11 @@ class SourceSpec:
     order: int = 0
     # What pages lack when the source cannot be fetched, for the build's warning.
     without: str = ""
-    # The archive's size in bytes (optional; 0: unknown), so that a download shows
-    # how much is left and when it will end.
+    # For the progress bars (optional; 0: unknown): the archive's size in bytes, and
+    # how many entities (with patches) and edges the parser yields from it.
     size: int = 0
+    entities: int = 0
+    edges: int = 0
 
     @property
     def release_id(self) -> str:
@@ -151,7 +153,7 @@ _FIELDS: dict[str, type] = {
     "order": int,
     "without": str,
 }
-_OPTIONAL_FIELDS: dict[str, type] = {"size": int}
+_OPTIONAL_FIELDS: dict[str, type] = {"size": int, "entities": int, "edges": int}
 
 
 def _spec_from_table(key: str, table: dict[str, object], origin: str) -> SourceSpec:
