@@ -175,26 +175,27 @@ def test_a_build_reports_every_step_with_what_it_counted(
     size = toy.spec.size
     fetching = seen.named("fetching sources")
     assert (fetching.total, fetching.done, fetching.depth) == (1, 1, 0)
-    download = seen.named(f"downloading {toy.spec.archive}")
+    download = seen.named("downloading toy")
     # Downloading and verifying sit inside fetching, counted in bytes against the size.
     assert (download.unit, download.total, download.depth) == ("bytes", size, 1)
     assert download.done == size
-    verify = seen.named(f"verifying {toy.spec.archive}")
+    verify = seen.named("verifying toy")
     assert (verify.unit, verify.total, verify.done, verify.depth) == ("bytes", size, size, 1)
-    parsed = seen.named("parsing toy: entities")
+    parsed = seen.named("parsing toy entities")
     assert (parsed.total, parsed.done) == (3, 3)  # the total pinned with the source
     written = seen.named("writing entities")
     assert (written.total, written.done) == (3, 3)
-    edges = seen.named("parsing and writing toy: edges")
+    edges = seen.named("writing toy edges")
     assert (edges.unit, edges.total, edges.done, edges.depth) == ("edges", 2, 2, 1)
-    outer = seen.named("writing edges and indexes")
+    outer = seen.named("writing edges")
     assert (outer.done, outer.depth) == (2, 0)  # toy, then the MIM edges
-    assert seen.named("parsing and writing publication links").done == 2
+    assert seen.named("writing publication links").done == 2
     descriptions = [s.description for s in seen.steps]
     for later in (
-        "loading the curated pages",
-        "writing pages, search index and disease rollup",
-        "updating the planner's statistics",
+        "merging entities onto canonical ids",
+        "loading curated pages",
+        "pages, search index, rollup",
+        "planner statistics",
     ):
         assert later in descriptions
     # Steps come in the order they run: fetch, parse, write, then the pages.
@@ -202,10 +203,11 @@ def test_a_build_reports_every_step_with_what_it_counted(
         descriptions.index(d)
         for d in (
             "fetching sources",
-            "parsing toy: entities",
+            "parsing toy entities",
+            "merging entities onto canonical ids",
             "writing entities",
-            "writing edges and indexes",
-            "writing pages, search index and disease rollup",
+            "writing edges",
+            "pages, search index, rollup",
         )
     ]
     assert order == sorted(order)
@@ -234,7 +236,7 @@ def test_a_cached_archive_is_verified_in_bytes_without_a_download(
     )
     descriptions = [s.description for s in again.steps]
     assert not any(d.startswith("downloading") for d in descriptions)
-    assert again.named(f"verifying {toy.spec.archive}").done == toy.spec.size
+    assert again.named("verifying toy").done == toy.spec.size
 
 
 def test_the_command_line_bars_draw_nested_steps_and_log_what_ran(

@@ -109,7 +109,7 @@ class BarProgress:
         self.bars = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=24),
             _CountColumn(),
             _RateColumn(),
             TimeElapsedColumn(),

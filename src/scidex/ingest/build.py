@@ -150,25 +150,25 @@ def build_default_atlas(
         for release in result.releases:
             upsert_source_release(conn, release)
         t = time.perf_counter()
-        with progress.task("loading the curated pages", unit="pages"):
+        with progress.task("loading curated pages", unit="pages"):
             curated = load_curated(conn, content_dir)
         result.curated = {**curated.pages, "edges": curated.edges}
         if curated.release is not None:
             result.releases.append(curated.release)
         result.timings["curated pages"] = time.perf_counter() - t
         t = time.perf_counter()
-        with progress.task("removing rows older releases no longer state", unit="rows"):
+        with progress.task("pruning rows of older releases", unit="rows"):
             result.pruned = prune_stale(conn, result.releases)
         pruning = time.perf_counter() - t
         # Edge counts need no recount here: write_graph and prune_stale keep them exact.
-        with progress.task("writing pages, search index and disease rollup", unit="steps"):
+        with progress.task("pages, search index, rollup", unit="steps"):
             done = finish(conn, rollup=True)
         result.pages = dict(done.pages)
         result.timings["backfill pages"] = pruning + done.seconds["pages"]
         result.search_docs = done.search_docs
         result.timings["search index"] = done.seconds["search index"]
         result.timings["disease rollup"] = done.seconds["disease rollup"]
-    with progress.task("updating the planner's statistics", unit="steps"):
+    with progress.task("planner statistics", unit="steps"):
         store.analyze()
     result.seconds = time.perf_counter() - started
     return result

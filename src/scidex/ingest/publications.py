@@ -110,7 +110,7 @@ def write_publications(
     # An empty table (a first build) gets its key built once, after the rows; a
     # rebuild rewrites only the rows whose release changed.
     with (
-        progress.task("parsing and writing publication links", unit="links") as task,
+        progress.task("writing publication links", unit="links") as task,
         bulk.loading(conn, entity_publication) as load,
     ):
         return load.write(COLUMNS, tracked(chain([first], it), task), changed_only=True)

@@ -140,6 +140,11 @@ def _merge_into(target: Entity, other: Entity | EntityPatch, *, keep_name: bool 
         target.description = other.description
 
 
+# Progress is reported every this many records: often enough to see, cheap enough
+# not to matter.
+_STRIDE = 1000
+
+
 def _split(
     records: Iterable[Record], task: Task
 ) -> tuple[list[Entity], list[EntityPatch], EdgeStream]:
@@ -154,9 +159,11 @@ def _split(
         elif isinstance(rec, EntityPatch):
             patches.append(rec)
         else:
-            task.advance(len(entities) + len(patches))
+            task.advance((len(entities) + len(patches)) % _STRIDE)
             return entities, patches, EdgeStream(it, rec)
-    task.advance(len(entities) + len(patches))
+        if (len(entities) + len(patches)) % _STRIDE == 0:
+            task.advance(_STRIDE)
+    task.advance((len(entities) + len(patches)) % _STRIDE)
     return entities, patches, EdgeStream(it, None)
 
 
@@ -178,7 +185,7 @@ def resolve_entities(
         # A source's parser runs lazily: its entities are parsed here, its edges
         # while they are written (see write_graph).
         with progress.task(
-            f"parsing {inp.release.name}: entities", total=inp.expected_entities, unit="rows"
+            f"parsing {inp.release.name} entities", total=inp.expected_entities, unit="rows"
         ) as task:
             ents, pats, edges = _split(inp.records, task)
         for e in ents:
@@ -192,74 +199,76 @@ def resolve_entities(
         patches += pats
         streams.append((inp.release, edges))
 
-    idmap = IdMap()
-    # Canonical entities claim the lower-vocabulary ids in their xrefs.
-    for e in by_id.values():
-        order = PRECEDENCE.get(e.category)
-        if not order or _prefix(e.id) not in order:
-            continue
-        rank = order.index(_prefix(e.id))
-        for x in e.xrefs:
-            x_prefix = _prefix(x)
-            if x_prefix in order and order.index(x_prefix) > rank:
-                idmap.claim(x, e.id)
-    report.ambiguous_xrefs = idmap.settle()
-    # An id several canonical entities claim is merged after all when exactly one
-    # of them is called by the same name: the sources agree on what it is.
-    for native, owners in list(report.ambiguous_xrefs.items()):
-        own = by_id.get(native)
-        if own is None:
-            continue
-        key = normalize_name(own.name)
-        named = [
-            o
-            for o in owners
-            if o in by_id
-            and key in {normalize_name(n) for n in (by_id[o].name, *by_id[o].synonyms)}
-        ]
-        if len(named) == 1:
-            idmap.set(native, named[0])
-            del report.ambiguous_xrefs[native]
-    # Follow chains (DECIPHER -> OMIM -> MONDO) to the top.
-    for native in list(idmap._map):
-        target = idmap.get(native)
-        seen = {native}
-        while target in idmap and target not in seen:
-            seen.add(target)
-            target = idmap.get(target)
-        idmap.set(native, target)
+    # Everything parsed so far is merged onto canonical ids: one step, seconds long.
+    with progress.task("merging entities onto canonical ids", unit="entities"):
+        idmap = IdMap()
+        # Canonical entities claim the lower-vocabulary ids in their xrefs.
+        for e in by_id.values():
+            order = PRECEDENCE.get(e.category)
+            if not order or _prefix(e.id) not in order:
+                continue
+            rank = order.index(_prefix(e.id))
+            for x in e.xrefs:
+                x_prefix = _prefix(x)
+                if x_prefix in order and order.index(x_prefix) > rank:
+                    idmap.claim(x, e.id)
+        report.ambiguous_xrefs = idmap.settle()
+        # An id several canonical entities claim is merged after all when exactly one
+        # of them is called by the same name: the sources agree on what it is.
+        for native, owners in list(report.ambiguous_xrefs.items()):
+            own = by_id.get(native)
+            if own is None:
+                continue
+            key = normalize_name(own.name)
+            named = [
+                o
+                for o in owners
+                if o in by_id
+                and key in {normalize_name(n) for n in (by_id[o].name, *by_id[o].synonyms)}
+            ]
+            if len(named) == 1:
+                idmap.set(native, named[0])
+                del report.ambiguous_xrefs[native]
+        # Follow chains (DECIPHER -> OMIM -> MONDO) to the top.
+        for native in list(idmap._map):
+            target = idmap.get(native)
+            seen = {native}
+            while target in idmap and target not in seen:
+                seen.add(target)
+                target = idmap.get(target)
+            idmap.set(native, target)
 
-    for native_id in [i for i in by_id if i in idmap]:
-        target_id = idmap.get(native_id)
-        if target_id in by_id and target_id != native_id:
-            absorbed = by_id.pop(native_id)
-            _merge_into(by_id[target_id], absorbed)
-            report.merged[_prefix(native_id)] += 1
+        for native_id in [i for i in by_id if i in idmap]:
+            target_id = idmap.get(native_id)
+            if target_id in by_id and target_id != native_id:
+                absorbed = by_id.pop(native_id)
+                _merge_into(by_id[target_id], absorbed)
+                report.merged[_prefix(native_id)] += 1
 
-    # Gene ids also resolve through the canonical gene's own xrefs (NCBIGene:571),
-    # its approved symbol, and (outside PRODUCT_PREDICATES) its products.
-    products: defaultdict[str, set[str]] = defaultdict(set)
-    for e in by_id.values():
-        if e.category != "biolink:Gene":
-            continue
-        if e.symbol and _prefix(e.id) == "HGNC":
-            idmap.set(f"{SYMBOL_PREFIX}:{e.symbol}", e.id)
-        for x in e.xrefs:
-            prefix = _prefix(x)
-            if x not in idmap and prefix in {"NCBIGene", "ENSEMBL"}:
-                idmap.set(x, e.id)
-            elif prefix == "UniProtKB":
-                products[x].add(e.id)
-    # An accession two genes list (readthrough loci) names neither of them.
-    idmap.products = {acc: next(iter(g)) for acc, g in products.items() if len(g) == 1}
+        # Gene ids also resolve through the canonical gene's own xrefs (NCBIGene:571),
+        # its approved symbol, and (outside PRODUCT_PREDICATES) its products.
+        products: defaultdict[str, set[str]] = defaultdict(set)
+        for e in by_id.values():
+            if e.category != "biolink:Gene":
+                continue
+            if e.symbol and _prefix(e.id) == "HGNC":
+                idmap.set(f"{SYMBOL_PREFIX}:{e.symbol}", e.id)
+            for x in e.xrefs:
+                prefix = _prefix(x)
+                if x not in idmap and prefix in {"NCBIGene", "ENSEMBL"}:
+                    idmap.set(x, e.id)
+                elif prefix == "UniProtKB":
+                    products[x].add(e.id)
+        # An accession two genes list (readthrough loci) names neither of them.
+        idmap.products = {acc: next(iter(g)) for acc, g in products.items() if len(g) == 1}
 
-    for p in patches:
-        target_id = idmap.get(p.id)
-        patched = by_id.get(target_id)
-        if patched is None:
-            report.unresolved_patches[p.source_release or "?"] += 1
-            continue
-        _merge_into(patched, p)
+        for p in patches:
+            target_id = idmap.get(p.id)
+            patched = by_id.get(target_id)
+            if patched is None:
+                report.unresolved_patches[p.source_release or "?"] += 1
+                continue
+            _merge_into(patched, p)
     return by_id, idmap, streams
 
 
@@ -384,16 +393,14 @@ def write_graph(
     # A first build fills an empty table: its indexes are built once, at the end,
     # while the outer step is still shown.
     with (
-        progress.task("writing edges and indexes", total=len(sources), unit="sources") as all_,
+        progress.task("writing edges", total=len(sources), unit="sources") as all_,
         bulk.loading(conn, edge) as load,
     ):
         for stream_release, edges in sources:
-            name = stream_release.name if stream_release else "gene-phenotype MIMs"
+            name = stream_release.name if stream_release else "gene-phenotype MIM"
             # The parser yields the edges as they are written: the two are one step.
             total = expected.get(stream_release.id) if stream_release else len(mim_edges)
-            with progress.task(
-                f"parsing and writing {name}: edges", total=total, unit="edges"
-            ) as task:
+            with progress.task(f"writing {name} edges", total=total, unit="edges") as task:
                 # One wholesale recount at the end beats recounting per source.
                 rows = map(bulk.edge_row, mapped(stream_release, tracked(edges, task)))
                 load.write(bulk.EDGE_COLUMNS, rows)

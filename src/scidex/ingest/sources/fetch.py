@@ -343,7 +343,7 @@ def _download(spec: SourceSpec, tmp: Path, progress: Progress = NO_PROGRESS) -> 
     shown = shlex.join(cmd)
     try:
         with progress.task(
-            f"downloading {spec.archive}", total=spec.size or None, unit="bytes"
+            f"downloading {spec.name}", total=spec.size or None, unit="bytes"
         ) as task:
             code, output = _run_download(cmd, tmp, task)
     except FileNotFoundError as exc:
@@ -382,7 +382,7 @@ def fetch_archive(
 
     if final.is_file():
         with progress.task(
-            f"verifying {spec.archive}", total=final.stat().st_size, unit="bytes"
+            f"verifying {spec.name}", total=final.stat().st_size, unit="bytes"
         ) as task:
             actual = sha256_of(final, task)
         if actual != spec.sha256:
@@ -397,7 +397,7 @@ def fetch_archive(
     with tempfile.TemporaryDirectory(prefix=f".download-{spec.name}-", dir=cache_dir) as tmp:
         got = _download(spec, Path(tmp), progress)
         with progress.task(
-            f"verifying {spec.archive}", total=got.stat().st_size, unit="bytes"
+            f"verifying {spec.name}", total=got.stat().st_size, unit="bytes"
         ) as task:
             actual = sha256_of(got, task)
         if actual != spec.sha256:
