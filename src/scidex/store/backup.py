@@ -8,7 +8,7 @@ written to:
   the database as of the moment the step began. (A step-by-step copy would restart
   whenever another connection writes, and never end under steady writes.) The
   copy is switched out of WAL mode so that the backup is one self-contained file,
-  checked (``PRAGMA integrity_check``, its schema version) and only then renamed
+  checked (``PRAGMA quick_check``, its schema version) and only then renamed
   into place.
 - PostgreSQL: ``pg_dump --format=custom``, which reads the whole database in one
   repeatable-read snapshot; the archive is checked by listing it (``pg_restore
@@ -154,7 +154,9 @@ def _backup_sqlite(store: Store, partial: Path) -> int:
 
 def _check_sqlite(conn: sqlite3.Connection, path: Path) -> int:
     """The schema version of a SQLite store, after checking its pages and its schema."""
-    problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    # quick_check reads every page and record (5 s for the 1.5 GB default atlas);
+    # integrity_check would also match every index against its table, ten times longer.
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
     if problems != ["ok"]:
         raise BackupError(f"{path} fails the integrity check: {'; '.join(problems[:5])}")
     try:
