@@ -194,7 +194,11 @@ def test_a_build_reports_every_step_with_what_it_counted(
     for later in (
         "merging entities onto canonical ids",
         "loading curated pages",
-        "pages, search index, rollup",
+        "generated pages",
+        "dataset pages",
+        "search index: entities",
+        "search index: pages",
+        "disease rollup",
         "planner statistics",
     ):
         assert later in descriptions
@@ -207,7 +211,7 @@ def test_a_build_reports_every_step_with_what_it_counted(
             "merging entities onto canonical ids",
             "writing entities",
             "writing edges",
-            "pages, search index, rollup",
+            "generated pages",
         )
     ]
     assert order == sorted(order)

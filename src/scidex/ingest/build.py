@@ -161,8 +161,7 @@ def build_default_atlas(
             result.pruned = prune_stale(conn, result.releases)
         pruning = time.perf_counter() - t
         # Edge counts need no recount here: write_graph and prune_stale keep them exact.
-        with progress.task("pages, search index, rollup", unit="steps"):
-            done = finish(conn, rollup=True)
+        done = finish(conn, rollup=True, progress=progress)
         result.pages = dict(done.pages)
         result.timings["backfill pages"] = pruning + done.seconds["pages"]
         result.search_docs = done.search_docs
