@@ -286,23 +286,24 @@ def _tail(text: str) -> str:
     return "\n".join(lines[-_STDERR_TAIL_LINES:]) or "(no output)"
 
 
-def _tree_bytes(root: Path) -> int:
-    """Bytes in the files under ``root`` (files may vanish while it looks)."""
-    total = 0
+def _largest_file(root: Path) -> int:
+    """Bytes in the largest file under ``root`` (files may vanish while it looks)."""
+    largest = 0
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
             with contextlib.suppress(OSError):  # a file gone while we looked
-                total += os.stat(os.path.join(dirpath, name)).st_size
-    return total
+                largest = max(largest, os.stat(os.path.join(dirpath, name)).st_size)
+    return largest
 
 
 def _run_download(cmd: list[str], tmp: Path, task: Task) -> tuple[int, str]:
-    """Run ``cmd`` in ``tmp``, advancing ``task`` by the bytes that appear under ``tmp``.
+    """Run ``cmd`` in ``tmp``, advancing ``task`` as the download grows under ``tmp``.
 
     The registry clients show no progress we can read, but both write into
     ``tmp``: apt-get into its working directory, pip into the temporary
-    directory it is given (``TMPDIR``) and then ``-d``. Polling the size of
-    ``tmp`` is a client-neutral measure of how far the download is.
+    directory it is given (``TMPDIR``) and then ``-d``. The size of the largest
+    file there, polled, is a client-neutral measure of how far the download is
+    (the largest, not the sum: pip copies its finished download across).
     Returns the exit status and the command's output (stderr, else stdout).
     """
     work = tmp / ".work"
@@ -318,8 +319,7 @@ def _run_download(cmd: list[str], tmp: Path, task: Task) -> tuple[int, str]:
                     code = proc.wait(timeout=_POLL_S)
                 except subprocess.TimeoutExpired:
                     code = None
-                # pip copies its finished download across: count each byte once.
-                seen = _tree_bytes(tmp)
+                seen = _largest_file(tmp)
                 if seen > shown:
                     task.advance(seen - shown)
                     shown = seen
