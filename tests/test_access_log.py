@@ -7,7 +7,6 @@ after it stops.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 import re
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from scidex.store import Store
@@ -164,19 +164,13 @@ def test_a_failing_app_is_logged_as_500() -> None:
     async def failing(scope: Scope, receive: Receive, send: Send) -> None:
         raise RuntimeError("boom")
 
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b""}
-
-    async def send(message: dict[str, object]) -> None:
-        pass
-
     stream = io.StringIO()
-    app = AccessLogMiddleware(failing, stream=stream)
-    scope = {"type": "http", "method": "POST", "path": "/x", "headers": []}
-    with pytest.raises(RuntimeError):
-        asyncio.run(app(scope, receive, send))
+    client = TestClient(AccessLogMiddleware(failing, stream=stream))
+    with pytest.raises(RuntimeError, match="boom"):
+        client.post("/x", headers={"User-Agent": "probe"})
     match = LINE.match(stream.getvalue().rstrip("\n"))
     assert match and (match["method"], match["target"], match["status"]) == ("POST", "/x", "500")
+    assert match["agent"] == "probe"
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
