@@ -135,6 +135,7 @@ def test_bench_on_postgresql(pg_database: str, tmp_path: Path) -> None:
 
 def test_a_store_without_the_atlas_is_refused_before_measuring(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
+    Store.open(url).close()  # a store, but without the atlas
     out = tmp_path / "results"
     result = _scidex("--db", url, "bench", "--quick", "--out", str(out), cwd=tmp_path)
     assert result.returncode == 2

@@ -73,7 +73,10 @@ def test_tokens_are_shown_once_and_stored_hashed(db_url: str) -> None:
     listing = scidex("--db", db_url, "token", "list")
     assert "ingest bot" in listing.stdout
     assert secret not in listing.stdout
-    token_id = created.stderr.split()[1]
+    # stderr: the store opened, then the token's id.
+    store_line, token_line, *_ = created.stderr.splitlines()
+    assert store_line.startswith("store: ")
+    token_id = token_line.split()[1]
     assert scidex("--db", db_url, "token", "revoke", token_id).returncode == 0
     assert scidex("--db", db_url, "token", "revoke", token_id).returncode == 2
 

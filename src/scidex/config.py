@@ -8,11 +8,42 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DB_PATH = Path("var") / "atlas.db"
+
+def default_db_path() -> Path:
+    """Where the default SQLite store lives, as an absolute path, whatever the current directory.
+
+    Run from a source checkout (the ``make run`` way), it is the checkout's
+    ``var/atlas.db``, which the Makefile builds and serves. Installed as a package,
+    with no checkout around it, it is ``$XDG_DATA_HOME/scidex/atlas.db``
+    (``~/.local/share/scidex/atlas.db``), the platform's place for a user's data.
+    """
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "scidex").is_dir():
+        return checkout / "var" / "atlas.db"
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "scidex" / "atlas.db"
 
 
 def default_database_url() -> str:
-    return f"sqlite:///{DEFAULT_DB_PATH}"
+    return f"sqlite:///{default_db_path()}"
+
+
+def absolute_database_url(url: str) -> str:
+    """A SQLite URL with its path made absolute (against the current directory, ``~``
+    expanded), so that the store named is the same file whoever prints or opens it.
+    Other URLs, and SQLite in memory, are returned as they are."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return url
+    path, sep, query = url[len(prefix) :].partition("?")
+    if not path or path == ":memory:" or path.startswith("/"):
+        return url
+    return f"{prefix}{Path(path).expanduser().resolve()}{sep}{query}"
 
 
 def default_cache_dir() -> Path:
@@ -37,6 +68,18 @@ class ConfigError(ValueError):
     """A configuration variable holds a value that cannot be used."""
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _flag(name: str, value: str) -> bool:
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {value!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the library and the web app need to know about their environment."""
@@ -56,6 +99,8 @@ class Settings:
     # Seconds a client has to send a request's head (from the connection, or the previous
     # answer) and, once the head is in, its whole body; then 408 and the connection closes.
     request_timeout: float = 30.0
+    # One line per request on stdout (Combined Log Format plus the duration).
+    access_log: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -89,14 +134,19 @@ class Settings:
                     f"SCIDEX_REQUEST_TIMEOUT must be a number of seconds above 0, not {timeout!r}"
                 )
             env["request_timeout"] = seconds
+        if (flag := os.environ.get("SCIDEX_ACCESS_LOG")) is not None:
+            env["access_log"] = _flag("SCIDEX_ACCESS_LOG", flag)
         env.update({k: v for k, v in overrides.items() if v is not None})
+        if "database_url" in env:
+            env["database_url"] = absolute_database_url(env["database_url"])
         return cls(**env)
 
 
 # Every configuration variable, with what it does; the README and a test read this.
 ENVIRONMENT_VARIABLES: dict[str, str] = {
-    "SCIDEX_DATABASE_URL": "Store URL: sqlite:///path (default sqlite:///var/atlas.db) or "
-    "postgresql://user@host:port/dbname. The --db option overrides it.",
+    "SCIDEX_DATABASE_URL": "Store URL: sqlite:///path or postgresql://user@host:port/dbname "
+    "(default: var/atlas.db of the source checkout, else $XDG_DATA_HOME/scidex/atlas.db; a "
+    "relative SQLite path is taken from the current directory). The --db option overrides it.",
     "SCIDEX_CACHE_DIR": "Where pinned source archives are downloaded and verified "
     "(default $XDG_CACHE_HOME/scidex/sources, i.e. ~/.cache/scidex/sources).",
     "SCIDEX_CONTENT_DIR": "Curated pages (markdown with YAML front matter) loaded by scidex build "
@@ -109,6 +159,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "a larger one is refused with 413 before it is read.",
     "SCIDEX_REQUEST_TIMEOUT": "Seconds a client has to send a request's head, and then its "
     "body (default 30); a request still incomplete is answered 408 and its connection closed.",
+    "SCIDEX_ACCESS_LOG": "1 (default) or 0: scidex serve writes one line per request on stdout "
+    "(Combined Log Format plus the duration in seconds); --access-log/--no-access-log override it.",
     "SCIDEX_TEST_PG_URL": "Tests: PostgreSQL server to create throw-away databases on "
     "(default postgresql://postgres@127.0.0.1:5432/postgres).",
     "SCIDEX_REQUIRE_PG": "Tests: set to 1 to make a missing PostgreSQL a failure instead of a skip "

@@ -10,8 +10,11 @@ nothing. Keeping the protocol here, below every layer, lets ``ingest`` and
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Task(Protocol):
@@ -71,3 +74,17 @@ class _NoProgress:
 
 NO_PROGRESS: Progress = _NoProgress()
 """Shows nothing: the default wherever no progress display was asked for."""
+
+
+def tracked(items: Iterable[T], task: Task, *, step: int = 1000) -> Iterator[T]:
+    """Yield ``items``, advancing ``task`` by one per item (in strides of ``step``, so
+    that a million rows cost a thousand updates, not a million)."""
+    pending = 0
+    for item in items:
+        yield item
+        pending += 1
+        if pending >= step:
+            task.advance(pending)
+            pending = 0
+    if pending:
+        task.advance(pending)

@@ -96,6 +96,7 @@ def test_manifest_names_every_source_with_complete_specs() -> None:
         assert spec.kind in {"pypi", "apt"}
         assert spec.license and spec.attribution and spec.homepage.startswith("http")
         assert spec.members
+        assert spec.size > 0  # the download shows how much is left
         if spec.kind == "pypi":
             # pip names wheels with underscores for dashes.
             assert spec.archive.startswith(

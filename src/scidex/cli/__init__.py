@@ -16,9 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scidex.config import ConfigError, Settings
+from scidex.config import ConfigError, Settings, default_database_url
 from scidex.ingest.sources.errors import SourceFormatError
-from scidex.store import Store, StoreError
+from scidex.store import NoStoreError, Store, StoreError, redact_url
 from scidex.wiki.content import ContentError
 
 app = typer.Typer(
@@ -58,7 +58,8 @@ def main_options(
         typer.Option(
             "--db",
             help="Store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
-            "(env SCIDEX_DATABASE_URL; default sqlite:///var/atlas.db)",
+            "(env SCIDEX_DATABASE_URL; default: var/atlas.db of the source checkout, else "
+            "$XDG_DATA_HOME/scidex/atlas.db). Every command prints the store it opens.",
             show_default=False,
         ),
     ] = None,
@@ -69,12 +70,36 @@ def main_options(
         fail(str(exc))
 
 
+# The commands that fill a store, and so may create it; every other command expects
+# one and refuses to create an empty store in its place.
+CREATING_COMMANDS = frozenset({"build", "import kgx", "restore", "token create", "account create"})
+
+
+def command_name(ctx: typer.Context) -> str:
+    """The command as typed after ``scidex`` (``"token list"``)."""
+    return ctx.command_path[len(ctx.find_root().command_path) :].strip()
+
+
 def open_store(ctx: typer.Context) -> Store:
+    """Open the store named by --db, and say which (one line on stderr).
+
+    Only the CREATING_COMMANDS may create it; the others refuse a store that is not
+    there rather than show an empty one, and say how to build it.
+    """
     settings: Settings = ctx.obj
+    url = settings.database_url
     try:
-        return Store.open(settings.database_url)
+        store = Store.open(url, must_exist=command_name(ctx) not in CREATING_COMMANDS)
+    except NoStoreError as exc:
+        where = "" if url == default_database_url() else f"--db {url} "
+        fail(
+            f"{exc}; build one with `scidex {where}build`, or import a graph with "
+            f"`scidex {where}import kgx NODES EDGES`"
+        )
     except StoreError as exc:
         fail(str(exc))
+    err.print(f"store: {redact_url(url)}", highlight=False, soft_wrap=True)
+    return store
 
 
 @app.command()
@@ -83,11 +108,24 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (use >1 with PostgreSQL).")] = 1,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="One line per request on stdout, in the Combined Log Format plus the "
+            "duration in seconds (env SCIDEX_ACCESS_LOG; default on).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the atlas over HTTP (pages, JSON API, OpenAPI at /openapi.json)."""
+    import dataclasses
+
     import uvicorn
 
     settings: Settings = ctx.obj
+    if access_log is not None:
+        settings = dataclasses.replace(settings, access_log=access_log)
     store = open_store(ctx)  # fail fast, with a clear message, before binding the port
     out.print(f"SciDEX Atlas on [bold]http://{host}:{port}[/] (store: {store.dialect})")
     if workers > 1:
@@ -95,6 +133,7 @@ def serve(
 
         store.close()
         os.environ["SCIDEX_DATABASE_URL"] = settings.database_url
+        os.environ["SCIDEX_ACCESS_LOG"] = "1" if settings.access_log else "0"
         try:
             run_workers(host, port, workers)
         except BindError as exc:
@@ -137,6 +176,7 @@ def build(
     Sources that cannot be fetched are reported and skipped. Everything is
     written in one transaction, and running it twice leaves the same counts.
     """
+    from scidex.cli.progress import BarProgress
     from scidex.cli.report import print_build_summary
     from scidex.ingest.build import BUILD_ORDER, build_default_atlas
 
@@ -146,22 +186,17 @@ def build(
     if unknown:
         fail(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(BUILD_ORDER)}")
     store = open_store(ctx)
-    with err.status("building the default atlas") as status:
-
-        def progress(step: str, n: int) -> None:
-            status.update(f"building the default atlas: {n:,} {step} written")
-
-        try:
-            result = build_default_atlas(
-                store,
-                cache_dir=settings.cache_dir,
-                content_dir=settings.content_dir,
-                sources=chosen,
-                log=lambda line: err.print(line, highlight=False),
-                progress=progress,
-            )
-        except (SourceFormatError, ContentError) as exc:
-            fail(f"{exc} (nothing was written)")
+    try:
+        result = build_default_atlas(
+            store,
+            cache_dir=settings.cache_dir,
+            content_dir=settings.content_dir,
+            sources=chosen,
+            log=lambda line: err.print(line, highlight=False),
+            progress=BarProgress(err),
+        )
+    except (SourceFormatError, ContentError) as exc:
+        fail(f"{exc} (nothing was written)")
     print_build_summary(out, result)
     if unmapped is not None and result.report is not None:
         from scidex.ingest.write import write_unmapped
@@ -446,6 +481,69 @@ def bench(
     if skipped:
         out.print(f"not run: {'; '.join(skipped)}", highlight=False)
     out.print(f"results written to {run.path}", highlight=False)
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Copy the store, while it serves and is written to, as one consistent snapshot.
+
+    SQLite: the online backup API, giving one self-contained database file, checked
+    (integrity, schema version) before it is put at PATH. PostgreSQL: pg_dump in its
+    custom format (needs the PostgreSQL client tools), checked by listing it.
+    Bring it back with `scidex restore PATH`.
+    """
+    from scidex.store.backup import backup as run_backup
+
+    store = open_store(ctx)
+    try:
+        result = run_backup(store, path, force=force)
+    except StoreError as exc:
+        fail(f"{exc} (no backup was written)")
+    finally:
+        store.close()
+    out.print(
+        f"backed up the {result.backend} store (schema version {result.schema_version}) to "
+        f"{result.path}: {result.bytes / 1e6:,.1f} MB in {result.seconds:.1f} s",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A backup written by `scidex backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a store that holds data.")
+    ] = False,
+) -> None:
+    """Bring a backup back into the store named by --db (of the same backend).
+
+    The store may be new or empty; one that holds data is replaced only with --force.
+    A backup made by an older scidex is migrated; one made by a newer scidex is refused.
+    """
+    from scidex.store.backup import restore as run_restore
+
+    settings: Settings = ctx.obj
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    # Opened by the restore itself, once the backup is known to fit it (nothing is
+    # created for a backup of the other backend).
+    err.print(f"store: {redact_url(settings.database_url)}", highlight=False, soft_wrap=True)
+    try:
+        result = run_restore(settings.database_url, path, force=force)
+    except StoreError as exc:
+        fail(f"{exc} (the store was left as it was)")
+    out.print(
+        f"restored {path} into the {result.backend} store (schema version "
+        f"{result.schema_version}) in {result.seconds:.1f} s",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()

@@ -21,6 +21,7 @@ from scidex.ingest.sources.registry import build_order, get_source
 from scidex.ingest.stored import stored_entities
 from scidex.ingest.write import IngestReport, SourceInput, prune_stale, write_graph
 from scidex.kg.model import SourceRelease
+from scidex.progress import NO_PROGRESS, Progress
 from scidex.registry.curated import load_curated
 from scidex.registry.finish import finish
 from scidex.store import Store
@@ -74,7 +75,7 @@ def build_default_atlas(
     sources: Iterable[str | Source] | None = None,
     content_dir: Path | None = None,
     log: Callable[[str], None] = print,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> BuildResult:
     """Fetch, verify, parse and write the pinned sources and the curated pages; backfill
     pages for every other entity; index for search.
@@ -84,7 +85,8 @@ def build_default_atlas(
     fetched (or taken from ``cache_dir``) and verified against their spec's
     sha256. A source that cannot be fetched is reported and skipped; the rest
     are built. Everything is written in one transaction: a failure leaves the
-    store exactly as it was.
+    store exactly as it was. ``progress`` shows every step: fetching (bytes),
+    parsing (rows), writing (entities, edges, links), then pages and search.
     """
     started = time.perf_counter()
     result = BuildResult()
@@ -95,21 +97,28 @@ def build_default_atlas(
     inputs: list[SourceInput] = []
     # Sources that fill tables of their own besides (or instead of) the graph.
     table_loads: list[tuple[str, TableLoader, Path, SourceRelease]] = []
+    with progress.task("fetching sources", total=len(chosen), unit="sources") as fetching:
+        archives: dict[str, Path] = {}
+        for source in chosen:
+            name, spec = source.name, source.spec
+            try:
+                t = time.perf_counter()
+                archives[name] = fetch_archive(spec, cache_dir, progress)
+                result.timings[f"fetch {name}"] = time.perf_counter() - t
+            except (FetchError, ChecksumError) as exc:
+                result.failed[name] = str(exc)
+                log(f"warning: {exc}")
+                log(f"warning: building without {name}: {spec.without or 'its data is missing'}")
+            fetching.advance()
     for source in chosen:
         name, spec = source.name, source.spec
-        try:
-            t = time.perf_counter()
-            archive = fetch_archive(spec, cache_dir)
-            result.timings[f"fetch {name}"] = time.perf_counter() - t
-        except (FetchError, ChecksumError) as exc:
-            result.failed[name] = str(exc)
-            log(f"warning: {exc}")
-            log(f"warning: building without {name}: {spec.without or 'its data is missing'}")
+        if name not in archives:
             continue
+        archive = archives[name]
         release = release_from(spec, archive)
         result.releases.append(release)
         records = _timed(name, source.parse(archive, release.id), result.timings)
-        inputs.append(SourceInput(release, records))
+        inputs.append(SourceInput(release, records, spec.entities or None, spec.edges or None))
         if isinstance(source, PinnedSource) and source.tables is not None:
             table_loads.append((name, source.tables, archive, release))
 
@@ -117,7 +126,8 @@ def build_default_atlas(
         t = time.perf_counter()
         # Entities stored by the sources not rebuilt now (none in a full build of
         # an empty store) are what the rebuilt sources' ids resolve against.
-        anchors = stored_entities(conn, {s.name for s in chosen})
+        with progress.task("reading the stored entities", unit="entities"):
+            anchors = stored_entities(conn, {s.name for s in chosen})
         result.timings["stored entities"] = time.perf_counter() - t
         t = time.perf_counter()
         partial = bool(set(build_order()) - {s.name for s in chosen})
@@ -134,26 +144,30 @@ def build_default_atlas(
             release.counts = dict(result.report.release_counts.get(release.id, {}))
         for name, load_tables, archive, release in table_loads:
             started_load = time.perf_counter()
-            release.counts.update(load_tables(conn, archive, release.id))
+            with progress.task(f"loading {name}", unit="tables"):
+                release.counts.update(load_tables(conn, archive, release.id))
             result.timings[f"load {name}"] = time.perf_counter() - started_load
         for release in result.releases:
             upsert_source_release(conn, release)
         t = time.perf_counter()
-        curated = load_curated(conn, content_dir)
+        with progress.task("loading curated pages", unit="pages"):
+            curated = load_curated(conn, content_dir)
         result.curated = {**curated.pages, "edges": curated.edges}
         if curated.release is not None:
             result.releases.append(curated.release)
         result.timings["curated pages"] = time.perf_counter() - t
         t = time.perf_counter()
-        result.pruned = prune_stale(conn, result.releases)
+        with progress.task("pruning rows of older releases", unit="rows"):
+            result.pruned = prune_stale(conn, result.releases)
         pruning = time.perf_counter() - t
         # Edge counts need no recount here: write_graph and prune_stale keep them exact.
-        done = finish(conn, rollup=True)
+        done = finish(conn, rollup=True, progress=progress)
         result.pages = dict(done.pages)
         result.timings["backfill pages"] = pruning + done.seconds["pages"]
         result.search_docs = done.search_docs
         result.timings["search index"] = done.seconds["search index"]
         result.timings["disease rollup"] = done.seconds["disease rollup"]
-    store.analyze()
+    with progress.task("planner statistics", unit="steps"):
+        store.analyze()
     result.seconds = time.perf_counter() - started
     return result

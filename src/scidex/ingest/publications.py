@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select
 
 from scidex.kg.model import Edge, Entity, EntityPatch, EntityPublications, SourceRelease
+from scidex.progress import NO_PROGRESS, Progress, tracked
 from scidex.store import bulk
 from scidex.store.schema import entity_publication, source_release
 
@@ -76,6 +77,7 @@ def write_publications(
     resolve: Callable[[str], str],
     known: set[str],
     report: PublicationReport,
+    progress: Progress = NO_PROGRESS,
 ) -> int:
     """Write the publication lists left in ``streams`` (edges read); returns the rows sent.
 
@@ -107,8 +109,11 @@ def write_publications(
         return 0
     # An empty table (a first build) gets its key built once, after the rows; a
     # rebuild rewrites only the rows whose release changed.
-    with bulk.loading(conn, entity_publication) as load:
-        return load.write(COLUMNS, chain([first], it), changed_only=True)
+    with (
+        progress.task("writing publication links", unit="links") as task,
+        bulk.loading(conn, entity_publication) as load,
+    ):
+        return load.write(COLUMNS, tracked(chain([first], it), task), changed_only=True)
 
 
 def prune_publications(conn: Connection, release: SourceRelease) -> int:

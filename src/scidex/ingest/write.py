@@ -11,7 +11,7 @@ caller's transaction.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from scidex.kg.categories import PRECEDENCE
 from scidex.kg.curies import split_curie
 from scidex.kg.model import Edge, Entity, EntityPatch, SourceRelease
 from scidex.kg.names import normalize_name
+from scidex.progress import NO_PROGRESS, Progress, Task, tracked
 from scidex.store import bulk, edge_counts
 from scidex.store.schema import (
     edge,
@@ -59,6 +60,10 @@ class SourceInput:
 
     release: SourceRelease
     records: Iterable[Record]
+    # How many entities (with patches) and edges the records hold, when known: the
+    # totals of the progress bars.
+    expected_entities: int | None = None
+    expected_edges: int | None = None
 
 
 @dataclass
@@ -135,9 +140,16 @@ def _merge_into(target: Entity, other: Entity | EntityPatch, *, keep_name: bool 
         target.description = other.description
 
 
-def _split(records: Iterable[Record]) -> tuple[list[Entity], list[EntityPatch], EdgeStream]:
+# Progress is reported every this many records: often enough to see, cheap enough
+# not to matter.
+_STRIDE = 1000
+
+
+def _split(
+    records: Iterable[Record], task: Task
+) -> tuple[list[Entity], list[EntityPatch], EdgeStream]:
     """Take the entities and patches a source yields first; leave its edges (and then its
-    publication lists) as a stream."""
+    publication lists) as a stream. ``task`` counts the entities and patches read."""
     entities: list[Entity] = []
     patches: list[EntityPatch] = []
     it = iter(records)
@@ -147,12 +159,19 @@ def _split(records: Iterable[Record]) -> tuple[list[Entity], list[EntityPatch], 
         elif isinstance(rec, EntityPatch):
             patches.append(rec)
         else:
+            task.advance((len(entities) + len(patches)) % _STRIDE)
             return entities, patches, EdgeStream(it, rec)
+        if (len(entities) + len(patches)) % _STRIDE == 0:
+            task.advance(_STRIDE)
+    task.advance((len(entities) + len(patches)) % _STRIDE)
     return entities, patches, EdgeStream(it, None)
 
 
 def resolve_entities(
-    inputs: list[SourceInput], report: IngestReport, anchors: Iterable[Entity] = ()
+    inputs: list[SourceInput],
+    report: IngestReport,
+    anchors: Iterable[Entity] = (),
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[dict[str, Entity], IdMap, list[tuple[SourceRelease, Iterator[Edge]]]]:
     """Merge every source's entities and patches onto canonical ids.
 
@@ -163,7 +182,12 @@ def resolve_entities(
     patches: list[EntityPatch] = []
     streams: list[tuple[SourceRelease, Iterator[Edge]]] = []
     for inp in inputs:
-        ents, pats, edges = _split(inp.records)
+        # A source's parser runs lazily: its entities are parsed here, its edges
+        # while they are written (see write_graph).
+        with progress.task(
+            f"parsing {inp.release.name} entities", total=inp.expected_entities, unit="rows"
+        ) as task:
+            ents, pats, edges = _split(inp.records, task)
         for e in ents:
             e.source_release = e.source_release or inp.release.id
             if e.id in by_id:
@@ -175,74 +199,76 @@ def resolve_entities(
         patches += pats
         streams.append((inp.release, edges))
 
-    idmap = IdMap()
-    # Canonical entities claim the lower-vocabulary ids in their xrefs.
-    for e in by_id.values():
-        order = PRECEDENCE.get(e.category)
-        if not order or _prefix(e.id) not in order:
-            continue
-        rank = order.index(_prefix(e.id))
-        for x in e.xrefs:
-            x_prefix = _prefix(x)
-            if x_prefix in order and order.index(x_prefix) > rank:
-                idmap.claim(x, e.id)
-    report.ambiguous_xrefs = idmap.settle()
-    # An id several canonical entities claim is merged after all when exactly one
-    # of them is called by the same name: the sources agree on what it is.
-    for native, owners in list(report.ambiguous_xrefs.items()):
-        own = by_id.get(native)
-        if own is None:
-            continue
-        key = normalize_name(own.name)
-        named = [
-            o
-            for o in owners
-            if o in by_id
-            and key in {normalize_name(n) for n in (by_id[o].name, *by_id[o].synonyms)}
-        ]
-        if len(named) == 1:
-            idmap.set(native, named[0])
-            del report.ambiguous_xrefs[native]
-    # Follow chains (DECIPHER -> OMIM -> MONDO) to the top.
-    for native in list(idmap._map):
-        target = idmap.get(native)
-        seen = {native}
-        while target in idmap and target not in seen:
-            seen.add(target)
-            target = idmap.get(target)
-        idmap.set(native, target)
+    # Everything parsed so far is merged onto canonical ids: one step, seconds long.
+    with progress.task("merging entities onto canonical ids", unit="entities"):
+        idmap = IdMap()
+        # Canonical entities claim the lower-vocabulary ids in their xrefs.
+        for e in by_id.values():
+            order = PRECEDENCE.get(e.category)
+            if not order or _prefix(e.id) not in order:
+                continue
+            rank = order.index(_prefix(e.id))
+            for x in e.xrefs:
+                x_prefix = _prefix(x)
+                if x_prefix in order and order.index(x_prefix) > rank:
+                    idmap.claim(x, e.id)
+        report.ambiguous_xrefs = idmap.settle()
+        # An id several canonical entities claim is merged after all when exactly one
+        # of them is called by the same name: the sources agree on what it is.
+        for native, owners in list(report.ambiguous_xrefs.items()):
+            own = by_id.get(native)
+            if own is None:
+                continue
+            key = normalize_name(own.name)
+            named = [
+                o
+                for o in owners
+                if o in by_id
+                and key in {normalize_name(n) for n in (by_id[o].name, *by_id[o].synonyms)}
+            ]
+            if len(named) == 1:
+                idmap.set(native, named[0])
+                del report.ambiguous_xrefs[native]
+        # Follow chains (DECIPHER -> OMIM -> MONDO) to the top.
+        for native in list(idmap._map):
+            target = idmap.get(native)
+            seen = {native}
+            while target in idmap and target not in seen:
+                seen.add(target)
+                target = idmap.get(target)
+            idmap.set(native, target)
 
-    for native_id in [i for i in by_id if i in idmap]:
-        target_id = idmap.get(native_id)
-        if target_id in by_id and target_id != native_id:
-            absorbed = by_id.pop(native_id)
-            _merge_into(by_id[target_id], absorbed)
-            report.merged[_prefix(native_id)] += 1
+        for native_id in [i for i in by_id if i in idmap]:
+            target_id = idmap.get(native_id)
+            if target_id in by_id and target_id != native_id:
+                absorbed = by_id.pop(native_id)
+                _merge_into(by_id[target_id], absorbed)
+                report.merged[_prefix(native_id)] += 1
 
-    # Gene ids also resolve through the canonical gene's own xrefs (NCBIGene:571),
-    # its approved symbol, and (outside PRODUCT_PREDICATES) its products.
-    products: defaultdict[str, set[str]] = defaultdict(set)
-    for e in by_id.values():
-        if e.category != "biolink:Gene":
-            continue
-        if e.symbol and _prefix(e.id) == "HGNC":
-            idmap.set(f"{SYMBOL_PREFIX}:{e.symbol}", e.id)
-        for x in e.xrefs:
-            prefix = _prefix(x)
-            if x not in idmap and prefix in {"NCBIGene", "ENSEMBL"}:
-                idmap.set(x, e.id)
-            elif prefix == "UniProtKB":
-                products[x].add(e.id)
-    # An accession two genes list (readthrough loci) names neither of them.
-    idmap.products = {acc: next(iter(g)) for acc, g in products.items() if len(g) == 1}
+        # Gene ids also resolve through the canonical gene's own xrefs (NCBIGene:571),
+        # its approved symbol, and (outside PRODUCT_PREDICATES) its products.
+        products: defaultdict[str, set[str]] = defaultdict(set)
+        for e in by_id.values():
+            if e.category != "biolink:Gene":
+                continue
+            if e.symbol and _prefix(e.id) == "HGNC":
+                idmap.set(f"{SYMBOL_PREFIX}:{e.symbol}", e.id)
+            for x in e.xrefs:
+                prefix = _prefix(x)
+                if x not in idmap and prefix in {"NCBIGene", "ENSEMBL"}:
+                    idmap.set(x, e.id)
+                elif prefix == "UniProtKB":
+                    products[x].add(e.id)
+        # An accession two genes list (readthrough loci) names neither of them.
+        idmap.products = {acc: next(iter(g)) for acc, g in products.items() if len(g) == 1}
 
-    for p in patches:
-        target_id = idmap.get(p.id)
-        patched = by_id.get(target_id)
-        if patched is None:
-            report.unresolved_patches[p.source_release or "?"] += 1
-            continue
-        _merge_into(patched, p)
+        for p in patches:
+            target_id = idmap.get(p.id)
+            patched = by_id.get(target_id)
+            if patched is None:
+                report.unresolved_patches[p.source_release or "?"] += 1
+                continue
+            _merge_into(patched, p)
     return by_id, idmap, streams
 
 
@@ -290,7 +316,7 @@ def write_graph(
     *,
     anchors: Iterable[Entity] = (),
     keep_stored_attributes: bool = False,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> IngestReport:
     """Resolve, merge and write every input; the caller owns the transaction.
 
@@ -299,16 +325,17 @@ def write_graph(
     ``keep_stored_attributes``: an entity rewritten keeps the stored
     attributes its new record lacks, which sources not rebuilt gave it (a
     rebuilt HGNC gene keeps NCBI's cytogenetic band).
+    ``progress`` shows each step: parsing every source's entities, writing them,
+    parsing and writing every source's edges, the publication lists.
     """
     report = IngestReport()
-    note = progress or (lambda _step, _n: None)
     releases = {inp.release.id: inp.release for inp in inputs}
     for release in releases.values():
         bulk.upsert_source_release(conn, release)
 
     anchors = list(anchors)
     held = {a.id: _fingerprint(a) for a in anchors}
-    entities, idmap, streams = resolve_entities(inputs, report, anchors)
+    entities, idmap, streams = resolve_entities(inputs, report, anchors, progress)
     ncbi_release = next((r.id for r in releases.values() if r.name == "ncbi_gene"), None)
     mim_edges = list(
         split_gene_mims(
@@ -327,8 +354,8 @@ def write_graph(
         for e in written:
             for key, value in kept.get(e.id, {}).items():
                 e.attributes.setdefault(key, value)
-    bulk.insert_entities(conn, written)
-    note("entities", len(written))
+    with progress.task("writing entities", total=len(written), unit="entities") as task:
+        bulk.insert_entities(conn, tracked(written, task))
 
     known = set(entities)
 
@@ -361,15 +388,25 @@ def write_graph(
             report.edges_by_source[rid] += 1
             yield out
 
-    total = 0
-    # A first build fills an empty table: its indexes are built once, at the end.
-    with bulk.loading(conn, edge) as load:
-        for stream_release, edges in [*streams, (None, iter(mim_edges))]:
-            # One wholesale recount at the end beats recounting per source.
-            rows = map(bulk.edge_row, mapped(stream_release, edges))
-            total += load.write(bulk.EDGE_COLUMNS, rows)
-            note("edges", total)
-    edge_counts.refresh_all(conn)
+    expected = {inp.release.id: inp.expected_edges for inp in inputs}
+    sources = [*streams, (None, iter(mim_edges))]
+    # A first build fills an empty table: its indexes are built once, at the end,
+    # while the outer step is still shown.
+    with (
+        progress.task("writing edges", total=len(sources), unit="sources") as all_,
+        bulk.loading(conn, edge) as load,
+    ):
+        for stream_release, edges in sources:
+            name = stream_release.name if stream_release else "gene-phenotype MIM"
+            # The parser yields the edges as they are written: the two are one step.
+            total = expected.get(stream_release.id) if stream_release else len(mim_edges)
+            with progress.task(f"writing {name} edges", total=total, unit="edges") as task:
+                # One wholesale recount at the end beats recounting per source.
+                rows = map(bulk.edge_row, mapped(stream_release, tracked(edges, task)))
+                load.write(bulk.EDGE_COLUMNS, rows)
+            all_.advance()
+    with progress.task("counting edges per entity", unit="entities"):
+        edge_counts.refresh_all(conn)
     # Two statements a source gives that land on one edge (a symbol and an
     # accession naming the same gene) are one row: report what is stored, read
     # from the per-entity summary just refreshed.
@@ -383,8 +420,7 @@ def write_graph(
     for rid, n in report.edges_by_source.items():
         report.release_counts.setdefault(rid, Counter())["edges"] = n
     # The sources' publication lists come after their edges, read only now.
-    links = write_publications(conn, streams, idmap.get, known, report.publications)
-    note("publication links", links)
+    write_publications(conn, streams, idmap.get, known, report.publications, progress)
     for rid, n in report.publications.links.items():
         report.release_counts.setdefault(rid, Counter())["publication links"] = n
     return report

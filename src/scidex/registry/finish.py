@@ -35,6 +35,7 @@ from typing import Literal
 
 from sqlalchemy import Connection
 
+from scidex.progress import NO_PROGRESS, Progress
 from scidex.queries.graph import source_releases
 from scidex.registry.backfill import backfill_pages
 from scidex.registry.provenance import derive_pages_from_releases
@@ -73,6 +74,7 @@ def finish(
     entity_docs: bool = True,
     page_docs: bool = True,
     rollup: bool | Iterable[str] = False,
+    progress: Progress = NO_PROGRESS,
 ) -> Finished:
     """Run the closing steps after a write, inside the caller's transaction.
 
@@ -85,7 +87,7 @@ def finish(
     search documents (each rebuild covers the whole store). ``rollup``:
     rebuild the diseases' gene associations through their subtypes (True),
     or only those of the entities named and their ancestors (a merge names
-    the entities whose edges it moved).
+    the entities whose edges it moved). ``progress`` shows each step.
     """
     done = Finished()
     if counts is not None:
@@ -99,22 +101,27 @@ def finish(
     if pages or datasets:
         t = time.perf_counter()
         if pages:
-            done.pages = backfill_pages(conn, author=author)
+            with progress.task("generated pages", unit="pages"):
+                done.pages = backfill_pages(conn, author=author)
         if datasets:
-            done.derived_links = derive_pages_from_releases(conn, source_releases(conn))
+            with progress.task("dataset pages", unit="pages"):
+                done.derived_links = derive_pages_from_releases(conn, source_releases(conn))
         done.seconds["pages"] = time.perf_counter() - t
     if entity_docs or page_docs:
         t = time.perf_counter()
         if entity_docs:
-            done.entity_docs = reindex_entities(conn)
+            with progress.task("search index: entities", unit="documents"):
+                done.entity_docs = reindex_entities(conn)
         if page_docs:
-            done.page_docs = reindex_pages(conn)
+            with progress.task("search index: pages", unit="documents"):
+                done.page_docs = reindex_pages(conn)
         done.seconds["search index"] = time.perf_counter() - t
     if rollup is not False:
         t = time.perf_counter()
-        if rollup is True:
-            done.rollup_rows = rollup_step.refresh_all(conn)
-        else:
-            done.rollup_rows = rollup_step.refresh(conn, rollup)
+        with progress.task("disease rollup", unit="rows"):
+            if rollup is True:
+                done.rollup_rows = rollup_step.refresh_all(conn)
+            else:
+                done.rollup_rows = rollup_step.refresh(conn, rollup)
         done.seconds["disease rollup"] = time.perf_counter() - t
     return done

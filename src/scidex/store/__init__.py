@@ -7,6 +7,6 @@ next to the query it steers). Other layers compose portable SQLAlchemy Core
 statements over these tables on a connection they are given. Imports only ``kg``.
 """
 
-from scidex.store.core import SchemaTooNewError, Store, StoreError, redact_url
+from scidex.store.core import NoStoreError, SchemaTooNewError, Store, StoreError, redact_url
 
-__all__ = ["SchemaTooNewError", "Store", "StoreError", "redact_url"]
+__all__ = ["NoStoreError", "SchemaTooNewError", "Store", "StoreError", "redact_url"]

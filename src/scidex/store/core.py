@@ -22,6 +22,10 @@ class SchemaTooNewError(StoreError):
     """The database was written by a newer version of the code."""
 
 
+class NoStoreError(StoreError):
+    """No store exists at the URL, and the caller asked not to create one."""
+
+
 def redact_url(url: str) -> str:
     """The URL with any password replaced by ***, safe to print."""
     try:
@@ -82,17 +86,24 @@ class Store:
         self._has_state: bool | None = None
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True, pool_size: int = 5) -> Store:
+    def open(
+        cls, url: str, *, migrate: bool = True, pool_size: int = 5, must_exist: bool = False
+    ) -> Store:
         """Open (and by default create or migrate) the store at ``url``.
 
         Raises StoreError with a one-line, password-free message when the URL
         is malformed or the server cannot be reached, and SchemaTooNewError
         when the database was written by newer code (nothing is written then).
+        With ``must_exist``, a SQLite file that is not there, or a database with
+        no store in it (no schema), raises NoStoreError instead of being created.
         """
         engine_url = _engine_url(url)
         if engine_url.get_backend_name() == "sqlite":
             if engine_url.database and engine_url.database != ":memory:":
-                Path(engine_url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                path = Path(engine_url.database).expanduser()
+                if must_exist and not path.is_file():
+                    raise NoStoreError(f"there is no store at {path.resolve()}")
+                path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(engine_url)
             _setup_sqlite(engine)
         else:
@@ -111,6 +122,9 @@ class Store:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise StoreError(f"cannot open database {redact_url(url)}: {reason}") from exc
+        if must_exist and version == 0:
+            engine.dispose()
+            raise NoStoreError(f"there is no store in {redact_url(url)} (it holds no schema)")
         if version > migrations.LATEST_VERSION:
             engine.dispose()
             raise SchemaTooNewError(

@@ -19,6 +19,7 @@ from scidex.kg.categories import label_for
 from scidex.kg.model import CURATED_SOURCE
 from scidex.kg.urls import urls
 from scidex.store import Store
+from scidex.web.access_log import AccessLogMiddleware
 from scidex.web.delivery import HeadMiddleware, StaticAssets, static_url
 from scidex.web.deps import current_session
 from scidex.web.errors import install_error_handlers
@@ -92,6 +93,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         timeout=settings.request_timeout,
     )
+    if settings.access_log:  # outside everything: what the client got, and how long it took
+        app.add_middleware(AccessLogMiddleware)
     return app
 
 

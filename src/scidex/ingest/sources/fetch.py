@@ -9,12 +9,14 @@ never mistaken for a complete one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shlex
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +26,7 @@ from typing import Any, Literal
 
 from scidex.config import default_cache_dir
 from scidex.kg.model import SourceRelease
+from scidex.progress import NO_PROGRESS, Progress, Task
 
 MANIFEST = "manifest.toml"
 KINDS = ("pypi", "apt")
@@ -31,6 +34,8 @@ KINDS = ("pypi", "apt")
 # a clear FetchError rather than hang a build forever.
 DOWNLOAD_TIMEOUT_S = 1800
 _STDERR_TAIL_LINES = 15
+# How often a running download's size is looked at for its progress bar.
+_POLL_S = 0.25
 
 
 class FetchError(RuntimeError):
@@ -86,6 +91,11 @@ class SourceSpec:
     order: int = 0
     # What pages lack when the source cannot be fetched, for the build's warning.
     without: str = ""
+    # For the progress bars (optional; 0: unknown): the archive's size in bytes, and
+    # how many entities (with patches) and edges the parser yields from it.
+    size: int = 0
+    entities: int = 0
+    edges: int = 0
 
     @property
     def release_id(self) -> str:
@@ -143,6 +153,7 @@ _FIELDS: dict[str, type] = {
     "order": int,
     "without": str,
 }
+_OPTIONAL_FIELDS: dict[str, type] = {"size": int, "entities": int, "edges": int}
 
 
 def _spec_from_table(key: str, table: dict[str, object], origin: str) -> SourceSpec:
@@ -154,7 +165,13 @@ def _spec_from_table(key: str, table: dict[str, object], origin: str) -> SourceS
                 f"{origin}: [{key}]: {field_name} must be a {typ.__name__}, "
                 f"got {type(table[field_name]).__name__}"
             )
-    unknown = set(table) - set(_FIELDS)
+    for field_name, typ in _OPTIONAL_FIELDS.items():
+        if field_name in table and not isinstance(table[field_name], typ):
+            raise ManifestError(
+                f"{origin}: [{key}]: {field_name} must be a {typ.__name__}, "
+                f"got {type(table[field_name]).__name__}"
+            )
+    unknown = set(table) - set(_FIELDS) - set(_OPTIONAL_FIELDS)
     if unknown:
         raise ManifestError(f"{origin}: [{key}]: unknown keys {sorted(unknown)}")
     order = table["order"]
@@ -174,7 +191,9 @@ def _spec_from_table(key: str, table: dict[str, object], origin: str) -> SourceS
     if not members or not all(isinstance(m, str) and m for m in members):
         raise ManifestError(f"{origin}: [{key}]: members must be a non-empty list of paths")
     # Each value was checked against its field's type in _FIELDS above.
-    fields: dict[str, Any] = {k: table[k] for k in _FIELDS if k != "members"}
+    fields: dict[str, Any] = {
+        k: table[k] for k in (*_FIELDS, *_OPTIONAL_FIELDS) if k != "members" and k in table
+    }
     return SourceSpec(**fields, members=tuple(members))
 
 
@@ -236,11 +255,14 @@ def release_for(spec: SourceSpec) -> SourceRelease:
     )
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: Path, task: Task | None = None) -> str:
+    """The file's sha256; ``task`` (if given) advances by the bytes read."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
+            if task is not None:
+                task.advance(len(chunk))
     return h.hexdigest()
 
 
@@ -264,44 +286,94 @@ def _tail(text: str) -> str:
     return "\n".join(lines[-_STDERR_TAIL_LINES:]) or "(no output)"
 
 
-def _download(spec: SourceSpec, tmp: Path) -> Path:
+def _largest_file(root: Path) -> int:
+    """Bytes in the largest file under ``root`` (files may vanish while it looks)."""
+    largest = 0
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            with contextlib.suppress(OSError):  # a file gone while we looked
+                largest = max(largest, os.stat(os.path.join(dirpath, name)).st_size)
+    return largest
+
+
+def _run_download(cmd: list[str], tmp: Path, task: Task) -> tuple[int, str]:
+    """Run ``cmd`` in ``tmp``, advancing ``task`` as the download grows under ``tmp``.
+
+    The registry clients show no progress we can read, but both write into
+    ``tmp``: apt-get into its working directory, pip into the temporary
+    directory it is given (``TMPDIR``) and then ``-d``. The size of the largest
+    file there, polled, is a client-neutral measure of how far the download is
+    (the largest, not the sum: pip copies its finished download across).
+    Returns the exit status and the command's output (stderr, else stdout).
+    """
+    work = tmp / ".work"
+    work.mkdir()
+    env = {**os.environ, "TMPDIR": str(work)}
+    deadline = time.monotonic() + DOWNLOAD_TIMEOUT_S
+    shown = 0
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as errs:
+        proc = subprocess.Popen(cmd, cwd=tmp, stdout=out, stderr=errs, env=env)
+        try:
+            while True:
+                try:
+                    code = proc.wait(timeout=_POLL_S)
+                except subprocess.TimeoutExpired:
+                    code = None
+                seen = _largest_file(tmp)
+                if seen > shown:
+                    task.advance(seen - shown)
+                    shown = seen
+                if code is not None:
+                    break
+                if time.monotonic() > deadline:
+                    raise subprocess.TimeoutExpired(cmd, DOWNLOAD_TIMEOUT_S)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        out.seek(0)
+        errs.seek(0)
+        text = errs.read().decode("utf-8", "replace") or out.read().decode("utf-8", "replace")
+    return code, text
+
+
+def _download(spec: SourceSpec, tmp: Path, progress: Progress = NO_PROGRESS) -> Path:
     """Run the registry client into the empty directory ``tmp``; return the file it made."""
     cmd = download_command(spec, tmp)
     shown = shlex.join(cmd)
     try:
-        proc = subprocess.run(
-            cmd,
-            cwd=tmp,
-            capture_output=True,
-            text=True,
-            timeout=DOWNLOAD_TIMEOUT_S,
-            check=False,
-        )
+        with progress.task(
+            f"downloading {spec.name}", total=spec.size or None, unit="bytes"
+        ) as task:
+            code, output = _run_download(cmd, tmp, task)
     except FileNotFoundError as exc:
         raise FetchError(spec.name, shown, f"command not found: {exc.filename}") from exc
     except subprocess.TimeoutExpired as exc:
         raise FetchError(spec.name, shown, f"timed out after {exc.timeout:.0f} s") from exc
-    if proc.returncode != 0:
-        detail = f"exit status {proc.returncode}:\n{_tail(proc.stderr or proc.stdout)}"
+    if code != 0:
+        detail = f"exit status {code}:\n{_tail(output)}"
         if spec.kind == "apt":
             detail += "\n(hint: run `apt-get update` if the package lists are stale)"
         raise FetchError(spec.name, shown, detail)
     got = tmp / spec.archive
     if not got.is_file():
-        produced = sorted(p.name for p in tmp.iterdir())
+        produced = sorted(p.name for p in tmp.iterdir() if p.name != ".work")
         raise FetchError(
             spec.name, shown, f"expected {spec.archive!r} but the command produced {produced}"
         )
     return got
 
 
-def fetch_archive(name: str | SourceSpec, cache_dir: Path | None = None) -> Path:
+def fetch_archive(
+    name: str | SourceSpec, cache_dir: Path | None = None, progress: Progress = NO_PROGRESS
+) -> Path:
     """Return the path of the verified archive of source ``name``, downloading it if missing.
 
     ``name`` is a manifest key, or a SourceSpec for a source not in the
     manifest. Raises FetchError when the download command fails and
     ChecksumError when the file's sha256 differs from the manifest (the bad
-    file is moved aside, so the next call downloads afresh).
+    file is moved aside, so the next call downloads afresh). ``progress`` shows
+    the download and the checksum, in bytes.
     """
     spec = get_spec(name) if isinstance(name, str) else name
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -309,7 +381,10 @@ def fetch_archive(name: str | SourceSpec, cache_dir: Path | None = None) -> Path
     final = cache_dir / spec.archive
 
     if final.is_file():
-        actual = sha256_of(final)
+        with progress.task(
+            f"verifying {spec.name}", total=final.stat().st_size, unit="bytes"
+        ) as task:
+            actual = sha256_of(final, task)
         if actual != spec.sha256:
             # Never silently replace: a cached file that changed under us, or a
             # manifest edited without updating the hash, both need a person.
@@ -320,8 +395,11 @@ def fetch_archive(name: str | SourceSpec, cache_dir: Path | None = None) -> Path
     # stays on one filesystem and is atomic: readers see either no archive or
     # the whole, verified one, never a half download.
     with tempfile.TemporaryDirectory(prefix=f".download-{spec.name}-", dir=cache_dir) as tmp:
-        got = _download(spec, Path(tmp))
-        actual = sha256_of(got)
+        got = _download(spec, Path(tmp), progress)
+        with progress.task(
+            f"verifying {spec.name}", total=got.stat().st_size, unit="bytes"
+        ) as task:
+            actual = sha256_of(got, task)
         if actual != spec.sha256:
             # The registry serves other bytes than were pinned; the download
             # is removed with the temporary directory and nothing reaches
