@@ -111,20 +111,33 @@ class RenderBudgetExceeded(Exception):
 
 class _Budget:
     """The CPU time left to a render, checked every few parser steps (the clock costs a
-    system call; a step between two checks costs microseconds)."""
+    system call; a step between two checks costs microseconds).
 
-    __slots__ = ("budget", "ends", "steps")
+    The parser's checks stop it at 60 % of the budget: what follows its last check (the
+    pairing of emphasis delimiters, writing the HTML, sanitising it) costs up to about half
+    of the parsing before it, so a render stopped there stays within the whole budget. The
+    last check, once the HTML is written, holds the render to the whole budget.
+    """
+
+    __slots__ = ("budget", "ends", "parse_ends", "steps")
     EVERY = 64
+    PARSE_SHARE = 0.6
 
     def __init__(self, budget: float) -> None:
+        now = time.thread_time()
         self.budget = budget
-        self.ends = time.thread_time() + budget
+        self.ends = now + budget
+        self.parse_ends = now + budget * self.PARSE_SHARE
         self.steps = 0
 
     def step(self) -> None:
         self.steps += 1
         if self.steps % self.EVERY == 0:
-            self.check()
+            self.check_parse()
+
+    def check_parse(self) -> None:
+        if time.thread_time() > self.parse_ends:
+            raise RenderBudgetExceeded(self.budget)
 
     def check(self) -> None:
         if time.thread_time() > self.ends:
@@ -490,12 +503,20 @@ def _budget_block_rule(state: Any, start_line: int, end_line: int, silent: bool)
 def _budget_core_rule(state: StateCore) -> None:
     budget: _Budget | None = state.env.get(_BUDGET_KEY)
     if budget is not None:
-        budget.check()
+        budget.check_parse()
+
+
+def _budget_post_rule(state: StateInline) -> None:
+    """First of the inline post-processing rules (delimiter pairing), run per inline run."""
+    budget: _Budget | None = state.env.get(_BUDGET_KEY)
+    if budget is not None:
+        budget.check_parse()
 
 
 def _build_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     md.inline.ruler.before("text", "scidex_budget", _budget_inline_rule)
+    md.inline.ruler2.before("balance_pairs", "scidex_budget", _budget_post_rule)
     md.block.ruler.before(
         "table",
         "scidex_budget",
