@@ -177,7 +177,7 @@ def test_a_failing_app_is_logged_as_500() -> None:
 def test_every_worker_process_logs_whole_lines(store: Store) -> None:
     with serving(store, "--workers", "2") as served:
         for i in range(20):
-            assert _get(f"{served.base}/health?n={i}")[0] == 200
+            assert _get(f"{served.base}/api/search?q=bach{i}")[0] == 200
     lines = served.lines()
-    # /health takes no parameters it checks: each request is one whole line, none lost.
-    assert sorted(m["target"] for m in lines) == sorted(f"/health?n={i}" for i in range(20))
+    # Each request is one whole line, none lost.
+    assert sorted(m["target"] for m in lines) == sorted(f"/api/search?q=bach{i}" for i in range(20))
