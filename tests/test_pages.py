@@ -221,8 +221,12 @@ def test_a_symmetric_predicate_is_one_table_for_both_directions(shared_client) -
     assert link is not None
     rows = shared_client.get(link[1].replace("&amp;", "&")).text.strip().splitlines()[1:]
     assert len(rows) == table.count("<tr") - 1  # less the header row
-    # The generated article's sentence points at that table.
+    # The generated article's sentence points at that table, and the page's count of
+    # edges by predicate names the predicate once.
     assert 'href="#edges-both-physically_interacts_with"' in html
+    counts = re.search(r"takes part in <strong>[\d,]+</strong> edges\s*\(([^)]*)\)", html)
+    assert counts is not None
+    assert counts[1].count("physically interacts with") == 1
 
 
 @pytest.mark.parametrize(
