@@ -26,7 +26,7 @@ from scidex.interchange.kgx import import_kgx
 from scidex.interchange.places import PlaceError, opened
 from scidex.interchange.tsv import read_rows
 from scidex.store import Store
-from scidex.store.schema import edge, entity
+from scidex.store.schema import edge, entity, source_release
 
 DATA = Path(__file__).parent / "data"
 NODES, EDGES = DATA / "marfan_nodes.tsv", DATA / "marfan_edges.tsv"
@@ -218,3 +218,75 @@ def test_the_command_fails_when_nothing_could_be_imported(db_url: str, tmp_path:
     )
     assert result.returncode != 0
     assert "nothing imported" in result.stderr
+
+
+INGEST_METADATA = """\
+# A release's ingest metadata, as the Biolink KGX ingest-metadata schema names it.
+file_name: marfan-kg ingest metadata
+source_infores_id: infores:marfan-kg
+source_data_version: "2025-02-28"
+target_name: Marfan KG
+target_data_version: "2025-03"
+target_data_model: Biolink Model
+target_data_model_version: 4.2.1
+target_license: CC BY 4.0
+"""
+
+
+def test_a_release_states_its_biolink_version_and_licence_in_its_ingest_metadata(
+    db_url: str, tmp_path: Path
+) -> None:
+    release = tmp_path / "marfan-kg"
+    release.mkdir()
+    shutil.copy(NODES, release / "nodes.tsv")
+    shutil.copy(EDGES, release / "edges.tsv")
+    (release / "ingest_metadata.yaml").write_text(INGEST_METADATA)
+    with opened([release]) as graph:
+        assert graph.metadata["target_data_model_version"] == "4.2.1"
+        assert [p.name for p in graph.nodes] == ["nodes.tsv"]  # the metadata is no graph file
+    scidex = [sys.executable, "-m", "scidex", "--db", db_url, "import", "kgx"]
+    result = subprocess.run(
+        [*scidex, str(release)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "as kgx-marfan-kg@2025-03" in result.stdout
+    opened_store = Store.open(db_url)
+    try:
+        with opened_store.read() as conn:
+            own = conn.execute(
+                select(source_release).where(source_release.c.id == "kgx-marfan-kg@2025-03")
+            ).one()
+    finally:
+        opened_store.close()
+    assert (own.biolink_version, own.license, own.infores) == (
+        "4.2.1",
+        "CC BY 4.0",
+        "infores:marfan-kg",
+    )
+
+
+def test_ingest_metadata_in_json_in_an_archive_and_the_command_line_wins(
+    store: Store, tmp_path: Path
+) -> None:
+    from scidex.interchange.kgx import ReleaseMeta, with_ingest_metadata
+
+    metadata = tmp_path / "metadata.json"
+    metadata.write_text(
+        json.dumps({"target_data_model_version": "4.2.1", "source_license": "CC0 1.0"})
+    )
+    archive = tmp_path / "marfan-kg.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(NODES, "marfan_nodes.tsv")
+        tf.add(EDGES, "marfan_edges.tsv")
+        tf.add(metadata, "metadata.json")
+    with opened([archive]) as graph:
+        assert graph.metadata == {"target_data_model_version": "4.2.1", "source_license": "CC0 1.0"}
+        given = ReleaseMeta(name="marfan-kg", biolink_version="4.3.0")
+        meta = with_ingest_metadata(given, graph.metadata)
+        report = import_kgx(store, graph.nodes, graph.edges, meta=meta)
+    with store.read() as conn:
+        own = conn.execute(
+            select(source_release).where(source_release.c.id == report.release_id)
+        ).one()
+    # The source's licence stands in for the graph's; what the importer said wins.
+    assert (own.biolink_version, own.license) == ("4.3.0", "CC0 1.0")

@@ -265,7 +265,7 @@ def import_kgx(
     atlas has no field for are kept and exported again by `scidex export kgx`.
     """
     from scidex.cli.progress import BarProgress
-    from scidex.interchange.kgx import ReleaseMeta
+    from scidex.interchange.kgx import ReleaseMeta, with_ingest_metadata
     from scidex.interchange.kgx import import_kgx as run_import
     from scidex.interchange.places import PlaceError, describe, opened
 
@@ -280,14 +280,17 @@ def import_kgx(
         with opened(places, progress) as graph:
             if lenient and report is None:
                 report = Path(f"{(graph.edges or graph.nodes)[0].name}.rejected.tsv")
-            meta = ReleaseMeta(
-                name=release or (f"kgx-{graph.name}" if graph.name else None),
-                version=version,
-                licence=licence,
-                attribution=attribution,
-                infores=infores,
-                biolink_version=biolink_version,
-                fetch=describe(places),
+            meta = with_ingest_metadata(
+                ReleaseMeta(
+                    name=release or (f"kgx-{graph.name}" if graph.name else None),
+                    version=version,
+                    licence=licence,
+                    attribution=attribution,
+                    infores=infores,
+                    biolink_version=biolink_version,
+                    fetch=describe(places),
+                ),
+                graph.metadata,
             )
             result = run_import(
                 store,

@@ -17,9 +17,9 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
@@ -80,6 +80,33 @@ class ReleaseMeta:
 
 
 LICENCE_NOT_STATED = "licence not stated"
+
+
+def with_ingest_metadata(meta: ReleaseMeta, metadata: Mapping[str, Any]) -> ReleaseMeta:
+    """``meta`` with what the release's ingest metadata says where ``meta`` says nothing.
+
+    Read from the Biolink ingest-metadata slots: the Biolink version
+    (``target_data_model_version``), the graph's version (``target_data_version``),
+    its licence (``target_license``, else the source's ``source_license``) and, for
+    a graph of one source, its infores (``source_infores_id``). What the importer
+    gives on the command line wins.
+    """
+
+    def text(*keys: str) -> str | None:
+        for key in keys:
+            value = metadata.get(key)
+            if value is not None and str(value).strip():
+                return str(value).strip()
+        return None
+
+    infores = text("source_infores_id")
+    return replace(
+        meta,
+        biolink_version=meta.biolink_version or text("target_data_model_version"),
+        version=meta.version or text("target_data_version"),
+        licence=meta.licence or text("target_license", "source_license"),
+        infores=meta.infores or (infores if infores and infores.startswith("infores:") else None),
+    )
 
 
 class NothingImported(SourceFormatError):

@@ -7,7 +7,9 @@ turns any mix of those into the lists of nodes and edges files the import
 reads, downloading (streamed, with progress) and unpacking into a temporary
 directory that is removed afterwards. Whether a file holds nodes or edges is
 read from its header (``subject``/``object`` columns make edges), not guessed
-from its name.
+from its name. A release's ingest metadata (the Biolink KGX ingest-metadata
+schema: ``target_data_model_version``, ``target_license``, ...), in YAML or
+JSON beside the graph or given as a place, is read into :attr:`Graph.metadata`.
 """
 
 from __future__ import annotations
@@ -24,12 +26,32 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from scidex.interchange import format_of, jsonl, tsv
 from scidex.progress import NO_PROGRESS, Progress
 
 ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip")
 _KGX_NAMES = (".tsv", ".txt", ".jsonl", ".ndjson", ".json")
+_METADATA_NAMES = (".yaml", ".yml", ".json")
+# Slots of the Biolink ingest-metadata schemas (KGX IngestMetadataFile, IngestMetadata)
+# that say what the graph is; a mapping holding any of them is a release's metadata.
+INGEST_METADATA_SLOTS = frozenset(
+    {
+        "target_data_model",
+        "target_data_model_version",
+        "target_data_version",
+        "target_license",
+        "target_title",
+        "target_name",
+        "source_infores_id",
+        "source_license",
+        "source_data_version",
+    }
+)
+_METADATA_MAX_BYTES = 1_000_000
 # Files an export or a release writes next to the graph that are not part of it.
 _NOT_GRAPH = {"sources.json"}
 
@@ -45,6 +67,8 @@ class Graph:
     nodes: list[Path] = field(default_factory=list)
     edges: list[Path] = field(default_factory=list)
     name: str = ""  # a release name the places suggest (an archive's or URL's stem)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """The release's ingest metadata, when a place holds it (see :func:`ingest_metadata`)."""
 
 
 def is_url(place: str) -> bool:
@@ -100,9 +124,27 @@ def _graph_files(directory: Path) -> list[Path]:
     found = []
     for path in sorted(directory.rglob("*")):
         plain = path.name.lower().removesuffix(".gz")
-        if path.is_file() and plain.endswith(_KGX_NAMES) and path.name not in _NOT_GRAPH:
+        wanted = plain.endswith(_KGX_NAMES) or plain.endswith(_METADATA_NAMES)
+        if path.is_file() and wanted and path.name not in _NOT_GRAPH:
             found.append(path)
     return found
+
+
+def ingest_metadata(path: Path) -> dict[str, Any] | None:
+    """The ingest metadata a YAML or JSON file holds (a mapping with at least one of the
+    schema's slots), else None: a graph file, or anything else, is not metadata."""
+    name = path.name.lower()
+    if not name.endswith(_METADATA_NAMES):
+        return None
+    try:
+        if path.stat().st_size > _METADATA_MAX_BYTES:
+            return None
+        data = yaml.safe_load(path.read_text("utf-8"))  # YAML reads JSON too
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if isinstance(data, dict) and INGEST_METADATA_SLOTS & set(data):
+        return {str(k): v for k, v in data.items()}
+    return None
 
 
 def part_of(path: Path) -> str | None:
@@ -159,6 +201,9 @@ def opened(places: Sequence[str | Path], progress: Progress = NO_PROGRESS) -> It
             else:
                 candidates, explicit = [path], True
             for candidate in candidates:
+                if (found := ingest_metadata(candidate)) is not None:
+                    graph.metadata.update(found)
+                    continue
                 part = part_of(candidate)
                 if part is None:
                     if explicit:
