@@ -68,8 +68,9 @@ HOSTILE = {
 
 @pytest.mark.parametrize("markdown", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_markdown_renders_or_is_refused_within_its_budget(markdown: str) -> None:
-    """CPU time of this thread, so a busy machine does not make it flake; the bound is the
-    budget plus a generous margin for the last steps between two checks and the sanitiser."""
+    """CPU time of this thread, so waiting for a core does not count; the bound is the
+    budget plus a margin for what runs between two checks (the 50,000-row table: refused
+    after 0.66 s here on a quiet machine, 1.50 s with every core busy) and the sanitiser."""
     started = time.thread_time()
     try:
         page = render_markdown(markdown, RenderContext(budget=RENDER_BUDGET_SECONDS))
@@ -77,7 +78,7 @@ def test_hostile_markdown_renders_or_is_refused_within_its_budget(markdown: str)
         assert f"more than {RENDER_BUDGET_SECONDS:g} s" in str(exc)
     else:
         assert page.html
-    assert time.thread_time() - started < RENDER_BUDGET_SECONDS + 0.5
+    assert time.thread_time() - started < RENDER_BUDGET_SECONDS + 1.0
 
 
 def test_a_render_over_its_budget_stops_and_says_why() -> None:
