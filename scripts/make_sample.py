@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from scidex.interchange.kgx import export_kgx
-from scidex.pages.artifact_page import link_resolver
+from scidex.pages.store_links import link_resolver
 from scidex.queries.graph import neighbours
 from scidex.queries.resolve import resolve
 from scidex.registry.curated import default_content_dir

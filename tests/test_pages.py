@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import event, func, or_, select
 
-from scidex.pages.artifact_page import link_resolver
+from scidex.pages.store_links import link_resolver
 from scidex.registry.curated import default_content_dir
 from scidex.store import Store
 from scidex.store.schema import edge

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select
 
 from scidex.interchange import EXPORT_FORMATS, FORMATS, kgxjson
+from scidex.interchange.records import NODE_COLUMNS
 from scidex.kg import biolink, fields
 from scidex.progress import NO_PROGRESS, Progress
 from scidex.store import Store
@@ -33,18 +34,6 @@ from scidex.store.schema import (
     source_release,
 )
 
-NODE_COLUMNS = [
-    "id",
-    "category",
-    "name",
-    "symbol",
-    "description",
-    "synonym",
-    "previous_symbol",
-    "xref",
-    "provided_by",
-    "attributes",
-]
 EDGE_COLUMNS = list(fields.KGX_COLUMNS)
 
 

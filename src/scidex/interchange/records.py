@@ -67,21 +67,21 @@ def _list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-# The node columns the entity table has a field for; any other is kept (schema.entity_kgx).
-NODE_FIELDS = frozenset(
-    {
-        "id",
-        "category",
-        "name",
-        "symbol",
-        "description",
-        "synonym",
-        "previous_symbol",
-        "xref",
-        "provided_by",
-        "attributes",
-    }
-)
+# The node columns the entity table has a field for, in the order an export writes them;
+# any other is kept (schema.entity_kgx).
+NODE_COLUMNS = [
+    "id",
+    "category",
+    "name",
+    "symbol",
+    "description",
+    "synonym",
+    "previous_symbol",
+    "xref",
+    "provided_by",
+    "attributes",
+]
+NODE_FIELDS = frozenset(NODE_COLUMNS)
 _BARE_INFORES = re.compile(r"^[A-Za-z0-9][\w.-]*$")
 
 

@@ -7,9 +7,7 @@ page's worth of edges, whatever the entity's degree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, replace
-from html import escape
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,6 +17,7 @@ from scidex.kg.urls import Urls, urls
 from scidex.kg.xrefs import external_url, local_id, namespace_label
 from scidex.pages.cite import CitationRecord, permalink
 from scidex.pages.infobox import Infobox, InfoValue, build_infobox
+from scidex.pages.store_links import embedder, link_resolver
 from scidex.pages.summary import SYMMETRIC, RolledGene, Summary, SummaryGroup, summarise
 from scidex.queries.artifacts import (
     ArtifactRecord,
@@ -28,7 +27,6 @@ from scidex.queries.artifacts import (
     get_artifact,
     get_revision,
     links_of,
-    pages_for_entities,
     revision_history,
 )
 from scidex.queries.associations import (
@@ -56,12 +54,10 @@ from scidex.queries.graph import (
 )
 from scidex.queries.literature import Literature, literature
 from scidex.queries.phenotypes import HAS_PHENOTYPE, phenotype_systems
-from scidex.queries.resolve import resolve_many
 from scidex.queries.retractions import retracted_among
 from scidex.wiki.compiled import render_page
 from scidex.wiki.diagram import Diagram, DiagramEdge, DiagramNode, pathway_mermaid
-from scidex.wiki.links import LinkResolution, ambiguous, resolved, unresolved
-from scidex.wiki.render import RenderContext, RenderedPage, render_markdown
+from scidex.wiki.render import RenderContext, RenderedPage
 
 GROUP_PREVIEW = 10
 DISEASE_GENES_PREVIEW = 20  # genes listed on a disease page; the API pages the rest
@@ -170,93 +166,6 @@ def edges_anchor(direction: str, predicate: str) -> str:
     """The fragment of a page's edge table (a symmetric predicate has one, ``both``)."""
     direction = "both" if predicate in SYMMETRIC else direction
     return f"#edges-{direction}-{predicate.removeprefix('biolink:')}"
-
-
-class StoreLinkResolver:
-    """Wikilink target -> canonical page URL, through the resolution index.
-
-    A ``Resolver`` (``target -> LinkResolution``) that remembers its answers;
-    ``prefetch`` resolves a whole page's targets, and finds their pages, in a
-    few queries (the renderer calls it before it walks the links).
-    """
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._cache: dict[str, LinkResolution] = {}
-        self._pages: dict[str, str | None] = {}  # entity -> its page's id, None: no page
-
-    def pages_of(self, curies: Iterable[str]) -> dict[str, str]:
-        """Entity -> page id for those that have a page; each entity's page is read once."""
-        wanted = list(dict.fromkeys(curies))
-        missing = [c for c in wanted if c not in self._pages]
-        if missing:
-            found = pages_for_entities(self.conn, missing)
-            self._pages.update({c: found.get(c) for c in missing})
-        return {c: page for c in wanted if (page := self._pages[c]) is not None}
-
-    def __call__(self, target: str) -> LinkResolution:
-        if target not in self._cache:
-            self.prefetch([target])
-        return self._cache[target]
-
-    def prefetch(self, targets: list[str]) -> None:
-        wanted = [t for t in dict.fromkeys(targets) if t not in self._cache]
-        if not wanted:
-            return
-        found = resolve_many(self.conn, wanted, limit=8)
-        pages = self.pages_of(
-            m.id for r in found.values() for m in ([r.entity] if r.entity else r.best)
-        )
-
-        def url(curie: str) -> str:
-            return urls.artifact(pages[curie]) if curie in pages else urls.entity(curie)
-
-        for target, r in found.items():
-            if r.entity is not None:
-                m = r.entity
-                self._cache[target] = resolved(url(m.id), m.id, m.symbol or m.name)
-            elif r.ambiguous:
-                self._cache[target] = ambiguous(
-                    (m.id, m.symbol or m.name, url(m.id)) for m in r.best
-                )
-            else:
-                self._cache[target] = unresolved()
-
-
-def link_resolver(conn: Connection) -> StoreLinkResolver:
-    """The store's wikilink resolver (see :class:`StoreLinkResolver`)."""
-    return StoreLinkResolver(conn)
-
-
-def embedder(conn: Connection) -> Callable[[str, str], str | None]:
-    """``{{artifact:ID:mode}}`` -> a compact card, a link or the full view (escaped HTML)."""
-
-    def embed(artifact_id: str, mode: str) -> str | None:
-        art = get_artifact(conn, artifact_id)
-        if art is None:
-            return None
-        url = urls.artifact(art.id)
-        title = escape(art.title)
-        if mode == "link":
-            return f'<a class="artifact-link" href="{url}">{title}</a>'
-        summary = escape(str(art.metadata.get("summary") or art.entity_type or art.type))
-        if mode == "full":
-            rev = get_revision(conn, art.id, art.current_version)
-            body = (
-                render_markdown(
-                    rev.markdown,
-                    RenderContext(resolve_link=link_resolver(conn), references=rev.references),
-                ).html
-                if rev
-                else ""
-            )
-            return f'<div class="artifact-full"><h4><a href="{url}">{title}</a></h4>{body}</div>'
-        return (
-            f'<div class="artifact-card"><a href="{url}"><strong>{title}</strong></a>'
-            f'<span class="muted"> · {escape(art.id)} · {summary}</span></div>'
-        )
-
-    return embed
 
 
 # Groups whose other ends are of several kinds read better as one sentence per kind
@@ -583,128 +492,3 @@ def citation_record(page: ArtifactPage, base_url: str, accessed: str) -> Citatio
         content_hash=page.revision.content_hash,
         artifact_type=page.artifact.type,
     )
-
-
-def page_json(page: ArtifactPage) -> dict[str, Any]:
-    """The JSON twin of an artifact page: the same data the HTML shows."""
-    a, r, e = page.artifact, page.revision, page.entity
-    return {
-        "id": a.id,
-        "type": a.type,
-        "title": a.title,
-        "slug": a.slug,
-        "origin_type": a.origin_type,
-        "lifecycle": a.lifecycle,
-        "created_at": a.created_at,
-        "updated_at": a.updated_at,
-        "created_by": a.created_by,
-        "version": r.version,
-        "current_version": a.current_version,
-        "content": {
-            "markdown": r.markdown,
-            "html": page.rendered.html,
-            "references": r.references,
-            "curated_edges": r.curated_edges,
-            "citations": [asdict(c) for c in page.rendered.citations],
-            "problems": [asdict(p) for p in page.rendered.problems],
-            "content_hash": r.content_hash,
-        },
-        "entity": None
-        if e is None
-        else {
-            "id": e.id,
-            "category": e.category,
-            "name": e.name,
-            "symbol": e.symbol,
-            "description": e.description,
-            "synonyms": e.synonyms,
-            "previous_symbols": e.previous_symbols,
-            "xrefs": [{"id": x, "url": external_url(x)} for x in e.xrefs],
-            "attributes": e.attributes,
-            "degree": page.degree,
-            "predicate_counts": [asdict(c) for c in page.counts],
-        },
-        "infobox": None if page.infobox is None else asdict(page.infobox),
-        "edges": [
-            {
-                "direction": g.direction,
-                "predicate": g.predicate,
-                "count": g.count,
-                "edges": [asdict(x) for x in g.edges],
-                "next_cursor": g.next_cursor,
-            }
-            for g in page.groups
-        ],
-        "summary": None
-        if page.summary is None
-        else {"is_article": page.summary_is_article, "paragraphs": page.summary.as_json()},
-        "disease_genes": None
-        if page.disease_genes is None
-        else {
-            "counts": {
-                "total": page.disease_genes.counts.total,
-                "direct": page.disease_genes.counts.direct,
-                "through_subtypes": page.disease_genes.counts.through_subtypes,
-            },
-            "genes": [
-                {
-                    "id": g.gene_id,
-                    "symbol": g.symbol,
-                    "name": g.name,
-                    "direct": g.direct,
-                    "direct_edges": [asdict(v) for v in g.direct_edges],
-                    "subtypes": [asdict(v) for v in g.subtypes],
-                }
-                for g in page.disease_genes.genes
-            ],
-            "next_cursor": page.disease_genes.next_cursor,
-            "all": page.disease_genes.api_url,
-        },
-        "literature": None
-        if page.literature is None
-        else {
-            "count": page.literature.count,
-            "sources": [asdict(s) for s in page.literature.sources],
-            "recent": [
-                {"id": x.curie, "pmid": x.pmid, "url": x.url, "source_release": x.source_release}
-                for x in page.literature.recent
-            ],
-            "order": "most recently indexed in PubMed first (highest PMID)",
-            "all": page.page_urls["publications_json"],
-        },
-        "diagram": None
-        if page.diagram is None
-        else {
-            "mermaid": page.diagram.source,
-            "edges_shown": page.diagram.edges_shown,
-            "truncated": page.diagram.truncated,
-        },
-        "retracted_publications": sorted(page.retracted),
-        "see_also": [{"label": s[0], "url": s[1], "why": s[2]} for s in page.see_also],
-        "external_links": [{"label": x[0], "url": x[1]} for x in page.external_links],
-        "provenance": {
-            "source_releases": [
-                {
-                    "id": u.release.id,
-                    "name": u.release.name,
-                    "version": u.release.version,
-                    "license": u.release.license,
-                    "edges": u.edges,
-                    "defines_entity": u.defines_entity,
-                    "papers": u.papers,
-                }
-                for u in page.provenance.releases
-            ],
-            "revisions": [
-                {
-                    k: v
-                    for k, v in asdict(x).items()
-                    if k not in ("markdown", "references", "curated_edges")
-                }
-                for x in page.provenance.revisions
-            ],
-            "links": [asdict(x) for x in page.provenance.links],
-        },
-        "metadata": dict(page.metadata),
-        "urls": page.page_urls,
-    }

@@ -6,6 +6,7 @@ import base64
 import binascii
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -129,6 +130,12 @@ _GROUP_SIZE = select(func.sum(edge_count.c.n)).where(
     edge_count.c.direction == bindparam("direction"),
     edge_count.c.predicate == bindparam("predicate"),
 )
+
+
+def group_size(conn: Connection, curie: str, direction: str, predicate: str) -> int:
+    """How many ``predicate`` edges ``curie`` has in ``direction`` (the summary, one lookup)."""
+    params = {"curie": curie, "direction": direction, "predicate": predicate}
+    return int(conn.execute(_GROUP_SIZE, params).scalar() or 0)
 
 
 def predicate_counts(conn: Connection, curie: str) -> list[PredicateCount]:
@@ -526,13 +533,20 @@ _NAMES_BY_XREF = (
 )
 
 
+def entity_names(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
+    """Entity id -> name, for those of ``ids`` the store holds (one query)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {r.id: r.name for r in conn.execute(_NAMES_OF, {"ids": wanted})}
+
+
 def with_qualifier_words(conn: Connection, edges: list[NeighbourEdge]) -> list[NeighbourEdge]:
     """``edges`` with their qualifiers in words; the terms they cite are named in one query."""
     cited = {c for e in edges if e.qualifiers for c in curies_in(e.qualifiers)}
     names: dict[str, str] = {}
     if cited:
-        rows = conn.execute(_NAMES_OF, {"ids": sorted(cited)})
-        names = {r.id: r.name for r in rows}
+        names = entity_names(conn, cited)
         # Sources cite diseases by ids that ingest merged into canonical ones
         # (Orphanet:411602 -> a MONDO disease): name them through the xrefs.
         if missing := sorted(cited - set(names)):
@@ -552,10 +566,10 @@ def other_category_counts(
     Reads the group's index range, so it costs the group's size; groups larger
     than ``cap`` (ontology hubs) answer ``{}`` rather than count.
     """
-    params = {"curie": curie, "direction": direction, "predicate": predicate}
-    size = conn.execute(_GROUP_SIZE, params).scalar()
+    size = group_size(conn, curie, direction, predicate)
     if not size or size > cap:
         return {}
+    params = {"curie": curie, "direction": direction, "predicate": predicate}
     rows = conn.execute(_category_counts_stmt(direction), params)
     return {category: int(n) for category, n in rows}
 
@@ -589,10 +603,10 @@ def most_specific(
 
     Reads the whole group, so groups larger than ``cap`` answer None.
     """
-    params: dict[str, Any] = {"curie": curie, "direction": direction, "predicate": predicate}
-    size = conn.execute(_GROUP_SIZE, params).scalar()
+    size = group_size(conn, curie, direction, predicate)
     if not size or size > cap:
         return None
+    params: dict[str, Any] = {"curie": curie, "direction": direction, "predicate": predicate}
     stmt = _most_specific_stmt(direction, category is not None)
     params |= {"category": category, "limit": limit}
     return [_neighbour(r, direction) for r in conn.execute(stmt, params)]

@@ -12,9 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, select
 
-from scidex.store.schema import edge, edge_count, entity
+from scidex.queries.graph import entity_names, group_size
+from scidex.store.schema import edge, entity
 
 HAS_PHENOTYPE = "biolink:has_phenotype"
 
@@ -29,11 +30,6 @@ class PhenotypeSystem:
     """(id, name) of its first few phenotypes, best-supported first."""
 
 
-_SIZE = select(func.sum(edge_count.c.n)).where(
-    edge_count.c.entity_id == bindparam("curie"),
-    edge_count.c.direction == "out",
-    edge_count.c.predicate == HAS_PHENOTYPE,
-)
 _PHENOTYPES = (
     select(entity.c.id, entity.c.name, entity.c.attributes)
     .select_from(edge)
@@ -41,7 +37,6 @@ _PHENOTYPES = (
     .where(edge.c.subject == bindparam("curie"), edge.c.predicate == HAS_PHENOTYPE)
     .order_by(edge.c.score.desc(), edge.c.id)
 )
-_NAMES = select(entity.c.id, entity.c.name).where(entity.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def phenotype_systems(
@@ -52,7 +47,7 @@ def phenotype_systems(
     Reads the entity's phenotype edges once; entities with more than ``cap``
     of them answer ``[]`` rather than read them all on a page view.
     """
-    size = conn.execute(_SIZE, {"curie": curie}).scalar()
+    size = group_size(conn, curie, "out", HAS_PHENOTYPE)
     if not size or size > cap:
         return []
     members: dict[str, list[tuple[str, str]]] = {}
@@ -65,7 +60,7 @@ def phenotype_systems(
             members.setdefault(branch, []).append((pid, name))
     if not members:
         return []
-    names = {r.id: r.name for r in conn.execute(_NAMES, {"ids": sorted(members)})}
+    names = entity_names(conn, members)
     systems = [
         PhenotypeSystem(b, names.get(b, b), len(found), tuple(found[:examples]))
         for b, found in members.items()

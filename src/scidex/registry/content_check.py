@@ -22,7 +22,7 @@ from sqlalchemy import Connection, func, select
 
 from scidex.kg import biolink
 from scidex.kg.curies import CurieError, split_curie
-from scidex.pages.artifact_page import embedder, link_resolver
+from scidex.pages.store_links import embedder, link_resolver
 from scidex.queries.retractions import retracted_pmids, retraction_count
 from scidex.registry.curated import (
     curated_edges,

@@ -30,7 +30,7 @@ from scidex.kg import biolink
 from scidex.kg.curies import CurieError, split_curie
 from scidex.kg.model import CURATED_SOURCE, Edge, SourceRelease
 from scidex.kg.names import normalize_name
-from scidex.pages.artifact_page import embedder, link_resolver
+from scidex.pages.store_links import embedder, link_resolver
 from scidex.queries.artifacts import get_artifact, page_for_entity
 from scidex.queries.resolve import resolve
 from scidex.registry.backfill import create_page

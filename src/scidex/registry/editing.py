@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from scidex.kg import biolink
 from scidex.kg.model import Edge
-from scidex.pages.artifact_page import embedder, link_resolver
+from scidex.pages.store_links import embedder, link_resolver
 from scidex.queries.artifacts import ArtifactRecord, RevisionRecord, get_revision
 from scidex.queries.retractions import retracted_pmids
 from scidex.registry.curated import curated_edges, edge_records

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from scidex.pages.artifact_page import link_resolver
+from scidex.pages.store_links import link_resolver
 from scidex.store import search_index
 from scidex.wiki.render import plain_text
 

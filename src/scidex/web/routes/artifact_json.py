@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record, page_json
+from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record
 from scidex.pages.cite import FORMATS
+from scidex.pages.page_json import page_json
 from scidex.queries.artifacts import find_artifact
 from scidex.web.deps import reject_unknown_params, store_of
 from scidex.web.errors import MAX_VERSION, PageError
