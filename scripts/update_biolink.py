@@ -6,8 +6,9 @@
 Keeps only what the atlas validates against and reads out: predicate and
 category names with their parents, each predicate's inverse (declared on one
 side in the model, kept here in both directions), the symmetric predicates,
-the prefix map, the qualifier and count slots an edge may carry, and which
-slots hold several values.
+the prefix map, the identifier prefixes each category lists (``id_prefixes``,
+in the model's order of preference), the qualifier and count slots an edge may
+carry, and which slots hold several values.
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ def main(wheel: str) -> None:
         },
         "symmetric": sorted(f"biolink:{snake(n)}" for n in symmetric),
         "prefixes": sorted(prefixes),
+        "id_prefixes": {
+            f"biolink:{camel(k)}": list(model["classes"][k]["id_prefixes"])
+            for k in sorted(categories)
+            if (model["classes"][k] or {}).get("id_prefixes")
+        },
         "qualifiers": sorted(snake(n) for n in qualifiers),
         "statistics": sorted(snake(n) for n in statistics),
         "multivalued": sorted(snake(n) for n in multivalued),

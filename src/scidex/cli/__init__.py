@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -327,6 +328,15 @@ def export_kgx(
             "--format", help="tsv or jsonl (nodes and edges files) or json (KGX JSON graph.json)."
         ),
     ] = "tsv",
+    biolink_ids: Annotated[
+        bool,
+        typer.Option(
+            "--biolink-ids",
+            help="Export nodes whose prefixes the Biolink model does not register (FPLX) "
+            "under a registered id they carry as an xref, or leave them out with their "
+            "edges; biolink-ids.tsv lists each.",
+        ),
+    ] = False,
 ) -> None:
     """Export every entity and edge as KGX files (nodes, edges, sources.json) into DIRECTORY.
 
@@ -339,8 +349,25 @@ def export_kgx(
     if fmt not in EXPORT_FORMATS:
         fail(f"unknown format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
     store = open_store(ctx)
-    result = run_export(store, directory, fmt=fmt, progress=BarProgress())
+    result = run_export(store, directory, fmt=fmt, biolink_ids=biolink_ids, progress=BarProgress())
     out.print(f"exported {result.nodes:,} nodes and {result.edges:,} edges to {directory}")
+    if result.plan is not None:
+        plan = result.plan
+        out.print(
+            f"{len(plan.renamed):,} nodes exported under a Biolink-registered id and "
+            f"{len(plan.left_out):,} left out with {plan.edges_left_out:,} edges "
+            f"({_prefix_counts(plan.prefixes())}); listed in {directory / 'biolink-ids.tsv'}"
+        )
+    elif result.unregistered:
+        out.print(
+            f"[yellow]{sum(result.unregistered.values()):,} nodes have ids whose prefixes the "
+            f"Biolink model does not register[/] ({_prefix_counts(result.unregistered)}); "
+            "Biolink tools reject them. --biolink-ids exports them under registered ids."
+        )
+
+
+def _prefix_counts(counts: Counter[str]) -> str:
+    return ", ".join(f"{p}: {n:,}" for p, n in counts.most_common())
 
 
 @app.command()

@@ -12,14 +12,15 @@ An edge's Biolink qualifier and count slots (``frequency_qualifier``,
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
-from scidex.interchange import EXPORT_FORMATS, FORMATS, kgxjson
+from scidex.interchange import EXPORT_FORMATS, FORMATS, conform, kgxjson
 from scidex.interchange.records import NODE_COLUMNS
 from scidex.kg import biolink, fields
 from scidex.progress import NO_PROGRESS, Progress
@@ -140,6 +141,10 @@ class ExportReport:
     nodes: int
     edges: int
     files: list[Path]
+    # Nodes whose prefixes the Biolink model does not register, by prefix: all
+    # exported as they are, or with ``biolink_ids`` the ones the plan touched.
+    unregistered: Counter[str] = field(default_factory=Counter)
+    plan: conform.IdPlan | None = None
 
 
 def _columns(base: list[str], *more: Any) -> list[str]:
@@ -155,13 +160,17 @@ def export_kgx(
     *,
     fmt: str = "tsv",
     only: set[str] | None = None,
+    biolink_ids: bool = False,
     progress: Progress = NO_PROGRESS,
 ) -> ExportReport:
     """Write nodes, edges and sources.json into ``directory``, streaming from the store.
 
     ``fmt`` is ``tsv`` or ``jsonl`` (``nodes.tsv`` and ``edges.tsv``) or
     ``json`` (one KGX JSON document, ``graph.json``). With ``only``, just
-    those entities and the edges between them (a subgraph).
+    those entities and the edges between them (a subgraph). With
+    ``biolink_ids``, nodes whose prefixes the Biolink model does not register
+    are exported under a registered equivalent or left out
+    (:mod:`scidex.interchange.conform`), and ``biolink-ids.tsv`` says which.
     """
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
@@ -171,18 +180,27 @@ def export_kgx(
         node_kept = _kept(conn, entity_kgx, only)
         edge_kept = _kept(conn, edge_kgx)
         slots = _slot_keys(conn)
+        plan = conform.plan(conn, only) if biolink_ids else None
+        renames = ["original_subject", "original_object"] if plan and plan.renamed else []
         node_columns = _columns(NODE_COLUMNS, *(k.keys() for k in node_kept.values()))
-        edge_columns = _columns(EDGE_COLUMNS, slots, *(k.keys() for k in edge_kept.values()))
+        edge_columns = _columns(
+            EDGE_COLUMNS, slots, renames, *(k.keys() for k in edge_kept.values())
+        )
         n_entities = conn.execute(select(func.count()).select_from(entity)).scalar_one()
         n_edges = conn.execute(select(func.count()).select_from(edge_table)).scalar_one()
+        unregistered: Counter[str] = Counter()
+        node_rows = _counting_unregistered(_node_rows(conn, node_kept, only), unregistered)
+        edge_rows = _edge_rows(conn, edge_kept, slots, only)
+        if plan is not None:
+            node_rows, edge_rows = plan.nodes(node_rows), plan.edges(edge_rows)
         nodes = _advancing(
-            _node_rows(conn, node_kept, only),
+            node_rows,
             progress,
             "exporting nodes",
             len(only) if only else n_entities,
         )
         edges = _advancing(
-            _edge_rows(conn, edge_kept, slots, only),
+            edge_rows,
             progress,
             "exporting edges",
             None if only else n_edges,
@@ -206,7 +224,22 @@ def export_kgx(
             for r in conn.execute(select(source_release).order_by(source_release.c.id))
         ]
     sources_path.write_text(json.dumps(releases, indent=1, sort_keys=True) + "\n", "utf-8")
-    return ExportReport(written[0], written[1], [*files, sources_path])
+    files.append(sources_path)
+    if plan is not None:
+        plan.write(directory / conform.FILE)
+        files.append(directory / conform.FILE)
+    return ExportReport(written[0], written[1], files, unregistered, plan)
+
+
+def _counting_unregistered(
+    rows: Iterator[dict[str, Any]], counts: Counter[str]
+) -> Iterator[dict[str, Any]]:
+    """``rows``, counting by prefix the ids whose prefixes Biolink does not register."""
+    for row in rows:
+        prefix = conform.prefix_of(row["id"])
+        if not biolink.registers_prefix(prefix):
+            counts[prefix] += 1
+        yield row
 
 
 def _advancing(

@@ -91,6 +91,31 @@ def most_specific_category(names: list[str]) -> str | None:
     return best
 
 
+def registers_prefix(prefix: str) -> bool:
+    """Whether the model's prefix map has ``prefix``, spelt exactly so.
+
+    Biolink tools (the KGX validator among them) compare spellings exactly:
+    ``interpro`` is registered, ``INTERPRO`` is not.
+    """
+    return prefix in _frozen("prefixes")
+
+
+def id_prefixes(category: str) -> tuple[str, ...]:
+    """The identifier prefixes the model lists for ``category``, most preferred first.
+
+    A class that lists none takes its nearest ancestor's list, as identifiers
+    of a ``GeneFamily`` serve a subclass; empty when no ancestor lists any.
+    """
+    parents: dict[str, str | None] = _model()["categories"]
+    listed: dict[str, list[str]] = _model()["id_prefixes"]
+    cur: str | None = category
+    while cur is not None:
+        if cur in listed:
+            return tuple(listed[cur])
+        cur = parents.get(cur)
+    return ()
+
+
 def qualifier_slots() -> frozenset[str]:
     """Biolink's qualifier slots (``frequency_qualifier``, ``qualified_predicate``, ...)."""
     return _frozen("qualifiers")
