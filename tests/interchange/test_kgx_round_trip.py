@@ -148,3 +148,37 @@ def test_a_later_release_without_a_column_drops_what_was_kept(store: Store, tmp_
     assert not {"in_taxon", "iri", "full_name"} & set(node_header)
     assert not {"original_subject", "negated"} & set(edge_header)
     assert exported["uuid:1a2b-0001"]["category"] == "biolink:DiseaseToPhenotypicFeatureAssociation"
+
+
+def test_a_merge_moves_the_kept_columns_with_their_edges_and_undo_restores_them(
+    store: Store, tmp_path: Path
+) -> None:
+    from scidex.registry.merge import merge_entities, unmerge
+    from scidex.registry.revisions import Actor
+
+    import_kgx(store, NODES, EDGES)
+    export_kgx(store, tmp_path / "before")
+    before = _snapshot(store)
+    actor = Actor("system", "test", "test", "admin")
+    # Arachnodactyly's two phenotype edges differ only in their frequency and counts.
+    with store.atomic() as conn:
+        done = merge_entities(conn, "HP:0001166", "HP:0001083", actor=actor)
+    assert done.edges_moved == 2
+
+    export_kgx(store, tmp_path / "merged")
+    _, given = _cells(EDGES)
+    _, merged = _cells(tmp_path / "merged" / "edges.tsv")
+    for row_id in ("uuid:1a2b-0001", "uuid:1a2b-0002"):
+        assert merged[row_id]["object"] == "HP:0001083"
+        for column in ("category", "has_count", "has_total", "frequency_qualifier"):
+            assert merged[row_id][column] == given[row_id][column], (row_id, column)
+        assert merged[row_id]["original_subject"] == "OMIM:154700"
+    with store.read() as conn:
+        kept = set(conn.execute(select(edge_kgx.c.edge_id)).scalars())
+        assert kept == set(conn.execute(select(edge.c.id)).scalars())
+
+    with store.atomic() as conn:
+        unmerge(conn, done.merge_id, actor=actor)
+    after = _snapshot(store)
+    for table in ("edge", "edge_kgx", "entity_kgx"):
+        assert after[table] == before[table], table

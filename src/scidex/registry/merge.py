@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, or_, select, update
 
-from scidex.kg.model import edge_id
+from scidex.kg.model import edge_id, qualified_edge_id
 from scidex.queries.artifacts import get_artifact, get_revision, page_for_entity
 from scidex.registry.finish import finish
 from scidex.registry.ids import now
@@ -35,6 +35,7 @@ from scidex.store.schema import (
     alias,
     artifact,
     edge,
+    edge_kgx,
     entity,
     entity_name,
     entity_publication,
@@ -92,6 +93,21 @@ def _move_papers(conn: Connection, source: str, target: str) -> list[int]:
     return [pmid for _, pmid, _ in rows]
 
 
+def _moved_edge_id(r: dict[str, Any], subject: str, obj: str) -> str:
+    """The id of edge ``r`` once its ends are ``subject`` and ``obj``, by the same rule.
+
+    An imported edge whose id holds its qualifiers keeps them in its new one, so
+    that two edges differing only in their qualifiers stay two.
+    """
+    predicate, source = r["predicate"], r["primary_knowledge_source"]
+    qualifiers = json.loads(r["qualifiers"] or "{}")
+    if qualifiers and r["id"] == qualified_edge_id(
+        r["subject"], predicate, r["object"], source, qualifiers
+    ):
+        return qualified_edge_id(subject, predicate, obj, source, qualifiers)
+    return edge_id(subject, predicate, obj, source)
+
+
 def merge_entities(
     conn: Connection, source: str, target: str, actor: Actor, *, reason: str = ""
 ) -> MergeResult:
@@ -116,6 +132,14 @@ def merge_entities(
             select(edge).where(or_(edge.c.subject == source, edge.c.object == source))
         )
     ]
+    old_kept: dict[str, str] = {
+        k: columns
+        for k, columns in conn.execute(
+            select(edge_kgx.c.edge_id, edge_kgx.c.columns).where(
+                edge_kgx.c.edge_id.in_([r["id"] for r in old_rows])
+            )
+        )
+    }
     created: list[str] = []
     collapsed = 0
     touched = {source, target}
@@ -123,7 +147,7 @@ def merge_entities(
         s = target if r["subject"] == source else r["subject"]
         o = target if r["object"] == source else r["object"]
         touched |= {r["subject"], r["object"]}
-        new_id = edge_id(s, r["predicate"], o, r["primary_knowledge_source"])
+        new_id = _moved_edge_id(r, s, o)
         if s == o:
             collapsed += 1
             continue
@@ -133,7 +157,11 @@ def merge_entities(
             continue
         conn.execute(edge.insert().values({**r, "id": new_id, "subject": s, "object": o}))
         created.append(new_id)
+        if r["id"] in old_kept:
+            conn.execute(edge_kgx.insert().values(edge_id=new_id, columns=old_kept[r["id"]]))
     conn.execute(delete(edge).where(edge.c.id.in_([r["id"] for r in old_rows])))
+    # The columns an import kept move with their edge; a collapsed edge's go with it.
+    conn.execute(delete(edge_kgx).where(edge_kgx.c.edge_id.in_(list(old_kept))))
 
     # Names and xrefs: the duplicate's become the survivor's (its label a synonym).
     names_added: list[list[str]] = []
@@ -230,6 +258,7 @@ def merge_entities(
     merge_id = secrets.token_hex(8)
     payload = {
         "old_edges": old_rows,
+        "old_edge_kgx": old_kept,
         "created_edges": created,
         "names_added": names_added,
         "xrefs_added": xrefs_added,
@@ -286,8 +315,11 @@ def unmerge(conn: Connection, merge_id: str, actor: Actor) -> None:
     data = json.loads(rec.payload)
     source, target, stamp = rec.source_entity, rec.target_entity, now()
     conn.execute(delete(edge).where(edge.c.id.in_(data["created_edges"])))
+    conn.execute(delete(edge_kgx).where(edge_kgx.c.edge_id.in_(data["created_edges"])))
     for row in data["old_edges"]:
         conn.execute(edge.insert().values(row))
+    for old_id, columns in data.get("old_edge_kgx", {}).items():
+        conn.execute(edge_kgx.insert().values(edge_id=old_id, columns=columns))
     for norm, kind in data["names_added"]:
         conn.execute(
             delete(entity_name).where(
