@@ -28,7 +28,8 @@ FPLX:TWIN_B\tbiolink:GeneFamily\tThe other\tHGNC.FAMILY:7
 FPLX:CPLX\tbiolink:MacromolecularComplex\tA complex\tGO:0005956|REACT:R-HSA-1
 GO:0005956\tbiolink:CellularComponent\tprotein kinase CK2 complex\t
 HGNC:1\tbiolink:Gene\tgene one\t
-HGNC:2\tbiolink:Gene\tgene two\t
+HGNC:2\tbiolink:Gene\tgene two\tOrphanet:558
+Orphanet:558\tbiolink:Disease\tMarfan syndrome\tOMIM:154700
 """
 EDGES = """subject\tpredicate\tobject\tprimary_knowledge_source
 HGNC:1\tbiolink:member_of\tFPLX:FAM\tinfores:famplex
@@ -37,6 +38,7 @@ HGNC:1\tbiolink:member_of\tFPLX:TWIN_A\tinfores:famplex
 HGNC:2\tbiolink:member_of\tFPLX:TWIN_B\tinfores:famplex
 HGNC:1\tbiolink:part_of\tFPLX:CPLX\tinfores:famplex
 HGNC:1\tbiolink:interacts_with\tHGNC:2\tinfores:famplex
+HGNC:2\tbiolink:causes\tOrphanet:558\tinfores:orphanet
 """
 
 
@@ -70,6 +72,9 @@ def test_each_node_goes_out_under_its_class_s_preferred_registered_id(
     assert nodes["REACT:R-HSA-1"]["name"] == "A complex"
     assert nodes["GO:0005956"]["name"] == "protein kinase CK2 complex"
     assert {"FPLX:MESHONLY", "FPLX:TWIN_B"}.isdisjoint(nodes)
+    # Orphanet's code as Biolink 4 spells it: the same identifier, before OMIM.
+    assert nodes["ORDO:558"]["name"] == "Marfan syndrome"
+    assert nodes["HGNC:2"]["xref"] == "ORDO:558"
     assert all(biolink.registers_prefix(i.split(":")[0]) for i in nodes)
 
     edges = _rows(out / "edges.tsv")
@@ -79,7 +84,9 @@ def test_each_node_goes_out_under_its_class_s_preferred_registered_id(
         ("HGNC:1", "PFAM:PF00009"),
         ("HGNC:1", "REACT:R-HSA-1"),
         ("HGNC:1", "HGNC:2"),
+        ("HGNC:2", "ORDO:558"),
     }
+    assert ends["HGNC:2", "ORDO:558"]["original_object"] == "Orphanet:558"
     assert ends["HGNC:1", "interpro:IPR000001"]["original_object"] == "FPLX:FAM"
     assert ends["HGNC:1", "HGNC:2"]["original_object"] == ""
 
@@ -90,9 +97,10 @@ def test_each_node_goes_out_under_its_class_s_preferred_registered_id(
         "FPLX:MESHONLY": "",
         "FPLX:TWIN_A": "PFAM:PF00009",
         "FPLX:TWIN_B": "",
+        "Orphanet:558": "ORDO:558",
     }
     assert report.plan is not None and report.plan.edges_left_out == 2
-    assert (report.nodes, report.edges) == (6, 4)
+    assert (report.nodes, report.edges) == (7, 5)
 
 
 def test_the_default_export_keeps_every_node_and_counts_the_unregistered(
@@ -100,8 +108,8 @@ def test_the_default_export_keeps_every_node_and_counts_the_unregistered(
 ) -> None:
     _import(store, tmp_path)
     report = export_kgx(store, tmp_path / "out")
-    assert (report.nodes, report.edges) == (8, 6)
-    assert dict(report.unregistered) == {"FPLX": 5}
+    assert (report.nodes, report.edges) == (9, 7)
+    assert dict(report.unregistered) == {"FPLX": 5, "Orphanet": 1}
     assert not (tmp_path / "out" / "biolink-ids.tsv").exists()
 
 
@@ -135,8 +143,8 @@ def test_the_command_says_what_biolink_tools_would_reject(
     assert done.returncode == 0, done.stderr
     said = " ".join(done.stdout.split())
     if flag:
-        assert "3 nodes exported under a Biolink-registered id and 2 left out with 2 edges" in said
+        assert "4 nodes exported under a Biolink-registered id and 2 left out with 2 edges" in said
         assert "biolink-ids.tsv" in said
     else:
-        assert "5 nodes have ids whose prefixes the Biolink model does not register" in said
-        assert "FPLX: 5" in said and "--biolink-ids" in said
+        assert "6 nodes have ids whose prefixes the Biolink model does not register" in said
+        assert "FPLX: 5, Orphanet: 1" in said and "--biolink-ids" in said

@@ -6,7 +6,9 @@ them, reject a node or edge that names them. ``scidex export kgx --biolink-ids``
 exports such a node under an identifier it already carries as an xref, as
 Translator's node normalisation chooses one: a prefix the model lists for the
 node's class (``id_prefixes``), most preferred first, and never an identifier
-another node has or that two nodes could claim. The native id joins the
+another node has or that two nodes could claim. A prefix the map registers
+under another spelling is respelt (``Orphanet:558`` -> ``ORDO:558``), in ids
+and xrefs alike: it is the same identifier. The native id joins the
 node's xrefs, and its edges keep it in ``original_subject`` or
 ``original_object``. A node with no such identifier is left out with its edges.
 Every decision is listed in ``biolink-ids.tsv`` beside the export.
@@ -31,6 +33,14 @@ FILE = "biolink-ids.tsv"
 
 def prefix_of(curie: str) -> str:
     return curie.split(":", 1)[0] if ":" in curie else ""
+
+
+def respelt(curie: str) -> str:
+    """``curie`` with its prefix as the Biolink map spells it (``Orphanet:558`` ->
+    ``ORDO:558``), or as it is when the map does not register it."""
+    prefix, _, local = curie.partition(":")
+    spelling = biolink.registered_spelling(prefix) if local else None
+    return f"{spelling}:{local}" if spelling and spelling != prefix else curie
 
 
 @dataclass
@@ -59,10 +69,11 @@ class IdPlan:
             if native in self.left_out:
                 continue
             exported = self.renamed.get(native)
+            xrefs = {respelt(x) for x in row.get("xref") or []}
             if exported is not None:
-                xrefs = [x for x in row.get("xref") or [] if x != exported]
-                row = {**row, "id": exported, "xref": sorted({*xrefs, native})}
-            yield row
+                xrefs = {*xrefs, native} - {exported}
+                row = {**row, "id": exported}
+            yield {**row, "xref": sorted(xrefs)}
 
     def edges(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for row in rows:
@@ -93,14 +104,18 @@ def plan(conn: Connection, only: set[str] | None = None) -> IdPlan:
     result = IdPlan()
     if not foreign:
         return result
-    candidates: dict[str, list[str]] = {}
+    # The node's own id respelt comes first: it is the same identifier.
+    candidates: dict[str, list[str]] = {
+        native: [respelt(native)] for native in foreign if respelt(native) != native
+    }
     for x in conn.execute(select(entity_xref.c.entity_id, entity_xref.c.xref)):
         category = foreign.get(x.entity_id)
-        if category is None or not biolink.registers_prefix(prefix_of(x.xref)):
+        xref = respelt(x.xref)
+        if category is None or not biolink.registers_prefix(prefix_of(xref)):
             continue
         allowed = biolink.id_prefixes(category)
-        if not allowed or prefix_of(x.xref) in allowed:
-            candidates.setdefault(x.entity_id, []).append(x.xref)
+        if not allowed or prefix_of(xref) in allowed:
+            candidates.setdefault(x.entity_id, []).append(xref)
     claims = Counter(x for xs in candidates.values() for x in set(xs))
     for native in sorted(foreign):
         allowed = biolink.id_prefixes(foreign[native])
@@ -110,7 +125,9 @@ def plan(conn: Connection, only: set[str] | None = None) -> IdPlan:
             return (allowed.index(p) if p in allowed else len(allowed), x)
 
         usable = [x for x in candidates.get(native, []) if x not in taken and claims[x] == 1]
-        if usable:
+        if usable and usable[0] == respelt(native):
+            result.renamed[native] = usable[0]
+        elif usable:
             result.renamed[native] = min(usable, key=rank)
         else:
             result.left_out.add(native)

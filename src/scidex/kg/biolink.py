@@ -100,6 +100,25 @@ def registers_prefix(prefix: str) -> bool:
     return prefix in _frozen("prefixes")
 
 
+def registered_spelling(prefix: str) -> str | None:
+    """How the model's prefix map spells ``prefix``, if it registers it at all.
+
+    The same prefix in another case (``INTERPRO``, ``MEDGEN``) is the map's own
+    spelling; Orphanet's codes are ``ORDO`` in Biolink 4. None when unregistered.
+    """
+    if prefix in _frozen("prefixes"):
+        return prefix
+    return _spellings().get(prefix.lower())
+
+
+@cache
+def _spellings() -> dict[str, str]:
+    spellings = {p.lower(): p for p in _model()["prefixes"]}
+    if "ORDO" in spellings.values():
+        spellings.update(orphanet="ORDO", orpha="ORDO")
+    return spellings
+
+
 def id_prefixes(category: str) -> tuple[str, ...]:
     """The identifier prefixes the model lists for ``category``, most preferred first.
 
