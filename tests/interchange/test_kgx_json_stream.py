@@ -50,7 +50,9 @@ def test_records_come_back_whole_whatever_the_chunk(
     # Other top-level members, before and between the parts, are passed over.
     document = {"name": "g", "nodes": NODES, "version": 12345, "edges": EDGES, "meta": {"a": []}}
     path.write_text(json.dumps(document, indent=indent))
-    expected = {part: [kgxjson.normalised(r) for r in document[part]] for part in ("nodes", "edges")}
+    expected = {
+        part: [kgxjson.normalised(r) for r in document[part]] for part in ("nodes", "edges")
+    }
     assert _records(path, "nodes") == expected["nodes"]
     assert _records(path, "edges") == expected["edges"]
 
