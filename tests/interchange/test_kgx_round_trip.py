@@ -176,6 +176,10 @@ def test_a_merge_moves_the_kept_columns_with_their_edges_and_undo_restores_them(
     with store.read() as conn:
         kept = set(conn.execute(select(edge_kgx.c.edge_id)).scalars())
         assert kept == set(conn.execute(select(edge.c.id)).scalars())
+    # The duplicate is no node of the exported graph; the survivor names it.
+    _, nodes = _cells(tmp_path / "merged" / "nodes.tsv")
+    assert "HP:0001166" not in nodes
+    assert "HP:0001166" in nodes["HP:0001083"]["xref"].split("|")
 
     with store.atomic() as conn:
         unmerge(conn, done.merge_id, actor=actor)

@@ -97,9 +97,11 @@ def plan(conn: Connection, only: set[str] | None = None) -> IdPlan:
     """Choose an exported id for every node whose prefix Biolink does not register."""
     taken: set[str] = set()
     foreign: dict[str, str] = {}
-    for r in conn.execute(select(entity.c.id, entity.c.category)):
+    for r in conn.execute(select(entity.c.id, entity.c.category, entity.c.lifecycle)):
         taken.add(r.id)
-        if (only is None or r.id in only) and not biolink.registers_prefix(prefix_of(r.id)):
+        if r.lifecycle != "active" or (only is not None and r.id not in only):
+            continue
+        if not biolink.registers_prefix(prefix_of(r.id)):
             foreign[r.id] = r.category
     result = IdPlan()
     if not foreign:

@@ -76,7 +76,10 @@ def _node_rows(
     for x in conn.execute(select(entity_xref.c.entity_id, entity_xref.c.xref)):
         if only is None or x.entity_id in only:
             xrefs.setdefault(x.entity_id, []).append(x.xref)
-    for r in conn.execute(select(entity).order_by(entity.c.id)):
+    # A merged entity is no node of the graph: the survivor carries its id as an xref.
+    for r in conn.execute(
+        select(entity).where(entity.c.lifecycle == "active").order_by(entity.c.id)
+    ):
         if only is not None and r.id not in only:
             continue
         n = names.get(r.id, {})
@@ -186,7 +189,9 @@ def export_kgx(
         edge_columns = _columns(
             EDGE_COLUMNS, slots, renames, *(k.keys() for k in edge_kept.values())
         )
-        n_entities = conn.execute(select(func.count()).select_from(entity)).scalar_one()
+        n_entities = conn.execute(
+            select(func.count()).select_from(entity).where(entity.c.lifecycle == "active")
+        ).scalar_one()
         n_edges = conn.execute(select(func.count()).select_from(edge_table)).scalar_one()
         unregistered: Counter[str] = Counter()
         node_rows = _counting_unregistered(_node_rows(conn, node_kept, only), unregistered)
