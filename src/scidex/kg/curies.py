@@ -1,11 +1,14 @@
-"""CURIE normalisation: one spelling per prefix, as the Biolink model writes them."""
+"""CURIE normalisation: one spelling per prefix, mostly as the Biolink model writes them."""
 
 from __future__ import annotations
 
 import re
 
-# Biolink-model prefix spellings for the vocabularies the atlas uses. Keys are
-# lower-cased so that "orpha", "ORPHA", "Orphanet" all land on one spelling.
+# The atlas's spelling of each prefix it uses, Biolink's where the model registers
+# one. Not all are: Biolink 4 writes Orphanet's codes as ORDO, doi and medgen in
+# lower case, and registers no FPLX, GARD, DECIPHER, ICD10CM or RefSeq prefix
+# (``export kgx --biolink-ids`` respells or renames the nodes that use them). Keys
+# are lower-cased so that "orpha", "ORPHA", "Orphanet" all land on one spelling.
 PREFIXES: dict[str, str] = {
     "hgnc": "HGNC",
     "ncbigene": "NCBIGene",
