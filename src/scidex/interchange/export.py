@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select
 
 from scidex.interchange import EXPORT_FORMATS, FORMATS, conform, kgxjson
-from scidex.interchange.records import NODE_COLUMNS
-from scidex.kg import biolink, fields
-from scidex.progress import NO_PROGRESS, Progress
+from scidex.interchange.records import EDGE_COLUMNS, NODE_COLUMNS
+from scidex.kg import biolink
+from scidex.progress import NO_PROGRESS, Progress, tracked
 from scidex.store import Store
 from scidex.store.schema import edge as edge_table
 from scidex.store.schema import (
@@ -34,8 +34,6 @@ from scidex.store.schema import (
     entity_xref,
     source_release,
 )
-
-EDGE_COLUMNS = list(fields.KGX_COLUMNS)
 
 
 def _kept(
@@ -252,11 +250,4 @@ def _advancing(
 ) -> Iterator[dict[str, Any]]:
     """``rows`` as they are written, reported as one step that starts with the first."""
     with progress.task(description, total=total) as task:
-        n = 0
-        for row in rows:
-            yield row
-            n += 1
-            if n == 10_000:
-                task.advance(n)
-                n = 0
-        task.advance(n)
+        yield from tracked(rows, task, step=10_000)

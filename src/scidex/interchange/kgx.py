@@ -31,10 +31,16 @@ from scidex.ingest.sources.errors import SourceFormatError
 from scidex.interchange import format_of, read_records
 from scidex.interchange.export import NODE_COLUMNS, ExportReport, export_kgx
 from scidex.interchange.parallel import EdgeRowProcess
-from scidex.interchange.records import EdgeRows, edge_rows, node_record, tallied
-from scidex.kg import fields
+from scidex.interchange.records import (
+    EDGE_COLUMNS,
+    EdgeRows,
+    as_list,
+    edge_rows,
+    node_record,
+    tallied,
+)
 from scidex.kg.model import Entity, SourceRelease
-from scidex.progress import NO_PROGRESS, Progress, Task
+from scidex.progress import NO_PROGRESS, Progress, tracked
 from scidex.registry.finish import finish
 from scidex.store import Store, bulk, edge_counts
 from scidex.store.rollup import PREDICATES as rollup_predicates
@@ -43,6 +49,7 @@ from scidex.store.schema import edge as edge_table
 from scidex.store.schema import edge_kgx, entity, entity_kgx, source_release
 
 __all__ = [
+    "EDGE_COLUMNS",
     "NODE_COLUMNS",
     "ExportReport",
     "ImportReport",
@@ -51,7 +58,6 @@ __all__ = [
     "export_kgx",
     "import_kgx",
 ]
-EDGE_COLUMNS = list(fields.KGX_COLUMNS)
 
 
 @dataclass
@@ -297,7 +303,7 @@ def import_kgx(
                             except SourceFormatError as exc:
                                 rejects(exc)
                                 continue
-                            provided.update(_names(row.get("provided_by")))
+                            provided.update(as_list(row.get("provided_by")))
                             node_columns[e.id] = columns
                             known.add(e.id)
                             report.categories[e.category] += 1
@@ -345,7 +351,10 @@ def import_kgx(
                 progress.task("writing edges", total=expected_edges or None, unit="edges") as task,
                 bulk.loading(conn, edge_table, expected_edges) as load,
             ):
-                report.edges = load.write(bulk.EDGE_COLUMNS, _counted(rows, task, edge_ids))
+                rows = tracked(rows, task, step=10_000)
+                if edge_ids is not None:
+                    rows = _collected(rows, edge_ids)
+                report.edges = load.write(bulk.EDGE_COLUMNS, rows)
                 task.set_total(report.edges)
             if child:
                 assert child.tally is not None  # the rows are all in
@@ -353,7 +362,7 @@ def import_kgx(
                 to_row.columns, to_row.defaulted = child.columns, child.defaulted
             report.defaulted_sources = to_row.defaulted
             for columns in to_row.columns.values():
-                provided.update(_names(columns.get("provided_by")))
+                provided.update(as_list(columns.get("provided_by")))
             _keep_columns(conn, edge_kgx, "edge_id", to_row.columns, edge_ids or ())
             if not (report.nodes or report.edges):
                 raise NothingImported(
@@ -394,26 +403,11 @@ def import_kgx(
     return report
 
 
-def _names(value: Any) -> list[str]:
-    if not value:
-        return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
-def _counted(
-    rows: Iterable[tuple[Any, ...]], task: Task, ids: set[str] | None
-) -> Iterator[tuple[Any, ...]]:
-    """Rows as they pass, counted on ``task``; their ids collected into ``ids`` unless None."""
-    n = 0
+def _collected(rows: Iterable[tuple[Any, ...]], ids: set[str]) -> Iterator[tuple[Any, ...]]:
+    """Rows as they pass, their ids collected into ``ids``."""
     for row in rows:
+        ids.add(row[0])
         yield row
-        if ids is not None:
-            ids.add(row[0])
-        n += 1
-        if n == 10_000:
-            task.advance(n)
-            n = 0
-    task.advance(n)
 
 
 def _has_rows(conn: Connection, table: Table) -> bool:

@@ -56,7 +56,7 @@ def _curie(value: Any, file: Path, line: int | str, fld: str) -> str:
     return value
 
 
-def _list(value: Any) -> list[str]:
+def as_list(value: Any) -> list[str]:
     """A multi-valued field: the readers give lists of strings; callers may give a string."""
     if not value:
         return []
@@ -108,7 +108,7 @@ def node_record(
     list is kept with the other columns when it says more than that class.
     """
     curie = _curie(row.get("id"), file, line, "id")
-    listed = _list(row.get("category"))
+    listed = as_list(row.get("category"))
     category = biolink.most_specific_category(listed)
     if category is None:
         raise SourceFormatError(
@@ -121,7 +121,7 @@ def node_record(
     if not isinstance(attributes, dict):
         columns["attributes"] = attributes  # not our JSON object: a column like any other
         attributes = {}
-    provided = _list(row.get("provided_by"))
+    provided = as_list(row.get("provided_by"))
     release = _release_of(provided, release_id)
     if provided and provided != [release]:
         columns["provided_by"] = provided
@@ -131,9 +131,9 @@ def node_record(
         name=str(row.get("name") or curie),
         symbol=row.get("symbol") or None,
         description=row.get("description") or None,
-        synonyms=tuple(_list(row.get("synonym"))),
-        previous_symbols=tuple(_list(row.get("previous_symbol"))),
-        xrefs=tuple(_list(row.get("xref"))),
+        synonyms=tuple(as_list(row.get("synonym"))),
+        previous_symbols=tuple(as_list(row.get("previous_symbol"))),
+        xrefs=tuple(as_list(row.get("xref"))),
         attributes=attributes,
         source_release=release,
     ), columns
@@ -230,7 +230,7 @@ def edge_record(
         raise SourceFormatError(file, line, "confidence", f"not a number: {confidence!r}") from exc
     if conf is not None and not math.isfinite(conf):
         raise SourceFormatError(file, line, "confidence", f"not a finite number: {confidence!r}")
-    provided = _list(row.get("provided_by"))
+    provided = as_list(row.get("provided_by"))
     release = _release_of(provided, release_id)
     if provided and provided != [release]:
         columns["provided_by"] = provided
@@ -241,9 +241,9 @@ def edge_record(
         primary_knowledge_source=source,
         knowledge_level=level,
         agent_type=agent,
-        aggregator_knowledge_sources=tuple(_list(row.get("aggregator_knowledge_source"))),
-        publications=tuple(_list(row.get("publications"))),
-        evidence_codes=tuple(_list(row.get("has_evidence"))),
+        aggregator_knowledge_sources=tuple(as_list(row.get("aggregator_knowledge_source"))),
+        publications=tuple(as_list(row.get("publications"))),
+        evidence_codes=tuple(as_list(row.get("has_evidence"))),
         qualifiers=qualifiers,
         confidence=conf,
         source_release=release,
@@ -344,7 +344,7 @@ class EdgeRows:
         level = get("knowledge_level") or "not_provided"
         agent = get("agent_type") or "not_provided"
         qualifiers = get("qualifiers") or {}
-        provided = _list(get("provided_by"))
+        provided = as_list(get("provided_by"))
         if not (
             row.keys() <= EDGE_FIELDS
             and len(provided) < 2
@@ -373,11 +373,11 @@ class EdgeRows:
             predicate,
             obj,
             source,
-            _list(get("aggregator_knowledge_source")),
+            as_list(get("aggregator_knowledge_source")),
             level,
             agent,
-            _list(get("publications")),
-            _list(get("has_evidence")),
+            as_list(get("publications")),
+            as_list(get("has_evidence")),
             qualifiers,
             confidence,
             provided[0] if provided else self.release_id,

@@ -22,12 +22,12 @@ from scidex.pages.summary import SYMMETRIC, RolledGene, Summary, SummaryGroup, s
 from scidex.queries.artifacts import (
     ArtifactRecord,
     LinkRecord,
-    RevisionEntry,
     RevisionRecord,
+    RevisionSummary,
     get_artifact,
     get_revision,
     links_of,
-    revision_history,
+    revision_log,
 )
 from scidex.queries.associations import (
     DiseaseGene,
@@ -95,7 +95,7 @@ class ReleaseUse:
 @dataclass(slots=True)
 class Provenance:
     releases: list[ReleaseUse]
-    revisions: list[RevisionEntry]
+    revisions: list[RevisionSummary]
     links: list[LinkRecord]
 
 
@@ -399,9 +399,7 @@ def artifact_page(
         papers = literature(conn, entity.id)
         releases = _release_uses(conn, entity, papers)
 
-    provenance = Provenance(
-        releases, revision_history(conn, art.id, limit=20), links_of(conn, art.id)
-    )
+    provenance = Provenance(releases, revision_log(conn, art.id, limit=20), links_of(conn, art.id))
     metadata: list[tuple[str, Any]] = [
         ("id", art.id),
         ("slug", art.slug),

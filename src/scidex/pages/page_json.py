@@ -65,22 +65,8 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
         "disease_genes": None
         if page.disease_genes is None
         else {
-            "counts": {
-                "total": page.disease_genes.counts.total,
-                "direct": page.disease_genes.counts.direct,
-                "through_subtypes": page.disease_genes.counts.through_subtypes,
-            },
-            "genes": [
-                {
-                    "id": g.gene_id,
-                    "symbol": g.symbol,
-                    "name": g.name,
-                    "direct": g.direct,
-                    "direct_edges": [asdict(v) for v in g.direct_edges],
-                    "subtypes": [asdict(v) for v in g.subtypes],
-                }
-                for g in page.disease_genes.genes
-            ],
+            "counts": page.disease_genes.counts.as_json(),
+            "genes": [g.as_json() for g in page.disease_genes.genes],
             "next_cursor": page.disease_genes.next_cursor,
             "all": page.disease_genes.api_url,
         },

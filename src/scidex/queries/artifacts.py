@@ -163,35 +163,6 @@ def get_revision(conn: Connection, artifact_id: str, version: int) -> RevisionRe
 
 
 @dataclass(frozen=True, slots=True)
-class RevisionEntry:
-    """A revision as a history lists it: who, when, why; not its content."""
-
-    artifact_id: str
-    version: int
-    summary: str
-    author: str
-    created_at: str
-    content_hash: str
-    parent_version: int | None
-
-
-def revision_history(conn: Connection, artifact_id: str, limit: int = 50) -> list[RevisionEntry]:
-    """An artifact's revisions, newest first, without their content (a page's provenance
-    and history list them; reading and decoding every version's text would cost more
-    than the rest of the page)."""
-    rows = conn.execute(_HISTORY, {"id": artifact_id, "n": limit})
-    return [RevisionEntry(*r) for r in rows]
-
-
-_HISTORY = (
-    select(*(getattr(revision.c, f) for f in RevisionEntry.__dataclass_fields__))
-    .where(revision.c.artifact_id == bindparam("id"))
-    .order_by(revision.c.version.desc())
-    .limit(bindparam("n"))
-)
-
-
-@dataclass(frozen=True, slots=True)
 class LinkRecord:
     source: str
     link_type: str
@@ -337,21 +308,23 @@ class RevisionSummary:
 def revision_log(
     conn: Connection, artifact_id: str, *, before: int | None = None, limit: int = 100
 ) -> list[RevisionSummary]:
-    """Revisions newest first, without markdown or references (a range of the primary key)."""
-    stmt = select(
-        revision.c.version,
-        revision.c.summary,
-        revision.c.author,
-        revision.c.created_at,
-        revision.c.content_hash,
-        revision.c.parent_version,
-    ).where(revision.c.artifact_id == artifact_id)
-    if before is not None:
-        stmt = stmt.where(revision.c.version < before)
-    rows = conn.execute(stmt.order_by(revision.c.version.desc()).limit(limit))
-    return [
-        RevisionSummary(
-            r.version, r.summary, r.author, r.created_at, r.content_hash, r.parent_version
-        )
-        for r in rows
-    ]
+    """Revisions newest first, without markdown or references (a range of the primary key).
+
+    A page's provenance and history list them: reading and decoding every
+    version's text would cost more than the rest of the page.
+    """
+    if before is None:
+        rows = conn.execute(_LOG, {"id": artifact_id, "n": limit})
+    else:
+        rows = conn.execute(_LOG_BEFORE, {"id": artifact_id, "n": limit, "before": before})
+    return [RevisionSummary(*r) for r in rows]
+
+
+# Built once: every page view runs one.
+_LOG = (
+    select(*(getattr(revision.c, f) for f in RevisionSummary.__dataclass_fields__))
+    .where(revision.c.artifact_id == bindparam("id"))
+    .order_by(revision.c.version.desc())
+    .limit(bindparam("n"))
+)
+_LOG_BEFORE = _LOG.where(revision.c.version < bindparam("before"))

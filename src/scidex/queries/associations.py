@@ -11,7 +11,7 @@ import base64
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, literal_column, or_, select
@@ -43,6 +43,17 @@ class DiseaseGene:
     def label(self) -> str:
         return self.symbol or self.name
 
+    def as_json(self) -> dict[str, Any]:
+        """As the API and the page JSON give it."""
+        return {
+            "id": self.gene_id,
+            "symbol": self.symbol,
+            "name": self.name,
+            "direct": self.direct,
+            "direct_edges": [asdict(v) for v in self.direct_edges],
+            "subtypes": [asdict(v) for v in self.subtypes],
+        }
+
     @property
     def via_names(self) -> list[str]:
         """The subtypes behind the gene, each once, in order."""
@@ -58,6 +69,13 @@ class GeneCounts:
     def through_subtypes(self) -> int:
         """Genes reached only through subtypes."""
         return self.total - self.direct
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "total": self.total,
+            "direct": self.direct,
+            "through_subtypes": self.through_subtypes,
+        }
 
 
 @dataclass(slots=True)

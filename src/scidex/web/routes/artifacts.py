@@ -19,7 +19,7 @@ from scidex.kg.fields import EDGE_FIELDS, EdgeField
 from scidex.kg.urls import urls
 from scidex.pages.artifact_page import PageNotFound, artifact_page, citation_record
 from scidex.pages.cite import FORMATS, to_text
-from scidex.queries.artifacts import find_artifact, page_for_entity, revision_history
+from scidex.queries.artifacts import find_artifact, page_for_entity, revision_log
 from scidex.queries.graph import (
     Cursor,
     NeighbourEdge,
@@ -280,7 +280,7 @@ def history(request: Request, store: StoreDep, artifact_id: str) -> Response:
             raise not_found(request, artifact_id)
         if moved:
             return redirect(urls.history(found.id))
-        revisions = revision_history(conn, found.id, limit=500)
+        revisions = revision_log(conn, found.id, limit=500)
     info = current_session(request)
     return request.app.state.templates.TemplateResponse(
         request,

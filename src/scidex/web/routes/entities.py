@@ -9,7 +9,6 @@ parameters are refused (400), so a misspelt filter cannot pass unnoticed.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -236,22 +235,8 @@ def entity_associations(
     return {
         "entity": brief(record),
         "include": include,
-        "counts": {
-            "total": counts.total,
-            "direct": counts.direct,
-            "through_subtypes": counts.through_subtypes,
-        },
-        "genes": [
-            {
-                "id": g.gene_id,
-                "symbol": g.symbol,
-                "name": g.name,
-                "direct": g.direct,
-                "direct_edges": [asdict(v) for v in g.direct_edges],
-                "subtypes": [asdict(v) for v in g.subtypes],
-            }
-            for g in page.genes
-        ],
+        "counts": counts.as_json(),
+        "genes": [g.as_json() for g in page.genes],
         "next_cursor": nxt,
         "next": urls.api_associations(record.id, urlencode(query | {"cursor": nxt}))
         if nxt
