@@ -112,6 +112,13 @@ def sqlite_database(tmp_path) -> str:  # type: ignore[no-untyped-def]
     return f"sqlite:///{tmp_path / 'atlas.db'}"
 
 
+@pytest.fixture
+def other_sqlite(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """URL of a second SQLite database file, never the one ``store`` uses on SQLite: where
+    a test compares a store with a copy made another way."""
+    return f"sqlite:///{tmp_path / 'other.db'}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     """``sqlite`` and ``postgresql`` in turn; the PostgreSQL half obeys SCIDEX_REQUIRE_PG."""

@@ -274,7 +274,7 @@ def test_the_tsv_reader_gives_multi_valued_fields_as_lists(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("fmt", ["tsv", "jsonl"])
 def test_rows_built_in_a_second_process_give_the_same_store(
-    store: Store, tmp_path: Path, sqlite_database: str, fmt: str
+    store: Store, tmp_path: Path, other_sqlite: str, fmt: str
 ) -> None:
     nodes, edges = tmp_path / f"nodes.{fmt}", tmp_path / f"edges.{fmt}"
     for path, text_ in ((nodes, NODES), (edges, EDGES)):
@@ -283,7 +283,7 @@ def test_rows_built_in_a_second_process_give_the_same_store(
         header = text_.split("\n", 1)[0].split("\t")
         FORMATS[fmt][1](path, header, (record for _line, record in read_rows(tsv)))
     report = import_kgx(store, nodes, edges, parallel=True)
-    here = Store.open(sqlite_database)
+    here = Store.open(other_sqlite)
     try:
         assert import_kgx(here, nodes, edges, parallel=False).predicates == report.predicates
         assert snapshot(store) == snapshot(here)

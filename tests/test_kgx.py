@@ -49,13 +49,13 @@ def snapshot(store: Store) -> dict[str, set[tuple[object, ...]]]:
 
 
 def test_import_then_export_then_import_gives_the_same_graph(
-    store: Store, tmp_path: Path, sqlite_database: str
+    store: Store, tmp_path: Path, other_sqlite: str
 ) -> None:
     report = import_kgx(store, *write(tmp_path))
     assert (report.nodes, report.edges) == (3, 2)
     assert report.categories["biolink:Gene"] == 2
     export_kgx(store, tmp_path / "out")
-    copy = Store.open(sqlite_database)
+    copy = Store.open(other_sqlite)
     try:
         import_kgx(copy, tmp_path / "out" / "nodes.tsv", tmp_path / "out" / "edges.tsv")
         assert snapshot(copy) == snapshot(store)
@@ -63,10 +63,10 @@ def test_import_then_export_then_import_gives_the_same_graph(
         copy.close()
 
 
-def test_json_lines_round_trip(store: Store, tmp_path: Path, sqlite_database: str) -> None:
+def test_json_lines_round_trip(store: Store, tmp_path: Path, other_sqlite: str) -> None:
     import_kgx(store, *write(tmp_path))
     export_kgx(store, tmp_path / "out", fmt="jsonl")
-    copy = Store.open(sqlite_database)
+    copy = Store.open(other_sqlite)
     try:
         import_kgx(copy, tmp_path / "out" / "nodes.jsonl", tmp_path / "out" / "edges.jsonl")
         assert snapshot(copy) == snapshot(store)

@@ -62,7 +62,7 @@ def _snapshot(store: Store) -> dict[str, set[tuple[object, ...]]]:
 
 @pytest.mark.parametrize("fmt", ["tsv", "jsonl", "json"])
 def test_an_export_imports_to_the_same_store(
-    store: Store, tmp_path: Path, sqlite_database: str, fmt: str
+    store: Store, tmp_path: Path, other_sqlite: str, fmt: str
 ) -> None:
     import_kgx(store, NODES, EDGES)
     out = tmp_path / "out"
@@ -70,7 +70,7 @@ def test_an_export_imports_to_the_same_store(
     files = (
         [out / "graph.json"] * 2 if fmt == "json" else [out / f"nodes.{fmt}", out / f"edges.{fmt}"]
     )
-    copy = Store.open(sqlite_database)
+    copy = Store.open(other_sqlite)
     try:
         import_kgx(copy, files[0], files[1])
         assert _snapshot(copy) == _snapshot(store)
