@@ -22,6 +22,7 @@ from sqlalchemy import func, inspect, select
 
 from scidex.registry.tokens import TokenInfo, create_token, list_tokens
 from scidex.store import Store, migrations, schema
+from scidex.store.backup import backup
 from scidex.store.schema import api_token, audit_log
 
 WRITER = "backup writer"
@@ -223,3 +224,42 @@ def test_a_sqlite_backup_is_not_restored_into_postgresql(
     )
     with pytest.raises(Exception, match="no store"):
         Store.open(target, must_exist=True)
+
+
+def test_an_older_backup_replaces_a_newer_store_whole(
+    store: Store, backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A backup made before migrations 7 and 8 lacks their tables: restored over a store
+    that has them (and rows in them), the store is the backup's, migrated, and nothing
+    of what it held before is left."""
+    with store.atomic() as conn:
+        for table in (*schema.PUBLICATION_TABLES, *schema.KGX_TABLES):
+            table.drop(conn)
+        conn.exec_driver_sql("ALTER TABLE source_release DROP COLUMN biolink_version")
+        conn.execute(
+            schema.schema_migrations.delete().where(schema.schema_migrations.c.version > 6)
+        )
+    path = tmp_path / "old.backup"
+    # As older code made it: opening the store by the command would migrate it first.
+    old = Store.open(store.url, migrate=False)
+    try:
+        assert backup(old, path).schema_version == 6
+    finally:
+        old.close()
+
+    target = _new_target(backend, tmp_path, request)
+    newer = Store.open(target)
+    try:
+        with newer.atomic() as conn:
+            conn.execute(schema.entity_kgx.insert().values(entity_id="HGNC:1", columns="{}"))
+    finally:
+        newer.close()
+    restored = scidex("--db", target, "restore", "--force", str(path))
+    assert restored.returncode == 0, restored.stderr
+    after = Store.open(target)
+    try:
+        assert after.schema_version() == migrations.LATEST_VERSION
+        with after.read() as conn:
+            assert conn.execute(select(func.count()).select_from(schema.entity_kgx)).scalar() == 0
+    finally:
+        after.close()

@@ -28,16 +28,18 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from scidex.store import migrations, schema
-from scidex.store.core import SchemaTooNewError, Store, StoreError, redact_url
+from scidex.store.core import SchemaTooNewError, Store, StoreError, engine_url, redact_url
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -221,8 +223,7 @@ def restore(url: str, source: Path, *, force: bool = False) -> RestoreResult:
     if not source.is_file():
         raise BackupError(f"{source}: no such file")
     kind = backup_kind(source)
-    backend = make_url(url).get_backend_name()
-    backend = "postgresql" if backend == "postgres" else backend
+    backend = engine_url(url).get_backend_name()
     if kind != backend:
         raise BackupError(
             f"{source} is a backup of a {kind} store and cannot be restored into a "
@@ -309,21 +310,66 @@ def _pg_archive_version(source: Path) -> int:
 
 
 def _restore_pg(target: Store, source: Path) -> None:
+    """Restore the archive in one transaction that first drops every table the store has.
+
+    ``pg_restore --clean`` drops only what the archive holds: a backup made before a
+    migration would leave that migration's tables, and their rows, in place. So
+    pg_restore writes the archive as SQL, and psql runs it after the drops, all in
+    one transaction: a failure leaves the store as it was.
+    """
     uri, env = _libpq(target.url)
-    argv = [
-        pg_tool("pg_restore"),
-        "--no-owner",
-        "--no-privileges",
-        "--no-password",
-        "--single-transaction",
-        "--exit-on-error",
-        "--dbname",
-        uri,
-    ]
-    if target.schema_version() > 0:
-        # A store that is empty (or forced): its tables go first, in the same transaction.
-        argv += ["--clean", "--if-exists"]
-    _run([*argv, str(source)], env, f"pg_restore into {redact_url(target.url)}")
+    with target.read() as conn:
+        present = inspect(conn).get_table_names()
+    drops = "".join(f'DROP TABLE IF EXISTS "{t}" CASCADE;\n' for t in present)
+    what = f"pg_restore into {redact_url(target.url)}"
+    with tempfile.TemporaryFile() as dump_err, tempfile.TemporaryFile() as psql_err:
+        dump = subprocess.Popen(
+            [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
+            stdout=subprocess.PIPE,
+            stderr=dump_err,
+            env=env,
+        )
+        psql = subprocess.Popen(
+            [
+                pg_tool("psql"),
+                "--no-psqlrc",
+                "--quiet",
+                "--no-password",
+                "--single-transaction",
+                "--set=ON_ERROR_STOP=1",
+                "--dbname",
+                uri,
+                "--file=-",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=psql_err,
+            env=env,
+        )
+        assert dump.stdout is not None and psql.stdin is not None
+        try:
+            psql.stdin.write(drops.encode())
+            shutil.copyfileobj(dump.stdout, psql.stdin, 1 << 20)
+        except BrokenPipeError:
+            pass  # psql stopped at an error: it says which below
+        dump.stdout.close()
+        if dump.wait() != 0:
+            # The script is cut short: psql must not reach its end and commit it.
+            psql.kill()
+            psql.wait()
+            raise BackupError(
+                f"{what} failed (`pg_restore` exit {dump.returncode}): {_tail(dump_err)}"
+            )
+        with suppress(BrokenPipeError):
+            psql.stdin.close()
+        if psql.wait() != 0:
+            raise BackupError(f"{what} failed (`psql` exit {psql.returncode}): {_tail(psql_err)}")
+
+
+def _tail(err: IO[bytes]) -> str:
+    """The last lines a tool wrote to ``err``."""
+    err.seek(0)
+    return "; ".join(err.read().decode(errors="replace").strip().splitlines()[-5:])
 
 
 def _sync(path: Path) -> None:

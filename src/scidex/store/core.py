@@ -34,7 +34,9 @@ def redact_url(url: str) -> str:
         return url.split("@")[-1] if "@" in url else url
 
 
-def _engine_url(url: str) -> URL:
+def engine_url(url: str) -> URL:
+    """``url`` with the driver the store uses; a malformed or unsupported one is a
+    one-line :class:`StoreError`."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -97,18 +99,18 @@ class Store:
         With ``must_exist``, a SQLite file that is not there, or a database with
         no store in it (no schema), raises NoStoreError instead of being created.
         """
-        engine_url = _engine_url(url)
-        if engine_url.get_backend_name() == "sqlite":
-            if engine_url.database and engine_url.database != ":memory:":
-                path = Path(engine_url.database).expanduser()
+        target = engine_url(url)
+        if target.get_backend_name() == "sqlite":
+            if target.database and target.database != ":memory:":
+                path = Path(target.database).expanduser()
                 if must_exist and not path.is_file():
                     raise NoStoreError(f"there is no store at {path.resolve()}")
                 path.parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(engine_url)
+            engine = create_engine(target)
             _setup_sqlite(engine)
         else:
             engine = create_engine(
-                engine_url,
+                target,
                 pool_size=pool_size,
                 pool_pre_ping=True,
                 connect_args={"connect_timeout": 5},
