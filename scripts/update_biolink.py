@@ -7,8 +7,8 @@ Keeps only what the atlas validates against and reads out: predicate and
 category names with their parents, each predicate's inverse (declared on one
 side in the model, kept here in both directions), the symmetric predicates,
 the prefix map, the identifier prefixes each category lists (``id_prefixes``,
-in the model's order of preference), the qualifier and count slots an edge may
-carry, and which slots hold several values.
+in the model's order of preference), and the qualifier and count slots an edge
+may carry.
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ def main(wheel: str) -> None:
     statistics = [
         n for n in descendants(model["slots"], "aggregate statistic") if n != "aggregate statistic"
     ]
-    multivalued = [n for n, v in model["slots"].items() if (v or {}).get("multivalued")]
     data = {
         "version": model["version"],
         "source": Path(wheel).name,
@@ -88,7 +87,6 @@ def main(wheel: str) -> None:
         },
         "qualifiers": sorted(snake(n) for n in qualifiers),
         "statistics": sorted(snake(n) for n in statistics),
-        "multivalued": sorted(snake(n) for n in multivalued),
     }
     OUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     print(f"{OUT}: {len(data['predicates'])} predicates, {len(data['categories'])} categories")

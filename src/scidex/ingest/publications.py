@@ -19,14 +19,13 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from scidex.kg.model import Edge, Entity, EntityPatch, EntityPublications, SourceRelease
+from scidex.ingest.sources.base import Record
+from scidex.kg.model import Edge, EntityPublications, SourceRelease
 from scidex.progress import NO_PROGRESS, Progress, tracked
 from scidex.store import bulk
 from scidex.store.schema import entity_publication, source_release
 
 COLUMNS = ("entity_id", "pmid", "source_release")
-
-Record = Entity | EntityPatch | Edge | EntityPublications
 
 
 @dataclass
@@ -73,7 +72,7 @@ class EdgeStream(Iterator[Edge]):
 
 def write_publications(
     conn: Connection,
-    streams: Iterable[tuple[SourceRelease, Iterator[Edge]]],
+    streams: Iterable[tuple[SourceRelease, EdgeStream]],
     resolve: Callable[[str], str],
     known: set[str],
     report: PublicationReport,
@@ -89,8 +88,6 @@ def write_publications(
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for release, stream in streams:
-            if not isinstance(stream, EdgeStream):
-                continue
             for rec in stream.publications():
                 rid = rec.source_release or release.id
                 target = resolve(rec.id)

@@ -21,10 +21,10 @@ from sqlalchemy import Connection, delete, func, select
 from scidex.ingest.publications import (
     EdgeStream,
     PublicationReport,
-    Record,
     prune_publications,
     write_publications,
 )
+from scidex.ingest.sources.base import Record
 from scidex.ingest.stored import stored_attributes
 from scidex.kg.categories import PRECEDENCE
 from scidex.kg.curies import split_curie
@@ -172,7 +172,7 @@ def resolve_entities(
     report: IngestReport,
     anchors: Iterable[Entity] = (),
     progress: Progress = NO_PROGRESS,
-) -> tuple[dict[str, Entity], IdMap, list[tuple[SourceRelease, Iterator[Edge]]]]:
+) -> tuple[dict[str, Entity], IdMap, list[tuple[SourceRelease, EdgeStream]]]:
     """Merge every source's entities and patches onto canonical ids.
 
     ``anchors`` are entities already stored by sources not being rebuilt
@@ -180,7 +180,7 @@ def resolve_entities(
     """
     by_id: dict[str, Entity] = {a.id: a for a in anchors}
     patches: list[EntityPatch] = []
-    streams: list[tuple[SourceRelease, Iterator[Edge]]] = []
+    streams: list[tuple[SourceRelease, EdgeStream]] = []
     for inp in inputs:
         # A source's parser runs lazily: its entities are parsed here, its edges
         # while they are written (see write_graph).

@@ -145,11 +145,6 @@ def statistic_slots() -> frozenset[str]:
     return _frozen("statistics")
 
 
-def multivalued_slots() -> frozenset[str]:
-    """Slots the model declares as holding several values."""
-    return _frozen("multivalued")
-
-
 @cache
 def _frozen(key: str) -> frozenset[str]:
     return frozenset(_model()[key])
