@@ -226,6 +226,24 @@ DIRECTIONS = ("out", "in")
 _OTHER = entity.alias("other")
 
 
+def _ends(direction: str) -> tuple[Any, Any]:
+    """The edge columns of the entity a page is about (near) and of the other end (far)."""
+    if direction == "out":
+        return edge.c.subject, edge.c.object
+    return edge.c.object, edge.c.subject
+
+
+def _with_other(far: Any) -> Any:
+    """Edges with their other end's id, name, symbol and category (``other_*``)."""
+    return select(
+        edge,
+        _OTHER.c.id.label("other_id"),
+        _OTHER.c.name.label("other_name"),
+        _OTHER.c.symbol.label("other_symbol"),
+        _OTHER.c.category.label("other_category"),
+    ).join(_OTHER, _OTHER.c.id == far)
+
+
 def _neighbour_query(
     curie: str,
     direction: str,
@@ -244,26 +262,9 @@ def _neighbour_query(
     ``curie`` is a filter: wrapping the column in ``coalesce`` hides it from
     the planner, which otherwise picks by average selectivity.
     """
-    near, far = (
-        (edge.c.subject, edge.c.object)
-        if direction == "out"
-        else (
-            edge.c.object,
-            edge.c.subject,
-        )
-    )
+    near, far = _ends(direction)
     other = _OTHER
-    stmt = (
-        select(
-            edge,
-            other.c.id.label("other_id"),
-            other.c.name.label("other_name"),
-            other.c.symbol.label("other_symbol"),
-            other.c.category.label("other_category"),
-        )
-        .join(other, other.c.id == far)
-        .where(func.coalesce(near, "") == curie if seek_to else near == curie)
-    )
+    stmt = _with_other(far).where(func.coalesce(near, "") == curie if seek_to else near == curie)
     if to is not None:
         stmt = stmt.where(far == to)
     if predicate:
@@ -576,9 +577,7 @@ def other_category_counts(
 
 @functools.cache
 def _category_counts_stmt(direction: str) -> Any:
-    near, far = (
-        (edge.c.subject, edge.c.object) if direction == "out" else (edge.c.object, edge.c.subject)
-    )
+    near, far = _ends(direction)
     return (
         select(entity.c.category, func.count())
         .select_from(edge)
@@ -607,31 +606,20 @@ def most_specific(
     if not size or size > cap:
         return None
     params: dict[str, Any] = {"curie": curie, "direction": direction, "predicate": predicate}
-    stmt = _most_specific_stmt(direction, category is not None)
+    stmt = _most_specific_stmt(direction, bool(category))
     params |= {"category": category, "limit": limit}
     return [_neighbour(r, direction) for r in conn.execute(stmt, params)]
 
 
 @functools.cache
 def _most_specific_stmt(direction: str, by_category: bool) -> Any:
-    far = edge.c.object if direction == "out" else edge.c.subject
+    near, far = _ends(direction)
     degree = (
         select(func.coalesce(func.sum(edge_count.c.n), 0))
         .where(edge_count.c.entity_id == far)
         .scalar_subquery()
     )
-    near = edge.c.subject if direction == "out" else edge.c.object
-    stmt = (
-        select(
-            edge,
-            _OTHER.c.id.label("other_id"),
-            _OTHER.c.name.label("other_name"),
-            _OTHER.c.symbol.label("other_symbol"),
-            _OTHER.c.category.label("other_category"),
-        )
-        .join(_OTHER, _OTHER.c.id == far)
-        .where(near == _CURIE, edge.c.predicate == bindparam("predicate"))
-    )
+    stmt = _with_other(far).where(near == _CURIE, edge.c.predicate == bindparam("predicate"))
     if by_category:
         stmt = stmt.where(_OTHER.c.category == bindparam("category"))
     return stmt.order_by(degree, edge.c.score.desc(), edge.c.id).limit(bindparam("limit"))
