@@ -20,13 +20,21 @@ def default_db_path() -> Path:
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "scidex").is_dir():
         return checkout / "var" / "atlas.db"
+    return _user_dir("data") / "scidex" / "atlas.db"
+
+
+def _user_dir(kind: str) -> Path:
+    """The platform's place for a user's ``data`` or ``cache``."""
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "scidex" / "atlas.db"
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / ("Application Support" if kind == "data" else "Caches")
+    variable, fallback = (
+        ("XDG_DATA_HOME", Path(".local") / "share")
+        if kind == "data"
+        else ("XDG_CACHE_HOME", Path(".cache"))
+    )
+    return Path(os.environ.get(variable) or Path.home() / fallback)
 
 
 def default_database_url() -> str:
@@ -50,13 +58,7 @@ def default_cache_dir() -> Path:
     """``$SCIDEX_CACHE_DIR`` if set, else the platform user cache + ``scidex/sources``."""
     if env := os.environ.get("SCIDEX_CACHE_DIR"):
         return Path(env).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "scidex" / "sources"
+    return _user_dir("cache") / "scidex" / "sources"
 
 
 def default_content_dir() -> Path:

@@ -157,16 +157,12 @@ _OPTIONAL_FIELDS: dict[str, type] = {"size": int, "entities": int, "edges": int}
 
 
 def _spec_from_table(key: str, table: dict[str, object], origin: str) -> SourceSpec:
-    for field_name, typ in _FIELDS.items():
+    for field_name, typ in (*_FIELDS.items(), *_OPTIONAL_FIELDS.items()):
         if field_name not in table:
+            if field_name in _OPTIONAL_FIELDS:
+                continue
             raise ManifestError(f"{origin}: [{key}]: missing key {field_name!r}")
         if not isinstance(table[field_name], typ):
-            raise ManifestError(
-                f"{origin}: [{key}]: {field_name} must be a {typ.__name__}, "
-                f"got {type(table[field_name]).__name__}"
-            )
-    for field_name, typ in _OPTIONAL_FIELDS.items():
-        if field_name in table and not isinstance(table[field_name], typ):
             raise ManifestError(
                 f"{origin}: [{key}]: {field_name} must be a {typ.__name__}, "
                 f"got {type(table[field_name]).__name__}"
