@@ -154,22 +154,17 @@ def inspect_dataset(store: Store) -> Dataset:
         bach1_row = conn.execute(
             select(artifact.c.id).where(artifact.c.id == BACH1_PAGE, artifact.c.kg_node_id == BACH1)
         ).first()
-        bach1_degree = int(
-            conn.execute(
-                select(func.count())
-                .select_from(edge)
-                .where((edge.c.subject == BACH1) | (edge.c.object == BACH1))
-            ).scalar_one()
-        )
+
+        def degree(curie: str) -> int:
+            where = (edge.c.subject == curie) | (edge.c.object == curie)
+            return int(
+                conn.execute(select(func.count()).select_from(edge).where(where)).scalar_one()
+            )
+
+        bach1_degree = degree(BACH1)
         largest_page = page_for_entity(conn, top.node) if top else None
         ad_page = page_for_entity(conn, ALZHEIMER)
-        ad_degree = int(
-            conn.execute(
-                select(func.count())
-                .select_from(edge)
-                .where((edge.c.subject == ALZHEIMER) | (edge.c.object == ALZHEIMER))
-            ).scalar_one()
-        )
+        ad_degree = degree(ALZHEIMER)
         return Dataset(
             backend=store.dialect,
             entities=count(entity),
