@@ -8,23 +8,16 @@ after it stops.
 from __future__ import annotations
 
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
+from helpers import Served, serving
 from scidex.store import Store
 from scidex.web.access_log import AccessLogMiddleware, format_line
 
@@ -36,54 +29,16 @@ LINE = re.compile(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Served:
-    base: str
-    out: str = ""
-
-    def lines(self) -> list[re.Match[str]]:
-        """The access-log lines printed (every stdout line that is not the banner)."""
-        found = []
-        for text in self.out.splitlines():
-            if text.startswith("SciDEX Atlas on "):
-                continue
-            match = LINE.match(text)
-            assert match, f"not an access-log line: {text!r}"
-            found.append(match)
-        return found
-
-
-@contextmanager
-def serving(store: Store, *options: str, env: dict[str, str] | None = None) -> Iterator[Served]:
-    port = _free_port()
-    argv = [sys.executable, "-m", "scidex", "--db", store.url, "serve", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*argv, *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    served = Served(f"http://127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
-        yield served
-    finally:
-        proc.terminate()
-        served.out, _ = proc.communicate(timeout=30)
+def log_lines(served: Served) -> list[re.Match[str]]:
+    """The access-log lines printed (every stdout line that is not the banner)."""
+    found = []
+    for text in served.out.splitlines():
+        if text.startswith("SciDEX Atlas on "):
+            continue
+        match = LINE.match(text)
+        assert match, f"not an access-log line: {text!r}"
+        found.append(match)
+    return found
 
 
 def _get(url: str, method: str = "GET", **headers: str) -> tuple[int, bytes]:
@@ -105,7 +60,7 @@ def test_every_request_is_logged_with_method_path_status_bytes_and_duration(
         head = _get(served.base + "/health", method="HEAD")
 
     assert [health[0], missing[0], refused[0], head[0]] == [200, 404, 400, 200]
-    first, second, third, fourth = served.lines()
+    first, second, third, fourth = log_lines(served)
     assert (first["method"], first["target"], first["status"]) == ("GET", "/health", "200")
     assert first["host"] == "127.0.0.1" and first["version"] == "1.1"
     assert int(first["bytes"]) == len(health[1])
@@ -115,7 +70,7 @@ def test_every_request_is_logged_with_method_path_status_bytes_and_duration(
     # The time is now, in the log's own format (with its UTC offset).
     logged = datetime.strptime(first["time"], "%d/%b/%Y:%H:%M:%S %z")
     assert abs((datetime.now(UTC) - logged).total_seconds()) < 60
-    assert float(first["seconds"]) < 30  # a bound that never flakes: it is a duration
+    assert float(first["seconds"]) >= 0  # a duration
 
     assert (second["target"], second["status"]) == ("/api/entities/NOPE:1", "404")
     assert int(second["bytes"]) == len(missing[1])
@@ -130,14 +85,14 @@ def test_every_request_is_logged_with_method_path_status_bytes_and_duration(
 def test_no_access_log_turns_it_off_by_flag_and_by_environment(store: Store) -> None:
     with serving(store, "--no-access-log") as served:
         assert _get(served.base + "/health")[0] == 200
-    assert served.lines() == []
+    assert log_lines(served) == []
     with serving(store, env={"SCIDEX_ACCESS_LOG": "0"}) as served:
         assert _get(served.base + "/health")[0] == 200
-    assert served.lines() == []
+    assert log_lines(served) == []
     # The flag wins over the environment.
     with serving(store, "--access-log", env={"SCIDEX_ACCESS_LOG": "0"}) as served:
         assert _get(served.base + "/health")[0] == 200
-    assert [m["target"] for m in served.lines()] == ["/health"]
+    assert [m["target"] for m in log_lines(served)] == ["/health"]
 
 
 def test_a_request_cannot_forge_a_log_line() -> None:
@@ -178,6 +133,6 @@ def test_every_worker_process_logs_whole_lines(store: Store) -> None:
     with serving(store, "--workers", "2") as served:
         for i in range(20):
             assert _get(f"{served.base}/api/search?q=bach{i}")[0] == 200
-    lines = served.lines()
+    lines = log_lines(served)
     # Each request is one whole line, none lost.
     assert sorted(m["target"] for m in lines) == sorted(f"/api/search?q=bach{i}" for i in range(20))

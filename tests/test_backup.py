@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 import threading
 from contextlib import closing
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, inspect, select
 
+from helpers import scidex as run_scidex
 from scidex.registry.tokens import TokenInfo, create_token, list_tokens
 from scidex.store import Store, migrations, schema
 from scidex.store.backup import backup
@@ -29,9 +29,7 @@ WRITER = "backup writer"
 
 
 def scidex(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scidex", *args], capture_output=True, text=True, timeout=300
-    )
+    return run_scidex(*args, timeout=300)
 
 
 def _counts(store: Store) -> dict[str, int]:

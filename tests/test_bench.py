@@ -9,14 +9,13 @@ refused (exit 2, with how to build it) before anything is measured.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import env_without_db_url, scidex
 from scidex.store import Store
 
 SAMPLE = Path(__file__).parent / "data" / "atlas-sample"
@@ -51,15 +50,7 @@ def _tiny_atlas(url: str) -> None:
 
 
 def _scidex(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SCIDEX_DATABASE_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "scidex", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-    )
+    return scidex(*args, cwd=cwd, env=env_without_db_url(), timeout=300)
 
 
 def _check_document(doc: dict, backend: str, suites: set[str]) -> None:

@@ -14,13 +14,12 @@ import io
 import sys
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 import pytest
 from rich.console import Console
 
+from helpers import RecordingProgress
 from scidex.cli import progress as cli_progress
 from scidex.cli.progress import BarProgress
 from scidex.ingest.build import build_default_atlas
@@ -38,59 +37,6 @@ ROWS = [
     ("CHEBI:33693", "oxygen hydride", "CHEBI:24431"),
     ("CHEBI:24431", "chemical entity", ""),
 ]
-
-
-@dataclass
-class Step:
-    description: str
-    total: int | None
-    unit: str
-    depth: int
-    done: int = 0
-    closed: bool = False
-
-
-@dataclass
-class RecordingProgress:
-    """Records every step the build starts, how deep it sits and what it counted."""
-
-    steps: list[Step] = field(default_factory=list)
-    open: list[Step] = field(default_factory=list)
-
-    def task(self, description: str, *, total: int | None = None, unit: str = "rows") -> _Task:
-        step = Step(description, total, unit, depth=len(self.open))
-        self.steps.append(step)
-        self.open.append(step)
-        return _Task(self, step)
-
-    def named(self, description: str) -> Step:
-        [step] = [s for s in self.steps if s.description == description]
-        return step
-
-
-@dataclass
-class _Task:
-    owner: RecordingProgress
-    step: Step
-
-    def advance(self, amount: int = 1) -> None:
-        assert not self.step.closed, f"{self.step.description} advanced after it closed"
-        self.step.done += amount
-
-    def set_total(self, total: int | None) -> None:
-        self.step.total = total
-
-    def __enter__(self) -> _Task:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.step.closed = True
-        self.owner.open.remove(self.step)
 
 
 def _wheel() -> bytes:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, text
 
+from helpers import record_path
 from scidex.ingest.sources.errors import SourceFormatError
 from scidex.interchange import FORMATS
 from scidex.interchange.kgx import import_kgx
@@ -333,18 +334,6 @@ def test_rows_rejected_by_the_second_process_are_listed_in_order(
     ]
 
 
-def _record_path(path: Path, known: set[str]) -> list[Any]:
-    """What every line of ``path`` becomes through the reader and full validation alone."""
-    out: list[Any] = []
-    for line, record in read_rows(path):
-        try:
-            edge, key, _columns = edge_record(record, path, line, "kgx@test", known)
-            out.append((key, *bulk.edge_row(edge)[1:]))
-        except SourceFormatError as exc:
-            out.append((exc.line, exc.field, exc.message))
-    return out
-
-
 def _cell_path(path: Path, known: set[str]) -> list[Any]:
     return [
         (x.line, x.field, x.message) if isinstance(x, SourceFormatError) else x
@@ -383,7 +372,7 @@ TRICKY_LINES = [
 def test_lines_read_cell_by_cell_give_the_rows_of_full_validation(tmp_path: Path) -> None:
     path = tmp_path / "edges.tsv"
     path.write_text(FULL_HEADER + "".join(TRICKY_LINES), encoding="utf-8")
-    expected = _record_path(path, KNOWN)
+    expected = record_path(path, KNOWN)
     assert len(expected) == 11
     assert [x[:2] for x in expected if len(x) == 3] == [
         (7, "confidence"),
@@ -415,7 +404,7 @@ def test_any_header_gives_the_rows_of_full_validation(tmp_path: Path, header: st
     line = "\t".join(cells[n] for n in names) + "\n"
     last_empty = "\t".join("" if i == len(names) - 1 else cells[n] for i, n in enumerate(names))
     path.write_text(header + line * 3 + last_empty + "\n", encoding="utf-8")
-    expected = _record_path(path, KNOWN)
+    expected = record_path(path, KNOWN)
     assert len(expected) == 4
     assert _cell_path(path, KNOWN) == expected
 

@@ -8,15 +8,7 @@ import sys
 
 import pytest
 
-
-def scidex(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scidex", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+from helpers import scidex
 
 
 @pytest.mark.parametrize(

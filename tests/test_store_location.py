@@ -7,13 +7,13 @@ stores of each backend.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import env_without_db_url, scidex
 from scidex.config import Settings, absolute_database_url, default_db_path
 from scidex.store import NoStoreError, Store
 
@@ -32,22 +32,8 @@ EXPECTING = [
 ]
 
 
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "SCIDEX_DATABASE_URL"}
-    return {**env, **extra}
-
-
-def _run(
-    args: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scidex", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env=env or _env(),
-    )
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return scidex(*args, cwd=cwd, env=env_without_db_url(), timeout=120)
 
 
 def test_the_default_store_is_the_checkouts_var_atlas_db_as_an_absolute_path() -> None:

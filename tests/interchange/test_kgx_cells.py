@@ -4,13 +4,10 @@ qualifier and count slots come as columns (as an export writes them)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from scidex.ingest.sources.errors import SourceFormatError
-from scidex.interchange.records import EdgeRows, edge_record, edge_rows
-from scidex.interchange.tsv import read_rows
+from helpers import record_path
+from scidex.interchange.records import EdgeRows, edge_rows
 from scidex.kg.model import edge_id
-from scidex.store import bulk
 
 KNOWN = {"MONDO:0007947", "HP:0001166", "HP:0001083"}
 HEADER = (
@@ -34,21 +31,10 @@ LINES = [
 ]
 
 
-def _record_path(path: Path) -> list[Any]:
-    out: list[Any] = []
-    for line, record in read_rows(path):
-        try:
-            edge, key, _columns = edge_record(record, path, line, "kgx@test", KNOWN)
-            out.append((key, *bulk.edge_row(edge)[1:]))
-        except SourceFormatError as exc:
-            out.append((exc.line, exc.field, exc.message))
-    return out
-
-
 def test_slot_columns_take_the_cell_path_to_the_same_rows(tmp_path: Path) -> None:
     path = tmp_path / "edges.tsv"
     path.write_text(HEADER + "".join(LINES))
-    expected = _record_path(path)
+    expected = record_path(path, KNOWN)
     to_row = EdgeRows(path, "kgx@test", set(KNOWN))
     assert list(edge_rows(path, "kgx@test", set(KNOWN), to_row)) == expected
     assert expected[0][0] == expected[1][0] == PLAIN  # the given id, qualifiers or not
@@ -69,7 +55,7 @@ def test_the_cells_of_a_known_combination_give_the_row_directly(tmp_path: Path) 
     cells = cells_to_row(header, to_row._checked, to_row.known, to_row.release_id)
     assert (
         cells(LINES[1].rstrip("\n").split("\t"))
-        == _record_path(_write(tmp_path / "one.tsv", LINES[1]))[0]
+        == record_path(_write(tmp_path / "one.tsv", LINES[1]), KNOWN)[0]
     )
     assert cells(LINES[2].rstrip("\n").split("\t")) is None  # no id: the record path decides
 

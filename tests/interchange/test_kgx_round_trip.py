@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from helpers import RecordingProgress
 from scidex.interchange.export import export_kgx
 from scidex.interchange.kgx import import_kgx
 from scidex.store import Store
@@ -37,11 +38,14 @@ def _same(column: str, given: str, exported: str) -> bool:
     return given == exported
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "parallel"])
 @pytest.mark.parametrize("name", ["nodes", "edges"])
 def test_every_column_comes_back_with_the_same_values(
-    store: Store, tmp_path: Path, name: str
+    store: Store, tmp_path: Path, name: str, parallel: bool
 ) -> None:
-    import_kgx(store, NODES, EDGES)
+    """Every published column comes back, also when the edge rows are built in a second
+    process (``parallel``, as for large files)."""
+    import_kgx(store, NODES, EDGES, parallel=parallel)
     export_kgx(store, tmp_path / "out")
     given_header, given = _cells(NODES if name == "nodes" else EDGES)
     out_header, exported = _cells(tmp_path / "out" / f"{name}.tsv")
@@ -78,50 +82,12 @@ def test_an_export_imports_to_the_same_store(
         copy.close()
 
 
-def test_the_second_process_keeps_the_columns_too(store: Store, tmp_path: Path) -> None:
-    """Edge rows built in a second process (large files) keep their columns as in this one."""
-    import_kgx(store, NODES, EDGES, parallel=True)
-    export_kgx(store, tmp_path / "out")
-    _header, given = _cells(EDGES)
-    _header, exported = _cells(tmp_path / "out" / "edges.tsv")
-    for row_id, row in given.items():
-        for column, value in row.items():
-            assert _same(column, value, exported[row_id].get(column, "")), (row_id, column)
-
-
-class _Steps:
-    """A progress display that writes down each step and how far it got."""
-
-    def __init__(self) -> None:
-        self.done: dict[str, int] = {}
-
-    def task(self, description: str, *, total: int | None = None, unit: str = "rows") -> _Step:
-        return _Step(self, description)
-
-
-class _Step:
-    def __init__(self, steps: _Steps, description: str) -> None:
-        self.steps, self.description = steps, description
-        steps.done.setdefault(description, 0)
-
-    def advance(self, amount: int = 1) -> None:
-        self.steps.done[self.description] += amount
-
-    def set_total(self, total: int | None) -> None:
-        pass
-
-    def __enter__(self) -> _Step:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-
 def test_import_and_export_report_their_progress(store: Store, tmp_path: Path) -> None:
-    steps = _Steps()
+    steps = RecordingProgress()
     import_kgx(store, NODES, EDGES, progress=steps)
     export_kgx(store, tmp_path / "out", progress=steps)
-    assert steps.done == {
+    assert steps.open == [] and all(s.closed for s in steps.steps)
+    assert steps.done() == {
         "reading nodes from marfan_nodes.tsv": 8,
         "writing edges": 5,
         "exporting nodes": 8,
