@@ -26,21 +26,14 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from scidex.wiki.links import (
-    Ambiguous,
-    LinkUse,
-    Unresolved,
-    wikilink_html,
-)
+from scidex.wiki.links import LinkUse, wikilink_html
 from scidex.wiki.render import (
-    _ENV_KEY,
-    _MD,
-    Problem,
+    PageState,
     RenderContext,
     RenderedPage,
-    _PageState,
-    references_html,
+    link_problem,
     render_markdown,
+    render_with,
     sanitize,
 )
 
@@ -68,7 +61,7 @@ class _Compiled:
     links: tuple[_Link, ...]
 
 
-class _Compiling(_PageState):
+class _Compiling(PageState):
     """A render that leaves a numbered slot where each wikilink goes."""
 
     def __init__(self, ctx: RenderContext) -> None:
@@ -138,24 +131,10 @@ def render_page(markdown: str, ctx: RenderContext, cache: CompiledCache = COMPIL
 
 def _compile(markdown: str, ctx: RenderContext) -> _Compiled | None:
     state = _Compiling(RenderContext(references=ctx.references, line_offset=ctx.line_offset))
-    env: dict[str, Any] = {_ENV_KEY: state}
     try:
-        tokens = _MD.parse(markdown, env)
+        page = render_with(markdown, state)
     except _NotCompilable:
         return None
-    body = _MD.renderer.render(tokens, _MD.options, env)
-    citations = state.citations()
-    refs = references_html(ctx.references, [(c.key, c.uses) for c in citations])
-    page = RenderedPage(
-        html=sanitize(body),
-        toc=state.toc,
-        citations=citations,
-        references_html=sanitize(refs),
-        links=[],
-        embeds=[],
-        diagrams=state.diagrams,
-        problems=state.problems,
-    )
     # The slots must come through the sanitiser as they went in, one each.
     if len(_SLOT.findall(page.html)) != len(state.slots):
         return None
@@ -173,13 +152,8 @@ def _link(compiled: _Compiled, ctx: RenderContext) -> RenderedPage:
         resolution = ctx.resolve_link(link.target)
         at = link.line + 1 + ctx.line_offset
         uses.append(LinkUse(link.target, link.label, resolution, at))
-        if isinstance(resolution, Ambiguous):
-            options = ", ".join(f"{c.curie} ({c.label})" for c in resolution.candidates)
-            problems.append(
-                Problem(at, "ambiguous-link", f"[[{link.target}]] is ambiguous: {options}")
-            )
-        elif isinstance(resolution, Unresolved):
-            problems.append(Problem(at, "broken-link", f"[[{link.target}]] matches no entity"))
+        if (problem := link_problem(link.target, resolution, at)) is not None:
+            problems.append(problem)
         # Through the same sanitiser as the rest of the page, so the two paths agree.
         pieces.append(sanitize(wikilink_html(link.target, link.label, resolution)))
     html = _SLOT.sub(lambda m: pieces[int(m[1])], compiled.page.html)
