@@ -4,7 +4,6 @@ cache of rendered pages, and the route settings of pages and API twins."""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from scidex.queries.search import search
 from scidex.web.deps import current_session, reject_unknown_params, store_of
 from scidex.web.errors import PageError
 from scidex.web.schemas import ERRORS
+from scidex.wiki.lru import LRUCache
 
 
 class SectionConvertor(Convertor[str]):
@@ -106,7 +106,7 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=308)
 
 
-class PageCache:
+class PageCache(LRUCache[tuple[Any, ...], bytes]):
     """Rendered pages for anonymous readers, valid for one data version of the store.
 
     A page is a pure function of the store's content (and the day, which the
@@ -115,23 +115,7 @@ class PageCache:
     """
 
     def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._pages: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        hit = self._pages.get(key)
-        if hit is not None:
-            self._pages.move_to_end(key)
-        return hit
-
-    def stats(self) -> dict[str, int]:
-        """Its bound and how full it is, for ``/health``."""
-        return {"limit": self.size, "size": len(self._pages)}
-
-    def put(self, key: tuple[Any, ...], body: bytes) -> None:
-        self._pages[key] = body
-        while len(self._pages) > self.size:
-            self._pages.popitem(last=False)
+        super().__init__(size)
 
 
 api: dict[str, Any] = {

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
 from markdown_it.token import Token
 
 from scidex.wiki.links import LinkUse, wikilink_html
+from scidex.wiki.lru import LRUCache
 from scidex.wiki.render import (
     PageState,
     RenderContext,
@@ -56,9 +55,13 @@ class _Link:
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    page: RenderedPage
-    """Everything but the links: ``html`` holds a slot per link, ``links`` is empty."""
-    links: tuple[_Link, ...]
+    page: RenderedPage | None
+    """Everything but the links: ``html`` holds a slot per link, ``links`` is empty. None for
+    a page that is rendered in full on every view."""
+    links: tuple[_Link, ...] = ()
+
+
+_IN_FULL = _Compiled(None)
 
 
 class _Compiling(PageState):
@@ -83,31 +86,11 @@ class _Compiling(PageState):
         raise _NotCompilable
 
 
-class CompiledCache:
+class CompiledCache(LRUCache[tuple[Any, ...], _Compiled]):
     """Compiled pages, the most recently used ``size`` of them (thread-safe)."""
 
     def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._pages: OrderedDict[tuple[Any, ...], _Compiled | None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def stats(self) -> dict[str, int]:
-        """Its bound and how full it is."""
-        return {"limit": self.size, "size": len(self._pages)}
-
-    def get(self, key: tuple[Any, ...]) -> tuple[bool, _Compiled | None]:
-        with self._lock:
-            if key not in self._pages:
-                return False, None
-            self._pages.move_to_end(key)
-            return True, self._pages[key]
-
-    def put(self, key: tuple[Any, ...], value: _Compiled | None) -> None:
-        with self._lock:
-            self._pages[key] = value
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+        super().__init__(size)
 
 
 COMPILED = CompiledCache()
@@ -120,35 +103,35 @@ def render_page(markdown: str, ctx: RenderContext, cache: CompiledCache = COMPIL
     if _OPEN in markdown or _CLOSE in markdown:
         return render_markdown(markdown, ctx)
     key = (markdown, json.dumps(ctx.references, sort_keys=True, default=str), ctx.line_offset)
-    found, compiled = cache.get(key)
-    if not found:
+    compiled = cache.get(key)
+    if compiled is None:
         compiled = _compile(markdown, ctx)
         cache.put(key, compiled)
-    if compiled is None:
+    if compiled.page is None:
         return render_markdown(markdown, ctx)
-    return _link(compiled, ctx)
+    return _link(compiled.page, compiled.links, ctx)
 
 
-def _compile(markdown: str, ctx: RenderContext) -> _Compiled | None:
+def _compile(markdown: str, ctx: RenderContext) -> _Compiled:
     state = _Compiling(RenderContext(references=ctx.references, line_offset=ctx.line_offset))
     try:
         page = render_with(markdown, state)
     except _NotCompilable:
-        return None
+        return _IN_FULL
     # The slots must come through the sanitiser as they went in, one each.
     if len(_SLOT.findall(page.html)) != len(state.slots):
-        return None
+        return _IN_FULL
     return _Compiled(page, tuple(state.slots))
 
 
-def _link(compiled: _Compiled, ctx: RenderContext) -> RenderedPage:
+def _link(page: RenderedPage, links: tuple[_Link, ...], ctx: RenderContext) -> RenderedPage:
     prefetch = getattr(ctx.resolve_link, "prefetch", None)
     if prefetch is not None:
-        prefetch([link.target for link in compiled.links])
+        prefetch([link.target for link in links])
     pieces: list[str] = []
     uses: list[LinkUse] = []
-    problems = list(compiled.page.problems)
-    for link in compiled.links:
+    problems = list(page.problems)
+    for link in links:
         resolution = ctx.resolve_link(link.target)
         at = link.line + 1 + ctx.line_offset
         uses.append(LinkUse(link.target, link.label, resolution, at))
@@ -156,6 +139,6 @@ def _link(compiled: _Compiled, ctx: RenderContext) -> RenderedPage:
             problems.append(problem)
         # Through the same sanitiser as the rest of the page, so the two paths agree.
         pieces.append(sanitize(wikilink_html(link.target, link.label, resolution)))
-    html = _SLOT.sub(lambda m: pieces[int(m[1])], compiled.page.html)
+    html = _SLOT.sub(lambda m: pieces[int(m[1])], page.html)
     problems.sort(key=lambda p: p.line)
-    return replace(compiled.page, html=html, links=uses, problems=problems)
+    return replace(page, html=html, links=uses, problems=problems)
