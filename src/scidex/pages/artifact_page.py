@@ -294,7 +294,7 @@ def artifact_page(
 
     links = link_resolver(conn)
     ctx = RenderContext(resolve_link=links, embed=embedder(conn), references=rev.references)
-    rendered = render_page(rev.markdown, ctx)
+    rendered = render_page(rev.markdown, ctx, content_hash=rev.content_hash)
 
     counts: list[PredicateCount] = []
     groups: list[EdgeGroup] = []

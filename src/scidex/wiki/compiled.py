@@ -4,7 +4,8 @@ Everything :func:`scidex.wiki.render.render_markdown` does to a page but
 resolving its wikilinks is a function of the page's text and references
 alone: parsing, citations and their numbers, the References list, headings,
 diagrams and the sanitiser. Those results are kept (a bounded cache, keyed by
-the text, the references and the line offset, so it can never be stale) with
+the text, the references and the line offset, or by a stored revision's hash of
+the text and references, so it can never be stale) with
 a placeholder where each wikilink goes. A view then resolves the page's links
 against the store as it is now (one batch, as before) and puts each link's
 HTML in its place: a page shows current links after every write, at the cost
@@ -97,12 +98,27 @@ COMPILED = CompiledCache()
 """The process's compiled pages (their bound and fill are shown on ``/health``)."""
 
 
-def render_page(markdown: str, ctx: RenderContext, cache: CompiledCache = COMPILED) -> RenderedPage:
+def render_page(
+    markdown: str,
+    ctx: RenderContext,
+    cache: CompiledCache = COMPILED,
+    *,
+    content_hash: str | None = None,
+) -> RenderedPage:
     """What :func:`render_markdown` returns for ``markdown`` in ``ctx``, from the page's
-    compiled form when it has one (its links resolved now)."""
+    compiled form when it has one (its links resolved now).
+
+    ``content_hash``: a digest of the markdown and ``ctx.references`` together (a stored
+    revision's ``content_hash``), which keys the compiled page instead of the text and its
+    references serialised on every view; without one they are the key.
+    """
     if _OPEN in markdown or _CLOSE in markdown:
         return render_markdown(markdown, ctx)
-    key = (markdown, json.dumps(ctx.references, sort_keys=True, default=str), ctx.line_offset)
+    key: tuple[Any, ...] = (
+        (content_hash, ctx.line_offset)
+        if content_hash is not None
+        else (markdown, json.dumps(ctx.references, sort_keys=True, default=str), ctx.line_offset)
+    )
     compiled = cache.get(key)
     if compiled is None:
         compiled = _compile(markdown, ctx)
