@@ -4,6 +4,7 @@ cache of rendered pages, and the route settings of pages and API twins."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from scidex.kg.categories import LINK_SECTIONS, SECTIONS, Section, label_for
 from scidex.kg.urls import urls
-from scidex.queries.artifacts import pages_for_entities
+from scidex.queries.artifacts import ArtifactRecord, pages_for_entities
 from scidex.queries.resolve import Lookup
 from scidex.queries.search import search
 from scidex.web.deps import current_session, reject_unknown_params, store_of
@@ -104,6 +105,19 @@ def disambiguation(request: Request, conn: Connection, found: Lookup, section: S
 def redirect(url: str) -> RedirectResponse:
     # 308 keeps the method and says the move is permanent.
     return RedirectResponse(url, status_code=308)
+
+
+def moved_artifact(
+    request: Request, found: ArtifactRecord, moved: bool, url: Callable[[str], str]
+) -> RedirectResponse | None:
+    """The redirect to ``url`` of the artifact's own id, for one asked by another name
+    (``moved``), or of the artifact it was merged into; the query string kept. None when
+    the artifact is here under its own id."""
+    if not (moved or (found.lifecycle == "merged" and found.merged_into)):
+        return None
+    target = found.merged_into if found.lifecycle == "merged" else found.id
+    query = f"?{request.url.query}" if request.url.query else ""
+    return redirect(url(target or found.id) + query)
 
 
 class PageCache(LRUCache[tuple[Any, ...], bytes]):

@@ -21,7 +21,7 @@ from scidex.queries.literature import ORDER, Literature, decode_cursor, literatu
 from scidex.web.deps import StoreDep, reject_unknown_params
 from scidex.web.errors import PageError
 from scidex.web.params import brief, cursor_param, find_entity, key_param
-from scidex.web.rendering import not_found, redirect, render_page
+from scidex.web.rendering import moved_artifact, not_found, render_page
 from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, PublicationsOut
 
 router = APIRouter()
@@ -104,10 +104,8 @@ def publications_page(
         found, moved = find_artifact(conn, artifact_id)
         if found is None or not found.kg_node_id:
             raise not_found(request, artifact_id)
-        if moved or (found.lifecycle == "merged" and found.merged_into):
-            target = found.merged_into if found.lifecycle == "merged" else found.id
-            query = f"?{request.url.query}" if request.url.query else ""
-            return redirect(urls.publications(target or found.id) + query)
+        if (elsewhere := moved_artifact(request, found, moved, urls.publications)) is not None:
+            return elsewhere
         entity = get_entity(conn, found.kg_node_id)
         if entity is None:
             raise not_found(request, artifact_id)
