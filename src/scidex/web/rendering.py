@@ -22,7 +22,6 @@ from scidex.queries.resolve import Lookup
 from scidex.queries.search import search
 from scidex.web.deps import current_session, reject_unknown_params, store_of
 from scidex.web.errors import PageError
-from scidex.web.schemas import ERRORS
 from scidex.wiki.lru import LRUCache
 
 
@@ -135,7 +134,6 @@ class PageCache(LRUCache[tuple[Any, ...], bytes]):
 api: dict[str, Any] = {
     "tags": ["atlas"],
     "dependencies": [Depends(reject_unknown_params)],
-    "responses": ERRORS,
 }
 
 

@@ -67,7 +67,7 @@ from scidex.web.rendering import (
     page,
     render_page,
 )
-from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, EntityBriefOut, edge_field
+from scidex.web.schemas import EntityBriefOut, edge_field, errors
 
 router = APIRouter()
 
@@ -238,7 +238,8 @@ class ExplorerOut(BaseModel):
         "`groups` say where more edges wait (`more_url`)."
     ),
     response_model=ExplorerOut,
-    **(api | {"responses": ERRORS | NOT_FOUND | AMBIGUOUS}),
+    **api,
+    responses=errors(404, 300),
 )
 def explorer_json(
     request: Request,

@@ -22,7 +22,7 @@ from scidex.web.deps import StoreDep, reject_unknown_params
 from scidex.web.errors import PageError
 from scidex.web.params import brief, cursor_param, find_entity, key_param
 from scidex.web.rendering import moved_artifact, not_found, render_page
-from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, PublicationsOut
+from scidex.web.schemas import PublicationsOut, errors
 
 router = APIRouter()
 
@@ -61,7 +61,7 @@ def _below(cursor: str | None) -> int | None:
         "next page."
     ),
     response_model=PublicationsOut,
-    responses={**ERRORS, **NOT_FOUND, **AMBIGUOUS},
+    responses=errors(404, 300),
     dependencies=[Depends(reject_unknown_params)],
 )
 def entity_publications(
