@@ -564,7 +564,7 @@ _CLEANER = nh3.Cleaner(
         **{h: {"id"} for h in _HEADINGS},
         "a": {"href", "title", "class", "id"},
         "sup": {"class", "id"},
-        "span": {"class", "id", "title", "role", "hidden"},
+        "span": {"class", "id", "title"},
         "div": {"class"},
         "em": {"class"},
         "li": {"class", "id"},
