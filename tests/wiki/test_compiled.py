@@ -81,3 +81,15 @@ def test_the_cache_keeps_only_its_bound() -> None:
     for n in range(5):
         render_page(f"Page {n} about [[BACH1]].\n", RenderContext(resolve_link=AFTER), cache)
     assert cache.stats() == {"limit": 2, "size": 2}
+
+
+def test_a_content_hash_keys_the_compiled_page_in_place_of_the_text() -> None:
+    cache = CompiledCache()
+    ctx = RenderContext(resolve_link=AFTER, references=REFS)
+    first = render_page(TEXT, ctx, cache, content_hash="h1")
+    again = render_page(TEXT, ctx, cache, content_hash="h1")
+    assert cache.stats()["size"] == 1
+    assert _key(first) == _key(again) == _key(render_markdown(TEXT, ctx))
+    # Without a hash the text and references are the key: a second entry, the same page.
+    assert _key(render_page(TEXT, ctx, cache)) == _key(first)
+    assert cache.stats()["size"] == 2

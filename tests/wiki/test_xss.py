@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from scidex.wiki import RenderContext, Resolved, TableResolver, render_markdown
+from scidex.wiki.render import sanitize
 
 FORBIDDEN_TAGS = {
     "script", "iframe", "object", "embed", "svg", "math", "style", "link", "meta", "base",
@@ -135,6 +136,13 @@ def test_hostile_callables_are_sanitised_too() -> None:
     )
     assert_inert(page.html)
     assert 'class="embed embed-summary"' in page.html
+
+
+def test_the_sanitiser_keeps_only_the_attributes_the_renderer_writes() -> None:
+    """A span carries a class, an id or a title; nothing rendered hides one or gives it a role
+    (the citation popover is made in the browser, from the References list)."""
+    html = sanitize('<span class="x" id="y" title="z" role="tooltip" hidden>t</span>')
+    assert html == '<span class="x" id="y" title="z">t</span>'
 
 
 def test_audit_catches_what_it_should() -> None:

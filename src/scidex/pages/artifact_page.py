@@ -73,6 +73,11 @@ class EdgeGroup:
     edges: list[NeighbourEdge]
     next_cursor: str | None
 
+    @property
+    def table_id(self) -> str:
+        """The id of its table on the page (:func:`edges_id`)."""
+        return edges_id(self.direction, self.predicate)
+
 
 @dataclass(frozen=True, slots=True)
 class DiseaseGenes:
@@ -162,10 +167,15 @@ def edge_sections(groups: list[EdgeGroup]) -> list[EdgeGroup]:
     return out
 
 
-def edges_anchor(direction: str, predicate: str) -> str:
-    """The fragment of a page's edge table (a symmetric predicate has one, ``both``)."""
+def edges_id(direction: str, predicate: str) -> str:
+    """The id of a page's edge table (a symmetric predicate has one, ``both``)."""
     direction = "both" if predicate in SYMMETRIC else direction
-    return f"#edges-{direction}-{predicate.removeprefix('biolink:')}"
+    return f"edges-{direction}-{predicate.removeprefix('biolink:')}"
+
+
+def edges_anchor(direction: str, predicate: str) -> str:
+    """The fragment of a page's edge table."""
+    return "#" + edges_id(direction, predicate)
 
 
 # Groups whose other ends are of several kinds read better as one sentence per kind
@@ -294,7 +304,7 @@ def artifact_page(
 
     links = link_resolver(conn)
     ctx = RenderContext(resolve_link=links, embed=embedder(conn), references=rev.references)
-    rendered = render_page(rev.markdown, ctx)
+    rendered = render_page(rev.markdown, ctx, content_hash=rev.content_hash)
 
     counts: list[PredicateCount] = []
     groups: list[EdgeGroup] = []

@@ -7,6 +7,7 @@ from typing import Any
 
 from scidex.kg.xrefs import external_url
 from scidex.pages.artifact_page import ArtifactPage
+from scidex.queries.literature import ORDER
 
 
 def page_json(page: ArtifactPage) -> dict[str, Any]:
@@ -75,11 +76,8 @@ def page_json(page: ArtifactPage) -> dict[str, Any]:
         else {
             "count": page.literature.count,
             "sources": [asdict(s) for s in page.literature.sources],
-            "recent": [
-                {"id": x.curie, "pmid": x.pmid, "url": x.url, "source_release": x.source_release}
-                for x in page.literature.recent
-            ],
-            "order": "most recently indexed in PubMed first (highest PMID)",
+            "recent": [x.as_json() for x in page.literature.recent],
+            "order": ORDER,
             "all": page.page_urls["publications_json"],
         },
         "diagram": None

@@ -14,6 +14,7 @@ import base64
 import json
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
@@ -27,6 +28,9 @@ MAX_PMID = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 # How readers know the sources that link papers, by infores id; others go by
 # their release name.
 SOURCE_LABELS = {"infores:ncbi-gene": "NCBI Gene"}
+
+ORDER = "most recently indexed in PubMed first (highest PMID)"
+"""The order papers are listed in, as the JSON answers say it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,15 @@ class Publication:
     def url(self) -> str | None:
         template = _pubmed_url()
         return template.replace("$1", str(self.pmid)) if template else None
+
+    def as_json(self) -> dict[str, Any]:
+        """The paper as the JSON answers list it."""
+        return {
+            "id": self.curie,
+            "pmid": self.pmid,
+            "url": self.url,
+            "source_release": self.source_release,
+        }
 
 
 @cache
@@ -71,6 +84,9 @@ class Literature:
     count: int
     sources: list[PublicationSource]
     recent: list[Publication]
+    """The most recently indexed papers (on a later page, those after where it ended)."""
+    next_cursor: str | None = None
+    """Where the papers after ``recent`` begin, for :func:`decode_cursor`; None after the last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +158,14 @@ def publication_sources(conn: Connection, entity_id: str) -> list[PublicationSou
 
 
 def publications(
-    conn: Connection, entity_id: str, *, limit: int = 100, cursor: str | None = None
+    conn: Connection, entity_id: str, *, limit: int = 100, below: int | None = None
 ) -> PublicationPage:
     """The papers linked to ``entity_id``, highest (most recently indexed) PMID first.
 
-    ``cursor``: ``next_cursor`` of the page before (ValueError when malformed).
+    ``below``: only PMIDs below it (the ``decode_cursor`` of the page before's ``next_cursor``).
     """
-    if cursor:
-        q = _FIRST_PUBLICATIONS.where(p.c.pmid < decode_cursor(cursor))
+    if below is not None:
+        q = _FIRST_PUBLICATIONS.where(p.c.pmid < below)
         rows = conn.execute(q, {"e": entity_id, "n": limit + 1}).all()
     else:  # the first page, which every entity page shows: one statement built once
         rows = conn.execute(_FIRST_PUBLICATIONS, {"e": entity_id, "n": limit + 1}).all()
@@ -158,10 +174,13 @@ def publications(
     return PublicationPage(page, encode_cursor(page[-1].pmid) if more and page else None)
 
 
-def literature(conn: Connection, entity_id: str, *, recent: int = RECENT) -> Literature | None:
-    """The count, sources and ``recent`` most recently indexed papers; None when none."""
+def literature(
+    conn: Connection, entity_id: str, *, limit: int = RECENT, below: int | None = None
+) -> Literature | None:
+    """The count, the sources and ``limit`` most recently indexed papers (below the PMID
+    ``below``, for a later page); None when no paper is linked to ``entity_id``."""
     sources = publication_sources(conn, entity_id)
     if not sources:
         return None
-    first = publications(conn, entity_id, limit=recent)
-    return Literature(sum(s.count for s in sources), sources, first.publications)
+    page = publications(conn, entity_id, limit=limit, below=below)
+    return Literature(sum(s.count for s in sources), sources, page.publications, page.next_cursor)

@@ -4,7 +4,7 @@ cache of rendered pages, and the route settings of pages and API twins."""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,12 +17,12 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from scidex.kg.categories import LINK_SECTIONS, SECTIONS, Section, label_for
 from scidex.kg.urls import urls
-from scidex.queries.artifacts import pages_for_entities
+from scidex.queries.artifacts import ArtifactRecord, pages_for_entities
 from scidex.queries.resolve import Lookup
 from scidex.queries.search import search
 from scidex.web.deps import current_session, reject_unknown_params, store_of
 from scidex.web.errors import PageError
-from scidex.web.schemas import ERRORS
+from scidex.wiki.lru import LRUCache
 
 
 class SectionConvertor(Convertor[str]):
@@ -106,7 +106,20 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=308)
 
 
-class PageCache:
+def moved_artifact(
+    request: Request, found: ArtifactRecord, moved: bool, url: Callable[[str], str]
+) -> RedirectResponse | None:
+    """The redirect to ``url`` of the artifact's own id, for one asked by another name
+    (``moved``), or of the artifact it was merged into; the query string kept. None when
+    the artifact is here under its own id."""
+    if not (moved or (found.lifecycle == "merged" and found.merged_into)):
+        return None
+    target = found.merged_into if found.lifecycle == "merged" else found.id
+    query = f"?{request.url.query}" if request.url.query else ""
+    return redirect(url(target or found.id) + query)
+
+
+class PageCache(LRUCache[tuple[Any, ...], bytes]):
     """Rendered pages for anonymous readers, valid for one data version of the store.
 
     A page is a pure function of the store's content (and the day, which the
@@ -115,29 +128,12 @@ class PageCache:
     """
 
     def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._pages: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        hit = self._pages.get(key)
-        if hit is not None:
-            self._pages.move_to_end(key)
-        return hit
-
-    def stats(self) -> dict[str, int]:
-        """Its bound and how full it is, for ``/health``."""
-        return {"limit": self.size, "size": len(self._pages)}
-
-    def put(self, key: tuple[Any, ...], body: bytes) -> None:
-        self._pages[key] = body
-        while len(self._pages) > self.size:
-            self._pages.popitem(last=False)
+        super().__init__(size)
 
 
 api: dict[str, Any] = {
     "tags": ["atlas"],
     "dependencies": [Depends(reject_unknown_params)],
-    "responses": ERRORS,
 }
 
 

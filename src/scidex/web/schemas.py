@@ -332,12 +332,3 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         if status != 304:
             out[status]["model"] = ErrorOut
     return out
-
-
-# 400 explicitly: FastAPI then leaves out its default 422 answer, which this app never
-# gives for a malformed request (invalid requests are 400, in the error shape above).
-ERRORS = errors(400)
-
-
-NOT_FOUND = errors(404)
-AMBIGUOUS = errors(300)

@@ -4,7 +4,8 @@ Everything :func:`scidex.wiki.render.render_markdown` does to a page but
 resolving its wikilinks is a function of the page's text and references
 alone: parsing, citations and their numbers, the References list, headings,
 diagrams and the sanitiser. Those results are kept (a bounded cache, keyed by
-the text, the references and the line offset, so it can never be stale) with
+the text, the references and the line offset, or by a stored revision's hash of
+the text and references, so it can never be stale) with
 a placeholder where each wikilink goes. A view then resolves the page's links
 against the store as it is now (one batch, as before) and puts each link's
 HTML in its place: a page shows current links after every write, at the cost
@@ -19,28 +20,20 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
 from markdown_it.token import Token
 
-from scidex.wiki.links import (
-    Ambiguous,
-    LinkUse,
-    Unresolved,
-    wikilink_html,
-)
+from scidex.wiki.links import LinkUse, wikilink_html
+from scidex.wiki.lru import LRUCache
 from scidex.wiki.render import (
-    _ENV_KEY,
-    _MD,
-    Problem,
+    PageState,
     RenderContext,
     RenderedPage,
-    _PageState,
-    references_html,
+    link_problem,
     render_markdown,
+    render_with,
     sanitize,
 )
 
@@ -63,12 +56,16 @@ class _Link:
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    page: RenderedPage
-    """Everything but the links: ``html`` holds a slot per link, ``links`` is empty."""
-    links: tuple[_Link, ...]
+    page: RenderedPage | None
+    """Everything but the links: ``html`` holds a slot per link, ``links`` is empty. None for
+    a page that is rendered in full on every view."""
+    links: tuple[_Link, ...] = ()
 
 
-class _Compiling(_PageState):
+_IN_FULL = _Compiled(None)
+
+
+class _Compiling(PageState):
     """A render that leaves a numbered slot where each wikilink goes."""
 
     def __init__(self, ctx: RenderContext) -> None:
@@ -90,98 +87,74 @@ class _Compiling(_PageState):
         raise _NotCompilable
 
 
-class CompiledCache:
+class CompiledCache(LRUCache[tuple[Any, ...], _Compiled]):
     """Compiled pages, the most recently used ``size`` of them (thread-safe)."""
 
     def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._pages: OrderedDict[tuple[Any, ...], _Compiled | None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def stats(self) -> dict[str, int]:
-        """Its bound and how full it is."""
-        return {"limit": self.size, "size": len(self._pages)}
-
-    def get(self, key: tuple[Any, ...]) -> tuple[bool, _Compiled | None]:
-        with self._lock:
-            if key not in self._pages:
-                return False, None
-            self._pages.move_to_end(key)
-            return True, self._pages[key]
-
-    def put(self, key: tuple[Any, ...], value: _Compiled | None) -> None:
-        with self._lock:
-            self._pages[key] = value
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+        super().__init__(size)
 
 
 COMPILED = CompiledCache()
 """The process's compiled pages (their bound and fill are shown on ``/health``)."""
 
 
-def render_page(markdown: str, ctx: RenderContext, cache: CompiledCache = COMPILED) -> RenderedPage:
+def render_page(
+    markdown: str,
+    ctx: RenderContext,
+    cache: CompiledCache = COMPILED,
+    *,
+    content_hash: str | None = None,
+) -> RenderedPage:
     """What :func:`render_markdown` returns for ``markdown`` in ``ctx``, from the page's
-    compiled form when it has one (its links resolved now)."""
+    compiled form when it has one (its links resolved now).
+
+    ``content_hash``: a digest of the markdown and ``ctx.references`` together (a stored
+    revision's ``content_hash``), which keys the compiled page instead of the text and its
+    references serialised on every view; without one they are the key.
+    """
     if _OPEN in markdown or _CLOSE in markdown:
         return render_markdown(markdown, ctx)
-    key = (markdown, json.dumps(ctx.references, sort_keys=True, default=str), ctx.line_offset)
-    found, compiled = cache.get(key)
-    if not found:
+    key: tuple[Any, ...] = (
+        (content_hash, ctx.line_offset)
+        if content_hash is not None
+        else (markdown, json.dumps(ctx.references, sort_keys=True, default=str), ctx.line_offset)
+    )
+    compiled = cache.get(key)
+    if compiled is None:
         compiled = _compile(markdown, ctx)
         cache.put(key, compiled)
-    if compiled is None:
+    if compiled.page is None:
         return render_markdown(markdown, ctx)
-    return _link(compiled, ctx)
+    return _link(compiled.page, compiled.links, ctx)
 
 
-def _compile(markdown: str, ctx: RenderContext) -> _Compiled | None:
+def _compile(markdown: str, ctx: RenderContext) -> _Compiled:
     state = _Compiling(RenderContext(references=ctx.references, line_offset=ctx.line_offset))
-    env: dict[str, Any] = {_ENV_KEY: state}
     try:
-        tokens = _MD.parse(markdown, env)
+        page = render_with(markdown, state)
     except _NotCompilable:
-        return None
-    body = _MD.renderer.render(tokens, _MD.options, env)
-    citations = state.citations()
-    refs = references_html(ctx.references, [(c.key, c.uses) for c in citations])
-    page = RenderedPage(
-        html=sanitize(body),
-        toc=state.toc,
-        citations=citations,
-        references_html=sanitize(refs),
-        links=[],
-        embeds=[],
-        diagrams=state.diagrams,
-        problems=state.problems,
-    )
+        return _IN_FULL
     # The slots must come through the sanitiser as they went in, one each.
     if len(_SLOT.findall(page.html)) != len(state.slots):
-        return None
+        return _IN_FULL
     return _Compiled(page, tuple(state.slots))
 
 
-def _link(compiled: _Compiled, ctx: RenderContext) -> RenderedPage:
+def _link(page: RenderedPage, links: tuple[_Link, ...], ctx: RenderContext) -> RenderedPage:
     prefetch = getattr(ctx.resolve_link, "prefetch", None)
     if prefetch is not None:
-        prefetch([link.target for link in compiled.links])
+        prefetch([link.target for link in links])
     pieces: list[str] = []
     uses: list[LinkUse] = []
-    problems = list(compiled.page.problems)
-    for link in compiled.links:
+    problems = list(page.problems)
+    for link in links:
         resolution = ctx.resolve_link(link.target)
         at = link.line + 1 + ctx.line_offset
         uses.append(LinkUse(link.target, link.label, resolution, at))
-        if isinstance(resolution, Ambiguous):
-            options = ", ".join(f"{c.curie} ({c.label})" for c in resolution.candidates)
-            problems.append(
-                Problem(at, "ambiguous-link", f"[[{link.target}]] is ambiguous: {options}")
-            )
-        elif isinstance(resolution, Unresolved):
-            problems.append(Problem(at, "broken-link", f"[[{link.target}]] matches no entity"))
+        if (problem := link_problem(link.target, resolution, at)) is not None:
+            problems.append(problem)
         # Through the same sanitiser as the rest of the page, so the two paths agree.
         pieces.append(sanitize(wikilink_html(link.target, link.label, resolution)))
-    html = _SLOT.sub(lambda m: pieces[int(m[1])], compiled.page.html)
+    html = _SLOT.sub(lambda m: pieces[int(m[1])], page.html)
     problems.sort(key=lambda p: p.line)
-    return replace(compiled.page, html=html, links=uses, problems=problems)
+    return replace(page, html=html, links=uses, problems=problems)

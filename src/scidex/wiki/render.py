@@ -62,6 +62,7 @@ from scidex.wiki.links import (
     Ambiguous,
     Embedder,
     EmbedUse,
+    LinkResolution,
     LinkUse,
     Resolver,
     Unresolved,
@@ -197,6 +198,17 @@ def slugify(text: str) -> str:
     return re.sub(r"[\s_-]+", "-", plain).strip("-") or "section"
 
 
+def link_problem(target: str, resolution: LinkResolution, line: int) -> Problem | None:
+    """The problem a wikilink to ``target`` on ``line`` (1-based, in the file) has: an
+    ambiguous or a broken link; None for a link that resolves."""
+    if isinstance(resolution, Ambiguous):
+        options = ", ".join(f"{c.curie} ({c.label})" for c in resolution.candidates)
+        return Problem(line, "ambiguous-link", f"[[{target}]] is ambiguous: {options}")
+    if isinstance(resolution, Unresolved):
+        return Problem(line, "broken-link", f"[[{target}]] matches no entity")
+    return None
+
+
 @dataclass(slots=True)
 class _Section:
     level: int
@@ -205,8 +217,8 @@ class _Section:
     has_content: bool = False
 
 
-class _PageState:
-    """Per-render accumulator, carried in markdown-it's ``env``."""
+class PageState:
+    """Per-render accumulator, carried in markdown-it's ``env`` (see :func:`render_with`)."""
 
     def __init__(self, ctx: RenderContext) -> None:
         self.ctx = ctx
@@ -297,12 +309,10 @@ class _PageState:
     def wikilink(self, token: Token, line: int) -> None:
         target, label = token.meta["target"], token.meta["label"]
         resolution = self.ctx.resolve_link(target)
-        self.links.append(LinkUse(target, label, resolution, line + 1 + self.ctx.line_offset))
-        if isinstance(resolution, Ambiguous):
-            options = ", ".join(f"{c.curie} ({c.label})" for c in resolution.candidates)
-            self.problem(line, "ambiguous-link", f"[[{target}]] is ambiguous: {options}")
-        elif isinstance(resolution, Unresolved):
-            self.problem(line, "broken-link", f"[[{target}]] matches no entity")
+        at = line + 1 + self.ctx.line_offset
+        self.links.append(LinkUse(target, label, resolution, at))
+        if (problem := link_problem(target, resolution, at)) is not None:
+            self.problems.append(problem)
         token.meta["html"] = wikilink_html(target, label, resolution)
         token.meta["display"] = display_label(target, label, resolution)
 
@@ -396,7 +406,7 @@ def _is_mermaid(token: Token) -> bool:
 
 
 def _annotate(state: StateCore) -> None:
-    page = state.env.setdefault(_ENV_KEY, _PageState(RenderContext()))
+    page = state.env.setdefault(_ENV_KEY, PageState(RenderContext()))
     page.annotate(state.tokens)
 
 
@@ -554,7 +564,7 @@ _CLEANER = nh3.Cleaner(
         **{h: {"id"} for h in _HEADINGS},
         "a": {"href", "title", "class", "id"},
         "sup": {"class", "id"},
-        "span": {"class", "id", "title", "role", "hidden"},
+        "span": {"class", "id", "title"},
         "div": {"class"},
         "em": {"class"},
         "li": {"class", "id"},
@@ -588,7 +598,14 @@ def render_markdown(markdown: str, ctx: RenderContext | None = None) -> Rendered
     Raises ``RenderBudgetExceeded`` when ``ctx.budget`` is set and the render spends it.
     """
     ctx = ctx or RenderContext()
-    page = _PageState(ctx)
+    return render_with(markdown, PageState(ctx))
+
+
+def render_with(markdown: str, page: PageState) -> RenderedPage:
+    """Render ``markdown`` with ``page`` collecting what the render finds (a subclass of
+    :class:`PageState` may render wikilinks or embeds its own way): the parse, the HTML,
+    the References list and the sanitiser, within the budget of ``page.ctx``."""
+    ctx = page.ctx
     env: dict[str, Any] = {_ENV_KEY: page}
     budget = _Budget(ctx.budget) if ctx.budget is not None else None
     if budget is not None:
@@ -623,7 +640,7 @@ def plain_text(markdown: str, resolve_link: Resolver = resolve_nothing) -> str:
     link has none), a diagram its text description; citations, embeds and code
     fences other than diagrams are left out. Blocks end with a newline.
     """
-    page = _PageState(RenderContext(resolve_link=resolve_link))
+    page = PageState(RenderContext(resolve_link=resolve_link))
     env: dict[str, Any] = {_ENV_KEY: page}
     out: list[str] = []
     for token in _MD.parse(markdown, env):

@@ -34,6 +34,7 @@ from scidex.web.errors import MAX_VERSION, PageError
 from scidex.web.rendering import (
     PageCache,
     disambiguation,
+    moved_artifact,
     not_found,
     redirect,
     unknown_section,
@@ -65,10 +66,8 @@ def artifact(
         found, moved = find_artifact(conn, artifact_id)
         if found is None:
             raise not_found(request, artifact_id)
-        if moved or (found.lifecycle == "merged" and found.merged_into):
-            target = found.merged_into if found.lifecycle == "merged" else found.id
-            query = f"?{request.url.query}" if request.url.query else ""
-            return redirect(urls.artifact(target or found.id) + query)
+        if (elsewhere := moved_artifact(request, found, moved, urls.artifact)) is not None:
+            return elsewhere
         key = (found.id, version, embed, data_version, today)
         if anonymous and (body := cache.get(key)) is not None:
             return HTMLResponse(body)

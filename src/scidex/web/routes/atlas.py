@@ -52,6 +52,7 @@ from scidex.web.params import (
     CURIE_PATTERN,
     PREDICATES,
     category_param,
+    check_vocab,
     cursor_param,
     find_entity,
     key_param,
@@ -66,7 +67,7 @@ from scidex.web.rendering import (
     page,
     render_page,
 )
-from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, EntityBriefOut, edge_field
+from scidex.web.schemas import EntityBriefOut, edge_field, errors
 
 router = APIRouter()
 
@@ -237,7 +238,8 @@ class ExplorerOut(BaseModel):
         "`groups` say where more edges wait (`more_url`)."
     ),
     response_model=ExplorerOut,
-    **(api | {"responses": ERRORS | NOT_FOUND | AMBIGUOUS}),
+    **api,
+    responses=errors(404, 300),
 )
 def explorer_json(
     request: Request,
@@ -413,8 +415,7 @@ class EntityListOut(BaseModel):
 
 
 def _entities(conn: Connection, category: str | None, after: str | None, limit: int) -> Any:
-    if category is not None and not is_category(category):
-        raise PageError(400, f"unknown Biolink category {category!r}")
+    check_vocab(None, category)
     listing = list_entities(conn, category=category, after=after, limit=limit)
     return {
         "category": category,
@@ -467,8 +468,7 @@ class EdgeListOut(BaseModel):
 def _edges(
     conn: Connection, predicate: str | None, release: str | None, cursor: str | None, limit: int
 ) -> dict[str, Any]:
-    if predicate is not None and not is_predicate(predicate):
-        raise PageError(400, f"unknown Biolink predicate {predicate!r}")
+    check_vocab(predicate, None)
     try:
         after = EdgeCursor.decode(cursor) if cursor else None
     except ValueError as exc:
@@ -514,10 +514,10 @@ def edges_json(request: Request, store: StoreDep, p: dict[str, Any] = Depends(_e
 def edges_page(
     request: Request, store: StoreDep, p: dict[str, Any] = Depends(_edge_params)
 ) -> Response:
+    # The page's form sends an empty field for "any".
     p = {k: v or None for k, v in p.items()} | {"limit": p["limit"]}
     with store.read() as conn:
-        # The page's form sends an empty field for "any".
-        data = _edges(conn, p["predicate"] or None, p["release"], p["cursor"], p["limit"])
+        data = _edges(conn, p["predicate"], p["release"], p["cursor"], p["limit"])
     more = {k: v for k, v in p.items() if k in ("predicate", "release") and v}
     return render_page(
         request,

@@ -61,9 +61,6 @@ from scidex.web.params import (
     text_param,
 )
 from scidex.web.schemas import (
-    AMBIGUOUS,
-    ERRORS,
-    NOT_FOUND,
     ArtifactListOut,
     ArtifactSummaryOut,
     AssociationsOut,
@@ -81,12 +78,13 @@ from scidex.web.schemas import (
     SearchHitOut,
     SearchOut,
     XrefsOut,
+    errors,
 )
 
 # -- parameters -----------------------------------------------------------------
 
 
-router = APIRouter(dependencies=[Depends(reject_unknown_params)], responses=ERRORS)
+router = APIRouter(dependencies=[Depends(reject_unknown_params)])
 
 
 # -- entities ---------------------------------------------------------------------
@@ -109,7 +107,7 @@ def _xrefs(record: EntityRecord) -> list[dict[str, Any]]:
     tags=["entities"],
     summary="An entity's identifiers in other vocabularies, with links",
     response_model=XrefsOut,
-    responses={**NOT_FOUND, **AMBIGUOUS},
+    responses=errors(404, 300),
 )
 def entity_xrefs(request: Request, store: StoreDep, key: str = key_param()) -> dict[str, Any]:
     with store.read() as conn:
@@ -138,7 +136,7 @@ def _counts(conn: Connection, curie: str) -> list[dict[str, Any]]:
         "and direction, unfiltered."
     ),
     response_model=NeighboursOut,
-    responses={**NOT_FOUND, **AMBIGUOUS},
+    responses=errors(404, 300),
 )
 def entity_neighbours(
     request: Request,
@@ -205,7 +203,7 @@ def entity_neighbours(
         "and its source. Pass `next_cursor` back as `cursor` for the next page."
     ),
     response_model=AssociationsOut,
-    responses={**NOT_FOUND, **AMBIGUOUS},
+    responses=errors(404, 300),
 )
 def entity_associations(
     request: Request,
@@ -258,7 +256,7 @@ def entity_associations(
         "from search."
     ),
     response_model=EntityOut,
-    responses={**NOT_FOUND, **AMBIGUOUS},
+    responses=errors(404, 300),
 )
 def get_entity_json(request: Request, store: StoreDep, key: str = key_param()) -> dict[str, Any]:
     with store.read() as conn:
@@ -293,7 +291,7 @@ def _release(r: ReleaseInfo) -> dict[str, Any]:
     summary="The edges between two entities, both directions, with their evidence",
     description="`direction` is `out` for subject → object, `in` for object → subject.",
     response_model=BetweenOut,
-    responses={**NOT_FOUND, **AMBIGUOUS},
+    responses=errors(404, 300),
 )
 def between(
     request: Request,
@@ -319,7 +317,7 @@ def between(
     tags=["edges"],
     summary="One edge with its full provenance and the source release it came from",
     response_model=EdgeDetailOut,
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def edge_json(
     request: Request,
@@ -418,7 +416,7 @@ def _revisions(conn: Connection, artifact_id: str, before: int | None, limit: in
     tags=["artifacts"],
     summary="An artifact's revisions, newest first (without their content)",
     response_model=HistoryOut,
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def artifact_history(
     request: Request,
@@ -444,7 +442,7 @@ def artifact_history(
     tags=["artifacts"],
     summary="Where an artifact came from: source releases, revisions, links",
     response_model=ProvenanceOut,
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def artifact_provenance(
     request: Request, store: StoreDep, artifact_id: str = artifact_id_param()

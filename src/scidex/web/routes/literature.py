@@ -7,33 +7,27 @@ the paper most recently added to PubMed, down, page by page.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Connection
 
 from scidex.kg.urls import urls
 from scidex.queries.artifacts import find_artifact
 from scidex.queries.graph import get_entity
-from scidex.queries.literature import (
-    Publication,
-    PublicationPage,
-    PublicationSource,
-    decode_cursor,
-    publication_sources,
-    publications,
-)
+from scidex.queries.literature import ORDER, Literature, decode_cursor, literature
 from scidex.web.deps import StoreDep, reject_unknown_params
 from scidex.web.errors import PageError
 from scidex.web.params import brief, cursor_param, find_entity, key_param
-from scidex.web.rendering import not_found, redirect, render_page
-from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, PublicationsOut
+from scidex.web.rendering import moved_artifact, not_found, render_page
+from scidex.web.schemas import PublicationsOut, errors
 
 router = APIRouter()
 
-ORDER = "most recently indexed in PubMed first (highest PMID)"
+# An entity no paper is linked to: its list is empty, not missing.
+NO_PAPERS = Literature(0, [], [])
 
 
 def _limit(default: int) -> Any:
@@ -44,26 +38,15 @@ def _cursor() -> Any:
     return cursor_param("publications", 100)
 
 
-def _checked(cursor: str | None) -> str | None:
-    if cursor:
-        try:
-            decode_cursor(cursor)
-        except ValueError as exc:
-            raise PageError(400, "malformed cursor") from exc
-    return cursor
-
-
-def _read(
-    conn: Connection, entity_id: str, limit: int, cursor: str | None
-) -> tuple[list[PublicationSource], PublicationPage]:
-    """What both the page and the JSON show: the sources with their counts, and one page."""
-    return publication_sources(conn, entity_id), publications(
-        conn, entity_id, limit=limit, cursor=cursor
-    )
-
-
-def _paper(x: Publication) -> dict[str, Any]:
-    return {"id": x.curie, "pmid": x.pmid, "url": x.url, "source_release": x.source_release}
+def _below(cursor: str | None) -> int | None:
+    """The PMID the page before ended at; 400 for a cursor this listing did not make (before
+    the entity is looked up, so a malformed cursor is a 400 whatever the key)."""
+    if not cursor:
+        return None
+    try:
+        return decode_cursor(cursor)
+    except ValueError as exc:
+        raise PageError(400, "malformed cursor") from exc
 
 
 @router.get(
@@ -78,7 +61,7 @@ def _paper(x: Publication) -> dict[str, Any]:
         "next page."
     ),
     response_model=PublicationsOut,
-    responses={**ERRORS, **NOT_FOUND, **AMBIGUOUS},
+    responses=errors(404, 300),
     dependencies=[Depends(reject_unknown_params)],
 )
 def entity_publications(
@@ -88,20 +71,17 @@ def entity_publications(
     limit: int = _limit(100),
     cursor: str | None = _cursor(),
 ) -> dict[str, Any]:
-    cursor = _checked(cursor)
+    below = _below(cursor)
     with store.read() as conn:
         record, _ = find_entity(conn, key)
-        sources, page = _read(conn, record.id, limit, cursor)
-    nxt = page.next_cursor
+        papers = literature(conn, record.id, limit=limit, below=below) or NO_PAPERS
+    nxt = papers.next_cursor
     return {
         "entity": brief(record),
-        "count": sum(s.count for s in sources),
-        "sources": [
-            {"release": s.release, "label": s.label, "version": s.version, "count": s.count}
-            for s in sources
-        ],
+        "count": papers.count,
+        "sources": [asdict(s) for s in papers.sources],
         "order": ORDER,
-        "publications": [_paper(x) for x in page.publications],
+        "publications": [x.as_json() for x in papers.recent],
         "next_cursor": nxt,
         "next": urls.api_publications(record.id, urlencode({"limit": limit, "cursor": nxt}))
         if nxt
@@ -119,29 +99,27 @@ def publications_page(
     limit: int = _limit(100),
     cursor: str | None = _cursor(),
 ) -> Response:
-    cursor = _checked(cursor)
+    below = _below(cursor)
     with store.read() as conn:
         found, moved = find_artifact(conn, artifact_id)
         if found is None or not found.kg_node_id:
             raise not_found(request, artifact_id)
-        if moved or (found.lifecycle == "merged" and found.merged_into):
-            target = found.merged_into if found.lifecycle == "merged" else found.id
-            query = f"?{request.url.query}" if request.url.query else ""
-            return redirect(urls.publications(target or found.id) + query)
+        if (elsewhere := moved_artifact(request, found, moved, urls.publications)) is not None:
+            return elsewhere
         entity = get_entity(conn, found.kg_node_id)
         if entity is None:
             raise not_found(request, artifact_id)
-        sources, page = _read(conn, entity.id, limit, cursor)
-    nxt = page.next_cursor
+        papers = literature(conn, entity.id, limit=limit, below=below) or NO_PAPERS
+    nxt = papers.next_cursor
     return render_page(
         request,
         "publications.html",
         {
             "artifact": found,
             "entity": entity,
-            "count": sum(s.count for s in sources),
-            "sources": sources,
-            "publications": page.publications,
+            "count": papers.count,
+            "sources": papers.sources,
+            "publications": papers.recent,
             "first": not cursor,
             "next": urls.publications(found.id, {"limit": limit, "cursor": nxt}) if nxt else None,
             "json": urls.api_publications(entity.id, {"limit": limit, "cursor": cursor}),

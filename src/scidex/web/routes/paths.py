@@ -22,7 +22,7 @@ from scidex.queries.search import search
 from scidex.web.deps import StoreDep
 from scidex.web.errors import PageError
 from scidex.web.rendering import MAX_FILTER_VALUES, api, entity_brief, page, render_page
-from scidex.web.schemas import AMBIGUOUS, ERRORS, NOT_FOUND, EntityBriefOut
+from scidex.web.schemas import EntityBriefOut, errors
 
 router = APIRouter()
 
@@ -137,7 +137,8 @@ class PathsOut(BaseModel):
         "indexes, bounded in entities visited and in time (`outcome` says which bound was hit)."
     ),
     response_model=PathsOut,
-    **(api | {"responses": ERRORS | NOT_FOUND | AMBIGUOUS}),
+    **api,
+    responses=errors(404, 300),
 )
 def paths_json(
     request: Request, store: StoreDep, q: dict[str, Any] = Depends(_path_params(True))
