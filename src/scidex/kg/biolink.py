@@ -135,6 +135,11 @@ def id_prefixes(category: str) -> tuple[str, ...]:
     return ()
 
 
+def symmetric_predicates() -> frozenset[str]:
+    """The predicates the model declares symmetric (``physically_interacts_with``)."""
+    return _frozen("symmetric")
+
+
 def qualifier_slots() -> frozenset[str]:
     """Biolink's qualifier slots (``frequency_qualifier``, ``qualified_predicate``, ...)."""
     return _frozen("qualifiers")

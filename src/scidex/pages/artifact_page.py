@@ -46,6 +46,7 @@ from scidex.queries.graph import (
     most_specific,
     neighbours,
     other_category_counts,
+    partner_counts,
     predicate_counts,
     release_counts,
     source_releases,
@@ -188,9 +189,12 @@ ANNOTATION_KINDS = frozenset(
 )
 
 
-def _by_kind(conn: Connection, curie: str, groups: list[EdgeGroup]) -> list[Any]:
+def _by_kind(
+    conn: Connection, curie: str, groups: list[EdgeGroup], partners: dict[tuple[str, str], int]
+) -> list[Any]:
     """The page's groups as the summary tells them: split by the kind of entity at the
-    other end where they mix kinds, and ontology terms most specific first."""
+    other end where they mix kinds, and ontology terms most specific first; counted in
+    partners, not edges (several sources may state one partner)."""
     out: list[Any] = []
     for g in groups:
         counts = (
@@ -202,7 +206,7 @@ def _by_kind(conn: Connection, curie: str, groups: list[EdgeGroup]) -> list[Any]
             counts = {}
         parts: list[tuple[str | None, int]] = [
             *sorted(counts.items(), key=lambda kv: (kv[0] != "biolink:Pathway", kv[0]))
-        ] or [(None, g.count)]
+        ] or [(None, partners.get((g.direction, g.predicate), g.count))]
         for kind, n in parts:
             edges = [e for e in g.edges if kind is None or e.other_category == kind]
             kinds = {e.other_category for e in edges} or ({kind} if kind else set())
@@ -369,9 +373,10 @@ def artifact_page(
             ],
         )
         diagram = _diagram(entity, top, pages)
+        partners = partner_counts(conn, entity.id)
         summary = summarise(
             entity,
-            _by_kind(conn, entity.id, groups),
+            _by_kind(conn, entity.id, groups, partners),
             lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
             lambda g: edges_anchor(g.direction, g.predicate),
             disease_genes=None
@@ -393,6 +398,7 @@ def artifact_page(
             phenotype_systems=phenotype_systems(conn, entity.id)
             if any(c.predicate == HAS_PHENOTYPE and c.direction == "out" for c in counts)
             else (),
+            symmetric_partners={p: n for (d, p), n in partners.items() if d == "both"},
         )
         curated = [e for e in top if e.curated]
         for e in curated + [e for e in top if not e.curated][: max(0, 8 - len(curated))]:

@@ -17,7 +17,7 @@ to it. A curated article keeps precedence: this text shows beneath it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -480,8 +480,9 @@ class SummaryGroup:
     edges: list[NeighbourEdge]
 
 
-def _merge_symmetric(groups: Sequence[Group]) -> list[Group]:
-    """One group per symmetric predicate, its two directions together (each partner once)."""
+def _merge_symmetric(groups: Sequence[Group], partners: Mapping[str, int]) -> list[Group]:
+    """One group per symmetric predicate, its two directions together (each partner once:
+    ``partners`` counts them; without it, those both previews show are counted once)."""
     out: list[Group] = []
     seen: dict[str, int] = {}
     for g in groups:
@@ -493,12 +494,12 @@ def _merge_symmetric(groups: Sequence[Group]) -> list[Group]:
             edges = _unique([*held.edges, *g.edges])
             # Partners named both ways are counted once where both previews show them.
             twice = len(held.edges) + len(g.edges) - len(edges)
-            out[seen[g.predicate]] = SummaryGroup(
-                "out", g.predicate, held.count + g.count - twice, edges
-            )
+            count = partners.get(g.predicate, held.count + g.count - twice)
+            out[seen[g.predicate]] = SummaryGroup("out", g.predicate, count, edges)
         else:
             seen[g.predicate] = len(out)
-            out.append(SummaryGroup("out", g.predicate, g.count, list(g.edges)))
+            count = partners.get(g.predicate, g.count)
+            out.append(SummaryGroup("out", g.predicate, count, list(g.edges)))
     return out
 
 
@@ -530,17 +531,19 @@ def summarise(
     disease_genes: tuple[Sequence[RolledGene], int, int] | None = None,
     genes_anchor: str = "#genes",
     phenotype_systems: Sequence[PhenotypeSystem] = (),
+    symmetric_partners: Mapping[str, int] | None = None,
 ) -> Summary:
     """The generated article of ``entity`` from the groups its page already read.
 
     ``disease_genes`` is (the first genes, total, direct) of a disease's
     roll-up, when it is a disease; ``phenotype_systems`` its phenotypes by
-    organ system, when it has any.
+    organ system, when it has any; ``symmetric_partners`` the distinct partners
+    of each symmetric predicate over both directions (``partner_count``).
     """
     paragraphs = {t: Paragraph(t) for t in _TOPICS}
     lead = Paragraph("Overview", _identity(entity))
     skip_assoc = disease_genes is not None
-    groups = _merge_symmetric(groups)
+    groups = _merge_symmetric(groups, symmetric_partners or {})
     for g in groups:
         if skip_assoc and g.predicate == "biolink:gene_associated_with_condition":
             continue  # said once, with the subtypes, below

@@ -21,6 +21,7 @@ from scidex.store.schema import (
     entity,
     entity_name,
     entity_xref,
+    partner_count,
     source_release,
 )
 
@@ -143,6 +144,18 @@ def predicate_counts(conn: Connection, curie: str) -> list[PredicateCount]:
     rows = conn.execute(_PREDICATE_COUNTS, {"curie": curie}).all()
     counts = [PredicateCount(p, d, int(n)) for d, p, n in rows]
     return sorted(counts, key=lambda c: (c.direction != "out", -c.count, c.predicate))
+
+
+_PARTNER_COUNTS = select(
+    partner_count.c.direction, partner_count.c.predicate, partner_count.c.n
+).where(partner_count.c.entity_id == _CURIE)
+
+
+def partner_counts(conn: Connection, curie: str) -> dict[tuple[str, str], int]:
+    """Distinct other ends by (direction, predicate), ``both`` for a symmetric predicate's
+    two directions together (the ``partner_count`` summary, one lookup). Fewer than the
+    edges where several sources state one partner."""
+    return {(d, p): int(n) for d, p, n in conn.execute(_PARTNER_COUNTS, {"curie": curie})}
 
 
 def release_counts(conn: Connection, curie: str) -> dict[str, int]:
@@ -562,7 +575,8 @@ def with_qualifier_words(conn: Connection, edges: list[NeighbourEdge]) -> list[N
 def other_category_counts(
     conn: Connection, curie: str, direction: str, predicate: str, *, cap: int = 5000
 ) -> dict[str, int]:
-    """How many of ``curie``'s ``predicate`` edges in ``direction`` end at each category.
+    """How many distinct entities of each category ``curie``'s ``predicate`` edges in
+    ``direction`` end at.
 
     Reads the group's index range, so it costs the group's size; groups larger
     than ``cap`` (ontology hubs) answer ``{}`` rather than count.
@@ -579,7 +593,7 @@ def other_category_counts(
 def _category_counts_stmt(direction: str) -> Any:
     near, far = _ends(direction)
     return (
-        select(entity.c.category, func.count())
+        select(entity.c.category, func.count(func.distinct(far)))
         .select_from(edge)
         .join(entity, entity.c.id == far)
         .where(near == _CURIE, edge.c.predicate == bindparam("predicate"))

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, inspect, select
 
-from scidex.store import rollup, schema
+from scidex.store import edge_counts, rollup, schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +152,13 @@ def _v8_kgx_columns(conn: Connection) -> None:
         )
 
 
+def _v9_partner_count(conn: Connection) -> None:
+    """Distinct partners per entity, predicate and direction, filled from the edges."""
+    for table in schema.PARTNER_TABLES:
+        table.create(conn, checkfirst=True)
+    edge_counts.refresh_partners_all(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "accounts, login sessions and the audit log", _v2_registry),
@@ -163,6 +170,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "retracted publications", _retracted_publications),
     Migration(7, "papers linked to entities by PubMed id", _v7_entity_publication),
     Migration(8, "KGX columns kept for export; Biolink version of a release", _v8_kgx_columns),
+    Migration(9, "distinct partners per entity and predicate", _v9_partner_count),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1].version

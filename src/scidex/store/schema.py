@@ -126,6 +126,20 @@ edge_count = Table(
         "entity_id", "direction", "predicate", "source_release", name="pk_edge_count"
     ),
 )
+# Distinct other ends per entity, predicate and direction (``both``: the two
+# directions of a symmetric predicate together). Derived from ``edge`` with
+# ``edge_count``: several sources stating one partner make several edges but
+# one partner, and a page's sentences count partners.
+partner_count = Table(
+    "partner_count",
+    metadata,
+    Column("entity_id", String(200), nullable=False),
+    Column("direction", String(4), nullable=False),
+    Column("predicate", String(100), nullable=False),
+    Column("n", Integer, nullable=False),
+    PrimaryKeyConstraint("entity_id", "direction", "predicate", name="pk_partner_count"),
+)
+PARTNER_TABLES = [partner_count]
 
 artifact = Table(
     "artifact",
