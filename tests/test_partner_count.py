@@ -100,3 +100,31 @@ def test_the_generated_article_counts_partners_not_edges(
     more = re.search(r"and ([\d,]+) more", said["text"])
     named = len(said["mentions"])
     assert named + (int(more.group(1).replace(",", "")) if more else 0) == partners, said["text"]
+
+
+def test_the_infobox_counts_associated_diseases_not_their_edges(
+    shared_client, shared_atlas: Store
+) -> None:
+    """A gene whose diseases are stated by several sources: the infobox's diseases, named
+    and "and N more", add up to the distinct diseases."""
+    predicate = "biolink:gene_associated_with_condition"
+    with shared_atlas.read() as conn:
+        gene, edges, diseases = conn.execute(
+            text(
+                "SELECT subject, count(*), count(DISTINCT object) FROM edge "
+                "WHERE predicate = :p GROUP BY subject "
+                "HAVING count(*) > count(DISTINCT object) "
+                "ORDER BY count(*) - count(DISTINCT object) DESC, subject LIMIT 1"
+            ),
+            {"p": predicate},
+        ).one()
+        page = conn.execute(
+            text("SELECT id FROM artifact WHERE kg_node_id = :e"), {"e": gene}
+        ).scalar_one()
+    box = shared_client.get(f"/api/artifacts/{page}").json()["infobox"]
+    values = next(r["values"] for r in box["rows"] if r["key"] == "diseases")
+    more = [v for v in values if v["text"].startswith("and ")]
+    shown = len(values) - len(more)
+    extra = int(more[0]["text"].split()[1].replace(",", "")) if more else 0
+    assert edges > diseases
+    assert shown + extra == diseases

@@ -337,6 +337,7 @@ def artifact_page(
                 )
             )
         top = strongest(previews, per_group=6)
+        partners = partner_counts(conn, entity.id)
         shown = {e.other_id for g in groups for e in g.edges} | {e.other_id for e in top}
         assoc_dir = "out" if entity.category == "biolink:Gene" else "in"
         assoc = [
@@ -363,8 +364,8 @@ def artifact_page(
             entity,
             degree=degree,
             associations=assoc_edges,
-            association_total=len({e.other_id for e in assoc_edges})
-            + sum(max(0, g.count - len(g.edges)) for g in assoc),
+            # Partners, not edges (one association predicate: no partner counted twice).
+            association_total=sum(partners.get((g.direction, g.predicate), g.count) for g in assoc),
             page_url=lambda c: urls.artifact(pages[c]) if c in pages else urls.entity(c),
             atlas_url=urls.explorer(entity.id),
             disease_genes=box_genes,
@@ -373,7 +374,6 @@ def artifact_page(
             ],
         )
         diagram = _diagram(entity, top, pages)
-        partners = partner_counts(conn, entity.id)
         summary = summarise(
             entity,
             _by_kind(conn, entity.id, groups, partners),
